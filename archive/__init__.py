@@ -1,0 +1,1 @@
+"""Settings, tables, database engine and storage functions: the archive's source of truth."""
