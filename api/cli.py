@@ -1,0 +1,155 @@
+"""The `archive` command line: ingest, search, serve, eval, reindex."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from archive.errors import ArchiveError
+from archive.settings import Settings
+
+
+class ArchiveGroup(click.Group):
+    """Turns domain errors into a one-line message and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as error:
+            raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=ArchiveGroup)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="ARCHIVE_DATA_DIR",
+    help="Where the database and the vector index live [env ARCHIVE_DATA_DIR; default ./data].",
+)
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
+    """A multilingual, citable archive of human-rights documentation."""
+    ctx.obj = Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+def _services(ctx: click.Context):
+    from api.services import Services  # heavy imports stay out of `--help`
+
+    return Services.open(ctx.obj)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Add files or folders (searched recursively for .pdf, .txt, .md) to the archive."""
+    from api.progress import IngestProgress
+    from indexing.pipeline import collect_files
+
+    files = list(collect_files(paths))
+    services = _services(ctx)
+    try:
+        outcomes = services.ingestor.ingest(files, on_progress=IngestProgress(len(files)))
+    finally:
+        services.close()
+    counts = Counter(outcome.state.value for outcome in outcomes)
+    click.echo(
+        f"{len(outcomes)} files: {counts['indexed']} indexed, {counts['duplicate']} duplicate, {counts['failed']} failed"
+    )
+    for outcome in outcomes:
+        if outcome.state.value == "failed":
+            click.echo(f"  failed: {outcome.path}: {outcome.reason}")
+    if counts["failed"]:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-k", default=10, show_default=True, help="How many results.")
+@click.option("--document-id", type=int, help="Only passages of this document.")
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /search.")
+@click.pass_context
+def search(ctx: click.Context, query: str, k: int, document_id: int | None, as_json: bool) -> None:
+    """Find the passages that answer QUERY (English, Russian or Kazakh)."""
+    from api.schemas import SearchResponse
+    from search.filters import SearchFilters
+
+    services = _services(ctx)
+    hits = services.searcher.search(query, k=k, filters=SearchFilters(document_id=document_id))
+    response = SearchResponse.of(query, hits)
+    if as_json:
+        click.echo(response.model_dump_json(indent=2))
+        return
+    if not response.results:
+        click.echo("no results")
+    for result in response.results:
+        page = f", page {result.citation.page}" if result.citation.page else ""
+        click.secho(f"{result.rank}. {result.document.title}{page}", bold=True)
+        click.echo(
+            f"   document {result.document.id}, characters {result.citation.char_start}-{result.citation.char_end},"
+            f" score {result.score:.4f}"
+        )
+        click.echo("   " + " ".join(result.text.split()))
+        click.echo()
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the HTTP API (OpenAPI documentation at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    click.echo(f"serving the archive in {ctx.obj.resolved_data_dir} on http://{host}:{port} (docs at /docs)")
+    uvicorn.run(create_app(ctx.obj), host=host, port=port, log_level="info")
+
+
+@cli.command(name="eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-k", default=5, show_default=True, help="Recall is measured at this depth.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_context
+def evaluate(ctx: click.Context, questions: Path, k: int, as_json: bool) -> None:
+    """Recall@k and MRR@10 per language on a question set (JSON lines)."""
+    from dataclasses import asdict
+
+    from search.evaluation import evaluate as run_evaluation
+    from search.evaluation import load_questions
+
+    report = run_evaluation(_services(ctx).searcher, load_questions(questions), k=k)
+    if as_json:
+        click.echo(json.dumps(asdict(report), indent=2))
+        return
+    click.echo(f"{'language':<10}{'questions':>10}{f'Recall@{k}':>12}{'MRR@10':>10}")
+    for score in [*report.by_language, report.overall]:
+        click.echo(f"{score.lang:<10}{score.questions:>10}{score.recall:>12.3f}{score.mrr:>10.3f}")
+    if report.misses:
+        click.echo(f"not found in the top {k}: {', '.join(report.misses)}")
+
+
+@cli.command()
+@click.option("--re-embed", is_flag=True, help="Embed every passage again with the configured embedder.")
+@click.pass_context
+def reindex(ctx: click.Context, re_embed: bool) -> None:
+    """Rebuild the vector index from the embeddings stored in the database."""
+    from api.services import Services
+    from indexing.reembed import reembed_archive
+
+    services = Services.open(ctx.obj, check_index=False)
+    if re_embed:
+        count = reembed_archive(services.engine, services.embedder)
+        click.echo(f"re-embedded {count} passages with {services.embedder.spec.backend}:{services.embedder.spec.model}")
+    report = services.index.rebuild()
+    click.echo(f"vector index rebuilt: {report.added} vectors ({services.index.index.kind})")
+
+
+def main() -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    cli(prog_name="archive")

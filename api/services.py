@@ -1,0 +1,45 @@
+"""The archive's working parts, wired together once per process from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from archive.db import make_engine
+from archive.settings import Settings
+from indexing.embed import Embedder, create_embedder
+from indexing.index_store import IndexStore
+from indexing.pipeline import Ingestor
+from search.searcher import Searcher
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    embedder: Embedder
+    index: IndexStore
+    searcher: Searcher
+    ingestor: Ingestor
+
+    @classmethod
+    def open(cls, settings: Settings, *, embedder: Embedder | None = None, check_index: bool = True) -> Services:
+        """Connect to the database, load the embedder and bring the vector index in step with the database."""
+        engine = make_engine(settings)
+        embedder = embedder or create_embedder(settings)
+        index = IndexStore(engine, settings, embedder.spec)
+        if check_index:
+            index.open()
+        return cls(
+            settings=settings,
+            engine=engine,
+            embedder=embedder,
+            index=index,
+            searcher=Searcher(engine, embedder, index),
+            ingestor=Ingestor(engine, embedder, index, settings),
+        )
+
+    def close(self) -> None:
+        self.index.save()
+        self.engine.dispose()

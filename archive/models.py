@@ -1,0 +1,95 @@
+"""SQLModel tables. The database is the source of truth; the FAISS file is derived from `Passage.embedding`."""
+
+from datetime import date, datetime, timezone
+from enum import Enum
+
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Document(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(index=True, unique=True, max_length=64)
+    source: str
+    title: str
+    publisher: str | None = None
+    published: date | None = None
+    language: str | None = Field(default=None, max_length=8)
+    kind: str | None = None
+    page_count: int | None = None
+    text: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Passage(SQLModel, table=True):
+    """A citable slice of a document: `text == document.text[char_start:char_end]`, always."""
+
+    id: int | None = Field(default=None, primary_key=True)  # also the vector id in FAISS
+    document_id: int = Field(foreign_key="document.id", index=True)
+    ordinal: int
+    char_start: int
+    char_end: int
+    page_start: int | None = None
+    page_end: int | None = None
+    text: str
+    heading: str | None = None  # context embedded with the passage (section heading or person)
+    ocr: bool = False
+    content_hash: str = Field(index=True, max_length=64)  # sha256 of the embedded text and embedder
+    embedding: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+
+
+class PersonAlias(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("person_id", "alias"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    alias: str
+    key: str = Field(index=True)  # normalised name key (case, script, transliteration folded)
+    script: str | None = None
+
+
+class Mention(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    passage_id: int = Field(foreign_key="passage.id", index=True)
+    char_start: int  # offsets into the document text
+    char_end: int
+
+
+class JobState(str, Enum):
+    queued = "queued"
+    running = "running"
+    indexed = "indexed"
+    duplicate = "duplicate"
+    failed = "failed"
+
+
+class IngestJob(SQLModel, table=True):
+    """One row per submitted file, written before any parsing so no file is ever lost."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(index=True, max_length=64)
+    filename: str
+    stored_path: str | None = None
+    state: JobState = Field(default=JobState.queued, index=True)
+    reason: str | None = None
+    attempts: int = 0
+    document_id: int | None = Field(default=None, foreign_key="document.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ArchiveMeta(SQLModel, table=True):
+    """Key/value facts about the archive, e.g. which embedder produced the stored embeddings."""
+
+    key: str = Field(primary_key=True)
+    value: str

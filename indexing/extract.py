@@ -1,0 +1,111 @@
+"""Turn a submitted file (.pdf, .txt, .md) into the canonical text that every citation points into.
+
+PDFs are parsed in a sandboxed child process (see `indexing.pdf_sandbox`); scanned pages are OCR'd with Tesseract.
+Every failure raises `ExtractionError` with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.errors import ExtractionError
+from indexing.pdf_sandbox import ExtractionLimits, RawPdf, parse_pdf
+
+__all__ = ["SUPPORTED_SUFFIXES", "ExtractedText", "ExtractionLimits", "Page", "clean_page_text", "extract"]
+
+SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
+PAGE_SEPARATOR = "\n\n"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # keeps \t, \n, \f (\f and \r handled below)
+_TRAILING_SPACE = re.compile(r"[ \t\u00a0]+$", re.MULTILINE)
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One PDF page's slice of `ExtractedText.text`."""
+
+    number: int  # 1-based page number
+    char_start: int  # offsets into ExtractedText.text
+    char_end: int
+    ocr: bool  # True if this page's text came from OCR
+
+
+@dataclass(frozen=True)
+class ExtractedText:
+    """The canonical text of a document, with page boundaries for PDFs."""
+
+    text: str  # canonical document text; all citations point into it
+    pages: tuple[Page, ...]  # empty for plain text files
+    title_hint: str | None  # PDF metadata title or None
+
+
+def extract(path: Path, limits: ExtractionLimits | None = None) -> ExtractedText:
+    """Extract the text of `path`; raises `ExtractionError` with a human-readable reason on any failure."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        shown = suffix or "(no extension)"
+        raise ExtractionError(f"unsupported file type {shown} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
+    if suffix == ".pdf":
+        return _assemble(parse_pdf(path, limits or ExtractionLimits()))
+    return _extract_plain(path)
+
+
+def clean_page_text(text: str) -> str:
+    """Light clean-up of one page: unify newlines, drop control characters and trailing spaces, collapse blank runs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = _CONTROL.sub("", text)
+    text = _TRAILING_SPACE.sub("", text)
+    return _BLANK_RUN.sub("\n\n", text).strip("\n")
+
+
+def _assemble(raw: RawPdf) -> ExtractedText:
+    """Join cleaned page texts with blank lines, recording each page's exact slice of the result."""
+    parts: list[str] = []
+    pages: list[Page] = []
+    offset = 0
+    for number, raw_page in enumerate(raw.pages, start=1):
+        if parts:
+            offset += len(PAGE_SEPARATOR)
+        page_text = clean_page_text(raw_page.text)
+        parts.append(page_text)
+        pages.append(Page(number, offset, offset + len(page_text), raw_page.ocr))
+        offset += len(page_text)
+    text = PAGE_SEPARATOR.join(parts)
+    if not text.strip():
+        if raw.ocr_unavailable:
+            raise ExtractionError(
+                "no text could be extracted (scanned PDF and OCR is not available: install tesseract-ocr)"
+            )
+        if any(p.ocr for p in pages):
+            raise ExtractionError("no text could be extracted (OCR found no text on the scanned pages)")
+        raise ExtractionError("no text could be extracted")
+    return ExtractedText(text, tuple(pages), raw.title)
+
+
+def _extract_plain(path: Path) -> ExtractedText:
+    """Read a strict UTF-8 text file (BOM stripped, newlines unified to "\\n")."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ExtractionError(f"cannot read the file ({exc.strerror or exc})") from exc
+    if not data:
+        raise ExtractionError("empty file")
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = data[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = skip + exc.start
+        raise ExtractionError(
+            f"not UTF-8 text (byte 0x{data[offset]:02X} at offset {offset}); save the file as UTF-8"
+        ) from None
+    if "\x00" in text:
+        raise ExtractionError("not UTF-8 text (it contains NUL bytes, e.g. UTF-16); save the file as UTF-8")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ExtractionError("no text in the file (it is empty or whitespace only)")
+    return ExtractedText(text, (), None)

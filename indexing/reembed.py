@@ -1,0 +1,47 @@
+"""Re-embed every stored passage with another embedder (after changing the configured model)."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from archive import storage
+from archive.db import session_scope
+from archive.models import Document, Passage
+from indexing.chunk import embedding_text
+from indexing.embed import Embedder, content_hash
+from indexing.index_store import record_embedder
+
+BATCH = 256
+
+
+def reembed_archive(engine: Engine, embedder: Embedder) -> int:
+    """Replace every passage's embedding in place, one committed batch at a time; returns how many were embedded.
+
+    The embedder record is written last, so an interrupted run is simply run again.
+    """
+    spec = embedder.spec
+    done, last_id = 0, 0
+    while True:
+        with Session(engine) as session:
+            rows = session.exec(
+                select(Passage, Document.title)
+                .join(Document)
+                .where(Passage.id > last_id)
+                .order_by(col(Passage.id))
+                .limit(BATCH)
+            ).all()
+        if not rows:
+            break
+        texts = [embedding_text(title, passage.heading, passage.text) for passage, title in rows]
+        vectors = embedder.embed_passages(texts)
+        with session_scope(engine) as session:
+            for (passage, _title), text, vector in zip(rows, texts, vectors):
+                passage.embedding = storage.vector_to_bytes(vector)
+                passage.content_hash = content_hash(spec, text)
+                session.add(passage)
+        done += len(rows)
+        last_id = rows[-1][0].id
+    with session_scope(engine) as session:
+        record_embedder(session, spec)
+    return done

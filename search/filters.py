@@ -1,0 +1,44 @@
+"""Filters that narrow a search before its top-k is cut."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlmodel import Session
+
+from archive import storage
+from archive.errors import NotFoundError
+from archive.models import Document
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    document_id: int | None = None
+    language: str | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(value is not None for value in vars(self).values())
+
+    def allowed_passage_ids(self, session: Session) -> np.ndarray | None:
+        """Ids of the passages the filters allow, or None when nothing is filtered."""
+        if not self.active:
+            return None
+        conditions = []
+        if self.document_id is not None:
+            storage.get_document(session, self.document_id)  # a clear error for an unknown document
+            conditions.append(Document.id == self.document_id)
+        if self.language is not None:
+            conditions.append(Document.language == self.language)
+        if self.published_from is not None:
+            conditions.append(Document.published >= self.published_from)
+        if self.published_to is not None:
+            conditions.append(Document.published <= self.published_to)
+        return storage.passage_ids_where(session, *conditions)
+
+
+__all__ = ["SearchFilters", "NotFoundError"]

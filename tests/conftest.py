@@ -1,0 +1,46 @@
+"""Shared fixtures: the seed archive is built once per session with the real bundled model."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.services import Services
+from archive.settings import Settings
+from indexing.pipeline import collect_files
+from tests.fakes import FakeEmbedder
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("seed-archive"))
+
+
+@pytest.fixture(scope="session")
+def seed_services(seed_settings: Settings) -> Iterator[Services]:
+    """The bundled corpus ingested with multilingual-e5-small into a real SQLite file and FAISS index."""
+    services = Services.open(seed_settings)
+    outcomes = services.ingestor.ingest(list(collect_files([CORPUS])))
+    assert [o.state.value for o in outcomes] == ["indexed"] * 5, outcomes
+    yield services
+    services.close()
+
+
+@pytest.fixture(scope="session")
+def seed_client(seed_services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services=seed_services)) as client:
+        yield client
+
+
+@pytest.fixture
+def fake_services(tmp_path: Path) -> Iterator[Services]:
+    """A small empty archive with the fake embedder, for plumbing tests."""
+    services = Services.open(Settings(data_dir=tmp_path / "archive"), embedder=FakeEmbedder())
+    yield services
+    services.close()

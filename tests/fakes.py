@@ -1,0 +1,30 @@
+"""A deterministic fake embedder for plumbing tests (never for quality tests)."""
+
+import hashlib
+
+import numpy as np
+
+from indexing.vector_index import IndexSpec
+
+
+class FakeEmbedder:
+    """Bag-of-words hashing into 64 dims: texts sharing words get similar vectors."""
+
+    def __init__(self, dim: int = 64, model: str = "fake-bag-of-words") -> None:
+        self.spec = IndexSpec("fake", model, dim)
+        self.calls: list[int] = []
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.spec.dim, dtype=np.float32)
+        for word in text.lower().split():
+            digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+            vector[int.from_bytes(digest[:4], "little") % self.spec.dim] += 1.0
+        vector[0] += 1e-3
+        return vector / np.linalg.norm(vector)
+
+    def embed_passages(self, texts):
+        self.calls.append(len(texts))
+        return np.stack([self._vector(t) for t in texts]) if texts else np.empty((0, self.spec.dim), np.float32)
+
+    def embed_query(self, text):
+        return self._vector(text)

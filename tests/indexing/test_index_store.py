@@ -1,0 +1,91 @@
+"""The FAISS file is a cache of stored embeddings: persisted, checked at start-up, rebuilt when it disagrees."""
+
+import numpy as np
+import pytest
+from sqlmodel import Session, select
+
+from api.services import Services
+from archive.errors import EmbedderMismatchError
+from archive.models import Passage
+from indexing.pipeline import collect_files
+from tests.fakes import FakeEmbedder
+
+
+@pytest.fixture
+def small_archive(fake_services, tmp_path):
+    for number in range(3):
+        (tmp_path / f"doc{number}.txt").write_text(
+            f"Document {number}\n\n" + " ".join(f"Sentence {i} of document {number} about case {i * number}." for i in range(40))
+        )
+    fake_services.ingestor.ingest(list(collect_files([tmp_path])))
+    return fake_services
+
+
+def _reopen(services: Services) -> Services:
+    services.close()
+    return Services.open(services.settings, embedder=FakeEmbedder())
+
+
+def _database_ids(services: Services) -> np.ndarray:
+    with Session(services.engine) as session:
+        return np.array(sorted(session.exec(select(Passage.id)).all()))
+
+
+def test_index_is_persisted_and_reloaded(small_archive):
+    query = small_archive.embedder.embed_query("case 4")
+    before = small_archive.index.search(query, 5)
+    reopened = _reopen(small_archive)
+    assert reopened.settings.index_path.exists()
+    assert reopened.index.search(query, 5) == before
+    assert np.array_equal(reopened.index.index.ids(), _database_ids(reopened))
+
+
+def test_deleted_index_file_is_rebuilt_from_stored_embeddings(small_archive):
+    small_archive.settings.index_path.unlink()
+    reopened = _reopen(small_archive)
+    assert np.array_equal(reopened.index.index.ids(), _database_ids(reopened))
+
+
+def test_corrupt_index_file_is_rebuilt(small_archive):
+    small_archive.close()
+    small_archive.settings.index_path.write_bytes(b"not an index at all")
+    reopened = Services.open(small_archive.settings, embedder=FakeEmbedder())
+    assert len(reopened.index) == len(_database_ids(reopened))
+
+
+def test_stale_index_file_is_brought_in_step(small_archive, tmp_path):
+    stale = small_archive.settings.index_path.read_bytes()
+    (tmp_path / "late.txt").write_text("Late arrival\n\nA document ingested after the index file was copied.")
+    small_archive.ingestor.ingest([tmp_path / "late.txt"])
+    small_archive.close()
+    small_archive.settings.index_path.write_bytes(stale)  # as if the process died before saving the index
+    reopened = Services.open(small_archive.settings, embedder=FakeEmbedder())
+    assert np.array_equal(reopened.index.index.ids(), _database_ids(reopened))
+
+
+def test_passages_deleted_in_the_database_leave_the_index(small_archive):
+    with Session(small_archive.engine) as session:
+        victim = session.exec(select(Passage)).first()
+        session.delete(victim)
+        session.commit()
+    reopened = _reopen(small_archive)
+    assert victim.id not in set(reopened.index.index.ids().tolist())
+
+
+def test_another_embedder_is_refused_with_the_command_that_fixes_it(small_archive):
+    small_archive.close()
+    with pytest.raises(EmbedderMismatchError, match="archive reindex --re-embed"):
+        Services.open(small_archive.settings, embedder=FakeEmbedder(model="another-model"))
+
+
+def test_re_embedding_switches_the_archive_to_the_new_embedder(small_archive):
+    from indexing.reembed import reembed_archive
+
+    small_archive.close()
+    other = FakeEmbedder(dim=32, model="another-model")
+    services = Services.open(small_archive.settings, embedder=other, check_index=False)
+    count = reembed_archive(services.engine, other)
+    assert count == len(_database_ids(services))
+    services.index.rebuild()
+    reopened = Services.open(small_archive.settings, embedder=FakeEmbedder(dim=32, model="another-model"))
+    assert reopened.index.index.spec.dim == 32 and len(reopened.index) == count
