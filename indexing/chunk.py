@@ -1,4 +1,4 @@
-"""Sentence-aware chunking into citable passages that never cross a page, with a context heading each."""
+"""Sentence-aware chunking into citable passages that never cross a page or a section."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ _PERSON_LEAD = re.compile(
 
 @dataclass(frozen=True)
 class Chunk:
-    """A passage to be: offsets into the document text, its page, and context for the embedder."""
+    """A passage to be: offsets into the document text, its page, and the section (and person) it belongs to."""
 
     char_start: int
     char_end: int
@@ -41,10 +41,13 @@ class _Span:
     end: int
 
 
-def embedding_text(title: str | None, heading: str | None, passage_text: str) -> str:
-    """The text the embedder sees: a short context header, then the exact passage."""
-    header = " — ".join(part for part in (title, heading) if part)
-    return f"{header}\n{passage_text}" if header else passage_text
+def embedding_text(title: str | None, passage_text: str) -> str:
+    """The text the embedder sees: the document title as context, then the exact passage.
+
+    (Section headings and person names were tried as context too; on the development questions the title alone
+    retrieves best, because headings of news pages are often boilerplate.)
+    """
+    return f"{title}\n{passage_text}" if title else passage_text
 
 
 def chunk_document(text: str, pages: Sequence[Page] = ()) -> list[Chunk]:

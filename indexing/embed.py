@@ -81,7 +81,8 @@ class SentenceTransformerEmbedder:
         uses_e5_prefixes = "e5" in os.path.basename(model.rstrip("/")).lower()
         self._query_prefix = "query: " if uses_e5_prefixes else ""
         self._passage_prefix = "passage: " if uses_e5_prefixes else ""
-        dim = self._model.get_sentence_embedding_dimension()
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = dimension()
         self.spec = IndexSpec("sentence-transformers", model, int(dim))
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -9,6 +9,8 @@ import numpy as np
 from sqlalchemy import text
 from sqlmodel import Session
 
+from indexing.persons.names import to_latin
+
 # Words too common to help a ranking in the archive's languages; dropping them also bounds the work per query.
 STOPWORDS = frozenset(
     """a an and are as at be been by did do does for from had has have he her his how in is it its of on or our she
@@ -19,17 +21,27 @@ STOPWORDS = frozenset(
     деген дегеніміз үшін""".split()
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
-MAX_TERMS = 16
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+MAX_TERMS = 24
+MIN_STEM = 5
 
 
 def match_expression(query: str) -> str | None:
-    """An FTS5 query that ORs the query's informative words (each quoted, so no syntax leaks through)."""
-    seen: dict[str, None] = {}
+    """An FTS5 query that ORs the query's informative words, each quoted so no syntax leaks through.
+
+    Words in Cyrillic script are also looked up transliterated, as a prefix that tolerates Russian and Kazakh
+    endings: the sources are mostly in Latin script, and names and places are what a lexical match finds.
+    """
+    terms: dict[str, None] = {}
     for word in _WORD.findall(query.lower()):
-        if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
-            seen.setdefault(word, None)
-    terms = list(seen)[:MAX_TERMS]
-    return " OR ".join(f'"{term}"' for term in terms) if terms else None
+        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        terms.setdefault(f'"{word}"', None)
+        if _CYRILLIC.search(word):
+            latin = to_latin(word).lower()
+            stem = latin[: max(MIN_STEM, len(latin) - 2)] if len(latin) > MIN_STEM else latin
+            terms.setdefault(f'"{stem}"*' if stem != latin else f'"{latin}"', None)
+    return " OR ".join(list(terms)[:MAX_TERMS]) if terms else None
 
 
 def lexical_search(

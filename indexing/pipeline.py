@@ -116,7 +116,7 @@ class Ingestor:
             raise ExtractionError("no text could be extracted")
         metadata = metadata_for(path)
         document = _new_document(path, sha256, extracted, metadata)
-        embedded_texts = [embedding_text(document.title, c.heading, extracted.text[c.char_start : c.char_end]) for c in chunks]
+        embedded_texts = [embedding_text(document.title, extracted.text[c.char_start : c.char_end]) for c in chunks]
         vectors, hashes = self._embed(embedded_texts)
         try:
             with session_scope(self._engine) as session:

@@ -33,7 +33,7 @@ def reembed_archive(engine: Engine, embedder: Embedder) -> int:
             ).all()
         if not rows:
             break
-        texts = [embedding_text(title, passage.heading, passage.text) for passage, title in rows]
+        texts = [embedding_text(title, passage.text) for passage, title in rows]
         vectors = embedder.embed_passages(texts)
         with session_scope(engine) as session:
             for (passage, _title), text, vector in zip(rows, texts, vectors):

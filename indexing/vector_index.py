@@ -7,8 +7,8 @@ Vectors are L2-normalised float32 and similarity is the inner product. Two kinds
   ids are stored in the inverted lists themselves. At 1M x 384 dims it takes ~400 bytes per passage and, with the
   default ``nprobe``, keeps recall@10 >= 0.95 against exact search at a few ms per query on one thread.
 
-Both kinds support ``add``, ``remove`` and filtered ``search`` (an ``IDSelectorBatch`` applied inside FAISS, so the
-filter acts before the top-k is cut). An index is saved as one file: a small JSON header (spec, kind, search knob,
+Both kinds support ``add``, ``remove`` and filtered ``search`` (an ``IDSelectorBitmap`` or ``IDSelectorBatch`` passed
+in FAISS ``SearchParameters``/``SearchParametersIVF``, so the filter acts before the top-k is cut). An index is saved as one file: a small JSON header (spec, kind, search knob,
 checksum) followed by the serialized FAISS index, written to a temp file, fsynced and renamed, so a crash leaves either
 the old or the new file. Loading never retrains.
 
@@ -53,6 +53,8 @@ _MAGIC = b"ARCHVIDX"
 _FORMAT = 1
 _HEADER_LEN = struct.Struct("<Q")
 
+_BITMAP_MIN_BYTES = 1 << 20  # a filter bitmap up to this size is always fine
+
 #: Threads used for training and bulk adds (FAISS uses OpenMP; the setting is per calling thread).
 DEFAULT_BUILD_THREADS = max(1, os.cpu_count() or 1)
 #: Threads used for one query: a web server already runs concurrent requests on the few cores.
@@ -95,8 +97,22 @@ def _as_ids(ids: np.ndarray) -> np.ndarray:
     return arr
 
 
-def _selector(ids: np.ndarray) -> faiss.IDSelectorBatch:
-    """A hash-set selector (O(1) membership), suitable for filters of any size."""
+def _unique_sorted(ids: np.ndarray) -> np.ndarray:
+    """``np.unique`` without the sort when the input is already strictly increasing (the common case)."""
+    return ids if ids.size < 2 or bool(np.all(ids[1:] > ids[:-1])) else np.unique(ids)
+
+
+def _selector(ids: np.ndarray) -> faiss.IDSelector:
+    """A FAISS id filter for sorted unique non-negative ``ids``.
+
+    A bitmap (one bit per id up to the largest; cheapest to build and test) when that is small — database ids are
+    dense, so this is the usual case — else ``IDSelectorBatch`` (a hash set with a Bloom pre-filter).
+    """
+    nbytes = (int(ids[-1]) >> 3) + 1 if ids.size else 1
+    if nbytes <= max(_BITMAP_MIN_BYTES, 8 * ids.size):
+        bitmap = np.zeros(nbytes, dtype=np.uint8)
+        np.bitwise_or.at(bitmap, ids >> 3, np.left_shift(1, ids & 7).astype(np.uint8))
+        return faiss.IDSelectorBitmap(bitmap)  # the wrapper keeps a reference to ``bitmap``
     return faiss.IDSelectorBatch(ids)
 
 
@@ -185,6 +201,7 @@ class VectorIndex:
         id_arr = _as_ids(ids)
         if id_arr.size == 0 or self._index.ntotal == 0:
             return
+        id_arr = _unique_sorted(id_arr)
         with _omp_threads(self.build_threads):
             self._index.remove_ids(_selector(id_arr))
         if self._ids_cache is not None:
@@ -209,7 +226,7 @@ class VectorIndex:
 
         allowed: np.ndarray | None = None
         if allowed_ids is not None:
-            allowed = np.unique(_as_ids(allowed_ids))
+            allowed = _unique_sorted(_as_ids(allowed_ids))
             if allowed.size == 0:
                 return []
         k_eff = min(int(k), ntotal if allowed is None else min(ntotal, int(allowed.size)))
@@ -233,6 +250,12 @@ class VectorIndex:
     def _run(self, q: np.ndarray, k: int, params: faiss.SearchParameters | None) -> list[tuple[int, float]]:
         scores, labels = self._index.search(q, k, params=params)
         return [(int(i), float(s)) for i, s in zip(labels[0], scores[0]) if i >= 0]
+
+    def _compact(self) -> None:
+        """Drop the inverted lists' spare capacity (growth by doubling leaves up to 2x) via a serialize round trip."""
+        if self.kind == IVF_SQ8:
+            self._index = faiss.deserialize_index(faiss.serialize_index(self._index))
+            self._index.nprobe = self._nprobe
 
     def ids(self) -> np.ndarray:
         """All ids present, sorted (int64)."""
@@ -397,7 +420,7 @@ def default_nprobe(nlist: int | None) -> int:
     """Default lists probed per query; tuned by ``benchmarks/vector_index.py`` for recall@10 >= 0.95."""
     if nlist is None:
         return 1
-    return min(nlist, max(32, nlist // 16))
+    return min(nlist, max(32, nlist // 32))
 
 
 def empty_index(spec: IndexSpec) -> VectorIndex:
@@ -451,4 +474,5 @@ def build_index(
     del sample
     vi = VectorIndex(spec, IVF_SQ8, index, nprobe=nprobe, build_threads=threads)
     vi.add(id_arr, vecs)
+    vi._compact()
     return vi

@@ -61,5 +61,5 @@ def test_a_very_long_sentence_is_split_at_white_space():
 
 
 def test_embedding_text_puts_context_before_the_exact_passage():
-    assert embedding_text("Title", "Section", "Body.") == "Title — Section\nBody."
-    assert embedding_text(None, None, "Body.") == "Body."
+    assert embedding_text("Title", "Body.") == "Title\nBody."
+    assert embedding_text(None, "Body.") == "Body."

@@ -1,0 +1,57 @@
+"""The `archive` command line, driven with click's CliRunner."""
+
+import json
+
+from click.testing import CliRunner
+
+from api.cli import cli
+from tests.conftest import QUESTIONS
+
+
+def test_ingest_reports_every_file_and_fails_when_one_failed(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "good.txt").write_text("Court ruling\n\nThe court in Almaty upheld the sentence of the activist.\n")
+    (inbox / "empty.txt").write_bytes(b"")
+    runner = CliRunner()
+    data = str(tmp_path / "data")
+    result = runner.invoke(cli, ["--data-dir", data, "ingest", str(inbox)])
+    assert result.exit_code == 1, result.output
+    assert "2 files: 1 indexed, 0 duplicate, 1 failed" in result.output
+    assert "empty.txt: empty file" in result.output
+
+    again = runner.invoke(cli, ["--data-dir", data, "ingest", str(inbox / "good.txt")])
+    assert again.exit_code == 0, again.output
+    assert "1 files: 0 indexed, 1 duplicate, 0 failed" in again.output
+
+    found = runner.invoke(cli, ["--data-dir", data, "search", "Almaty court", "-k", "1", "--json"])
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.output)["results"][0]["text"].startswith("Court ruling")
+
+
+def test_search_and_eval_on_the_seed_archive(seed_services, seed_settings):
+    runner = CliRunner()
+    data = str(seed_settings.resolved_data_dir)
+    result = runner.invoke(cli, ["--data-dir", data, "search", "Podslushano v Riddere", "-k", "2"])
+    assert result.exit_code == 0, result.output
+    assert "1. List of Kazakhstani political prisoners" in result.output and "characters" in result.output
+
+    report = runner.invoke(cli, ["--data-dir", data, "eval", str(QUESTIONS), "--json"])
+    assert report.exit_code == 0, report.output
+    figures = json.loads(report.output)
+    assert {s["lang"] for s in figures["by_language"]} == {"en", "ru", "kk"}
+    assert figures["overall"]["questions"] == 30
+
+
+def test_errors_are_one_line_messages(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--data-dir", str(tmp_path), "search", "   "])
+    assert result.exit_code == 1
+    assert "Error: the query is empty" in result.output and "Traceback" not in result.output
+
+
+def test_reindex_rebuilds_from_stored_embeddings(seed_settings, seed_services):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--data-dir", str(seed_settings.resolved_data_dir), "reindex"])
+    assert result.exit_code == 0, result.output
+    assert f"vector index rebuilt: {len(seed_services.index)} vectors (flat)" in result.output
