@@ -6,9 +6,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import documents, health, passages, search
+from api.routes import documents, health, jobs, passages, persons, search
 from api.services import Services
+from api.web import install_web
 from archive.settings import Settings
+from indexing.worker import JobWorker
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -18,7 +20,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
         app.state.services = services or Services.open(settings or Settings())
+        app.state.worker = JobWorker(app.state.services.ingestor, app.state.services.engine)
+        app.state.worker.start()  # processes uploads (and jobs a crash left behind)
         yield
+        app.state.worker.stop()
         if owned:
             app.state.services.close()
 
@@ -29,6 +34,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (search, documents, passages, health):
+    for module in (search, documents, passages, persons, health, jobs):
         app.include_router(module.router)
+    install_web(app)  # the HTML pages: /, /read/{id}, /people, /ingest
     return app

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from api.cli_persons import persons
 from archive.errors import ArchiveError
 from archive.settings import Settings
 
@@ -52,10 +53,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
     files = list(collect_files(paths))
     services = _services(ctx)
+
+    def waiting(pid: int | None) -> None:
+        holder = f"process {pid}" if pid else "another process"
+        click.echo(f"the archive is being written by {holder} (e.g. `archive serve`); its worker processes these "
+                   "queued files, waiting for them ...", err=True)
+
     try:
-        outcomes = services.ingestor.ingest(files, on_progress=IngestProgress(len(files)))
+        outcomes = services.ingestor.ingest(files, on_progress=IngestProgress(len(files)), on_wait=waiting)
     finally:
         services.close()
+    _summary(ctx, outcomes)
+
+
+def _summary(ctx: click.Context, outcomes) -> None:
     counts = Counter(outcome.state.value for outcome in outcomes)
     click.echo(
         f"{len(outcomes)} files: {counts['indexed']} indexed, {counts['duplicate']} duplicate, {counts['failed']} failed"
@@ -68,18 +79,79 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
+@click.option("--state", type=click.Choice(["queued", "running", "indexed", "duplicate", "failed"]),
+              help="Only jobs in this state.")
+@click.option("--limit", default=1000, show_default=True, help="At most this many jobs (oldest first).")
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /jobs.")
+@click.pass_context
+def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> None:
+    """List ingest jobs: one per submitted file, with its state and, when it failed, why."""
+    from sqlmodel import Session
+
+    from archive.db import make_engine
+    from archive.models import JobState
+    from archive.schema_upgrade import add_missing_columns
+    from indexing import jobs as job_store
+
+    engine = make_engine(ctx.obj)  # no model, no index: only the database
+    add_missing_columns(engine)
+    with Session(engine) as session:
+        rows = job_store.list_jobs(session, JobState(state) if state else None, 0, limit)
+        counts = job_store.count_by_state(session)
+    engine.dispose()
+    if as_json:
+        from api.schemas import JobPublic
+
+        click.echo(json.dumps({"jobs": [JobPublic.of(j).model_dump() for j in rows], "counts": counts}, indent=2))
+        return
+    for job in rows:
+        document = f" document {job.document_id}" if job.document_id else ""
+        reason = f": {job.reason}" if job.reason else ""
+        click.echo(f"{job.id:>6}  {job.state.value:<9} {job.filename}{document}{reason}")
+    click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
+
+
+@cli.command()
+@click.argument("job_ids", nargs=-1, type=int)
+@click.pass_context
+def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
+    """Queue failed jobs again (all, or the given JOB_IDS) and process every queued job now."""
+    from api.progress import IngestProgress
+    from indexing import jobs as job_store
+
+    services = _services(ctx)
+    try:
+        requeued = job_store.retry_failed(services.engine, job_ids or None)
+        lock = services.ingestor.writer_lock()
+        if not lock.acquire(timeout=0):
+            click.echo(f"{len(requeued)} failed jobs queued again; process {lock.holder_pid() or '?'} is writing the "
+                       "archive and processes them (see `archive jobs`)")
+            return
+        try:
+            job_store.requeue_interrupted(services.engine)
+            queued = len(job_store.queued_job_ids(services.engine))
+            outcomes = services.ingestor.process_queued(on_outcome=IngestProgress(queued))
+        finally:
+            lock.release()
+    finally:
+        services.close()
+    _summary(ctx, outcomes)
+
+
+@cli.command()
 @click.argument("query")
 @click.option("-k", default=10, show_default=True, help="How many results.")
 @click.option("--document-id", type=int, help="Only passages of this document.")
+@click.option("--person", help="Only passages that mention this person (id or name, any script).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /search.")
 @click.pass_context
-def search(ctx: click.Context, query: str, k: int, document_id: int | None, as_json: bool) -> None:
+def search(ctx: click.Context, query: str, k: int, document_id: int | None, person: str | None, as_json: bool) -> None:
     """Find the passages that answer QUERY (English, Russian or Kazakh)."""
     from api.schemas import SearchResponse
     from search.filters import SearchFilters
 
     services = _services(ctx)
-    hits = services.searcher.search(query, k=k, filters=SearchFilters(document_id=document_id))
+    hits = services.searcher.search(query, k=k, filters=SearchFilters(document_id=document_id, person=person))
     response = SearchResponse.of(query, hits)
     if as_json:
         click.echo(response.model_dump_json(indent=2))
@@ -103,6 +175,9 @@ def search(ctx: click.Context, query: str, k: int, document_id: int | None, as_j
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the HTTP API (OpenAPI documentation at /docs)."""
+    from indexing.threads import limit_threads
+
+    limit_threads(ctx.obj.serve_threads)  # before the model loads: its OpenMP runtime reads the budget once
     import uvicorn
 
     from api.app import create_app
@@ -148,6 +223,9 @@ def reindex(ctx: click.Context, re_embed: bool) -> None:
         click.echo(f"re-embedded {count} passages with {services.embedder.spec.backend}:{services.embedder.spec.model}")
     report = services.index.rebuild()
     click.echo(f"vector index rebuilt: {report.added} vectors ({services.index.index.kind})")
+
+
+cli.add_command(persons)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from archive.models import Document, Passage
+from search.highlight import Highlighter, best_sentence_span
 from search.searcher import SearchHit
 
 
@@ -82,6 +83,13 @@ class PassagePublic(BaseModel):
     ocr: bool
 
 
+class Highlight(BaseModel):
+    """The sentence that best answers the query, as offsets inside the result's `text` (not the document)."""
+
+    char_start: int
+    char_end: int
+
+
 class SearchResult(BaseModel):
     rank: int
     score: float
@@ -90,9 +98,10 @@ class SearchResult(BaseModel):
     document: DocumentRef
     citation: Citation
     persons: list[PersonRef]
+    highlight: Highlight
 
     @classmethod
-    def of(cls, hit: SearchHit) -> SearchResult:
+    def of(cls, hit: SearchHit, highlight: tuple[int, int]) -> SearchResult:
         return cls(
             rank=hit.rank,
             score=round(hit.score, 6),
@@ -101,6 +110,7 @@ class SearchResult(BaseModel):
             document=DocumentRef.of(hit.document),
             citation=Citation.of(hit.passage),
             persons=[PersonRef(id=p.id, name=p.name) for p in hit.persons],
+            highlight=Highlight(char_start=highlight[0], char_end=highlight[1]),
         )
 
 
@@ -109,8 +119,11 @@ class SearchResponse(BaseModel):
     results: list[SearchResult]
 
     @classmethod
-    def of(cls, query: str, hits: list[SearchHit]) -> SearchResponse:
-        return cls(query=query, results=[SearchResult.of(hit) for hit in hits])
+    def of(cls, query: str, hits: list[SearchHit], highlighter: Highlighter | None = None) -> SearchResponse:
+        """Without a highlighter (embedder-assisted), the highlights are chosen by lexical overlap alone."""
+        texts = [hit.passage.text for hit in hits]
+        spans = highlighter.spans(query, texts) if highlighter else [best_sentence_span(t, query) for t in texts]
+        return cls(query=query, results=[SearchResult.of(hit, span) for hit, span in zip(hits, spans)])
 
 
 class EmbedderInfo(BaseModel):
@@ -123,6 +136,63 @@ class Health(BaseModel):
     status: str
     documents: int
     passages: int
+    lexical_rows: int | None  # rows of the FTS index (null where lexical search is unavailable)
     index_vectors: int
     index_kind: str
     embedder: EmbedderInfo
+
+
+class JobPublic(BaseModel):
+    id: int
+    state: str  # queued | running | indexed | duplicate | failed
+    reason: str | None
+    document_id: int | None
+    filename: str
+
+    @classmethod
+    def of(cls, job) -> JobPublic:
+        return cls(id=job.id, state=job.state.value, reason=job.reason, document_id=job.document_id,
+                   filename=job.filename)
+
+
+class JobAccepted(BaseModel):
+    job_id: int
+    state: str
+
+
+class BatchProgressPublic(BaseModel):
+    done: int
+    total: int
+    passages: int
+    passages_per_s: float
+    elapsed_s: float
+    eta_s: float | None
+
+
+class JobList(BaseModel):
+    jobs: list[JobPublic]
+    counts: dict[str, int]  # jobs per state, over the whole archive
+    progress: BatchProgressPublic  # the batch the server's worker is processing (or processed last)
+
+
+class PersonPublic(BaseModel):
+    id: int
+    name: str
+    aliases: list[str]
+    mentions: int  # passages that mention the person
+
+
+class PersonList(BaseModel):
+    persons: list[PersonPublic]
+
+
+class PersonPassage(BaseModel):
+    passage_id: int
+    text: str
+    document: DocumentRef
+    citation: Citation
+
+
+class PersonDetailPublic(PersonPublic):
+    documents: list[DocumentRef]
+    passages: list[PersonPassage]

@@ -10,11 +10,11 @@ from sqlmodel import Session, SQLModel, create_engine
 from archive import models  # noqa: F401  (registers the tables)
 from archive.settings import Settings
 
-# External-content FTS5 table over passage text, kept in step by triggers so that every write to `passage`
-# updates the lexical index inside the same transaction.
+# External-content FTS5 table over passage text (English words stemmed, diacritics folded), kept in step by
+# triggers so that every write to `passage` updates the lexical index inside the same transaction.
 _SQLITE_FTS = (
     """CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
-        text, content='passage', content_rowid='id', tokenize='unicode61 remove_diacritics 2')""",
+        text, content='passage', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')""",
     """CREATE TRIGGER IF NOT EXISTS passage_fts_insert AFTER INSERT ON passage BEGIN
         INSERT INTO passage_fts(rowid, text) VALUES (new.id, new.text); END""",
     """CREATE TRIGGER IF NOT EXISTS passage_fts_delete AFTER DELETE ON passage BEGIN

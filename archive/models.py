@@ -23,6 +23,7 @@ class Document(SQLModel, table=True):
     page_count: int | None = None
     text: str
     created_at: datetime = Field(default_factory=utcnow)
+    duplicate_of: int | None = Field(default=None, index=True)  # near-duplicate of this (earlier) document
 
 
 class Passage(SQLModel, table=True):
@@ -79,6 +80,7 @@ class IngestJob(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     sha256: str = Field(index=True, max_length=64)
     filename: str
+    source_path: str | None = None  # where it was submitted from (CLI), for manifest.json / persons.json beside it
     stored_path: str | None = None
     state: JobState = Field(default=JobState.queued, index=True)
     reason: str | None = None
@@ -86,6 +88,21 @@ class IngestJob(SQLModel, table=True):
     document_id: int | None = Field(default=None, foreign_key="document.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DocumentMinHash(SQLModel, table=True):
+    """A document's MinHash signature over word shingles, to find near-duplicates (see indexing.near_duplicates)."""
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    signature: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class MinHashBand(SQLModel, table=True):
+    """One LSH band of a signature: documents sharing a band key are near-duplicate candidates."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, max_length=40)
+    document_id: int = Field(foreign_key="document.id", index=True)
 
 
 class ArchiveMeta(SQLModel, table=True):

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = 16
     exact_index_threshold: int = Field(default=100_000, description="Above this many passages the index is approximate")
+    serve_threads: int = Field(
+        default=1,
+        description="CPU threads one search request uses in `archive serve` (query embedding and FAISS); requests run "
+        "concurrently, so 1 keeps a small machine from being oversubscribed. 0 = all cores",
+    )
     editor_token: str | None = Field(default=None, description="Bearer token that allows uploads")
     max_upload_mb: int = 100
     pdf_timeout_s: float = 120.0

@@ -75,6 +75,11 @@ def chunk_document(text: str, pages: Sequence[Page] = ()) -> list[Chunk]:
     return chunks
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of a text, split as the chunker splits them (paragraphs, then sentences)."""
+    return [(s.start, s.end) for p in _paragraphs(text, 0, len(text)) for s in _sentences(text, p)]
+
+
 def _join(section: str | None, person: str | None) -> str | None:
     parts = [part for part in (section, person) if part]
     return " — ".join(parts) if parts else None

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlmodel import Session
 
 from indexing.persons.names import to_latin
@@ -26,36 +29,134 @@ MAX_TERMS = 24
 MIN_STEM = 5
 
 
+# Bounds on the work of one lexical query. BM25 is computed for every passage that matches any OR-ed term, so a term
+# found in a large share of a big archive ("court" in a million passages) costs a scan of its whole posting list and
+# ranks nothing. Terms in more passages than MAX_TERM_DOCS are dropped, and the rarest terms are kept while their
+# summed document frequency stays under MAX_MATCH_DOCS. Small archives (under MAX_TERM_DOCS passages) are unaffected.
+MAX_TERM_DOCS = 3_000
+MAX_MATCH_DOCS = 6_000
+# Beyond this many allowed ids, a filter is applied to the ranked matches in Python instead of in SQL.
+MAX_SQL_FILTER_IDS = 20_000
+DF_CACHE_TTL_S = 600.0
+DF_CACHE_SIZE = 50_000
+
+_df_cache: dict[tuple[str, str], tuple[float, int]] = {}
+_df_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Term:
+    expression: str  # as written in the FTS5 query, e.g. '"court"' or '"akhmet"*'
+    token: str
+    prefix: bool
+
+
+def query_terms(query: str) -> list[Term]:
+    """The query's informative words (and Latin prefixes of Cyrillic ones), in order, at most MAX_TERMS."""
+    terms: dict[str, Term] = {}
+    for word in _WORD.findall(query.lower()):
+        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        terms.setdefault(f'"{word}"', Term(f'"{word}"', word, False))
+        if _CYRILLIC.search(word):
+            latin = to_latin(word).lower()
+            stem = latin[: max(MIN_STEM, len(latin) - 2)] if len(latin) > MIN_STEM else latin
+            if stem != latin:
+                terms.setdefault(f'"{stem}"*', Term(f'"{stem}"*', stem, True))
+            else:
+                terms.setdefault(f'"{latin}"', Term(f'"{latin}"', latin, False))
+    return list(terms.values())[:MAX_TERMS]
+
+
+def _phrase_term(phrase: str) -> Term:
+    """A word or phrase as an FTS5 phrase (its words only, so no syntax leaks through)."""
+    words = " ".join(_WORD.findall(phrase.lower()))
+    return Term(f'"{words}"', words, False)
+
+
 def match_expression(query: str) -> str | None:
     """An FTS5 query that ORs the query's informative words, each quoted so no syntax leaks through.
 
     Words in Cyrillic script are also looked up transliterated, as a prefix that tolerates Russian and Kazakh
     endings: the sources are mostly in Latin script, and names and places are what a lexical match finds.
     """
-    terms: dict[str, None] = {}
-    for word in _WORD.findall(query.lower()):
-        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
-            continue
-        terms.setdefault(f'"{word}"', None)
-        if _CYRILLIC.search(word):
-            latin = to_latin(word).lower()
-            stem = latin[: max(MIN_STEM, len(latin) - 2)] if len(latin) > MIN_STEM else latin
-            terms.setdefault(f'"{stem}"*' if stem != latin else f'"{latin}"', None)
-    return " OR ".join(list(terms)[:MAX_TERMS]) if terms else None
+    terms = query_terms(query)
+    return " OR ".join(term.expression for term in terms) if terms else None
+
+
+def _document_frequency(connection: Connection, term: Term) -> int:
+    """Passages containing ``term``, counted up to MAX_TERM_DOCS + 1 (enough to decide; bounded work); cached."""
+    key = (str(connection.engine.url), term.expression)
+    now = time.monotonic()
+    with _df_lock:
+        hit = _df_cache.get(key)
+    if hit is not None and now - hit[0] < DF_CACHE_TTL_S:
+        return hit[1]
+    # Counting rowids reads the term's posting list only (no BM25, no row lookups), and stops at the cap.
+    sql = "SELECT count(*) FROM (SELECT rowid FROM passage_fts WHERE passage_fts MATCH :term LIMIT :cap)"
+    df = int(connection.execute(text(sql), {"term": term.expression, "cap": MAX_TERM_DOCS + 1}).scalar() or 0)
+    with _df_lock:
+        if len(_df_cache) >= DF_CACHE_SIZE:
+            _df_cache.clear()
+        _df_cache[key] = (now, df)
+    return df
+
+
+def bounded_terms(connection: Connection, terms: list[Term]) -> list[Term]:
+    """The terms worth matching: too-common ones dropped, the rarest kept within MAX_MATCH_DOCS (see above)."""
+    frequencies = [(_document_frequency(connection, term), i, term) for i, term in enumerate(terms)]
+    if sum(df for df, _, _ in frequencies) <= MAX_MATCH_DOCS and all(df <= MAX_TERM_DOCS for df, _, _ in frequencies):
+        return terms
+    kept: list[tuple[int, Term]] = []
+    total = 0
+    for df, i, term in sorted(frequencies, key=lambda item: item[:2]):
+        if df > MAX_TERM_DOCS or (kept and total + df > MAX_MATCH_DOCS):
+            break
+        kept.append((i, term))
+        total += df
+    return [term for _, term in sorted(kept, key=lambda item: item[0])]
 
 
 def lexical_search(
-    session: Session, query: str, k: int, allowed_ids: Sequence[int] | np.ndarray | None = None
+    session: Session,
+    query: str,
+    k: int,
+    allowed_ids: Sequence[int] | np.ndarray | None = None,
+    extra_terms: Sequence[str] = (),
 ) -> list[tuple[int, float]]:
-    """Up to k (passage id, BM25 score) pairs, best first; higher scores are better."""
-    expression = match_expression(query)
-    if expression is None or (allowed_ids is not None and len(allowed_ids) == 0):
+    """Up to k (passage id, BM25 score) pairs, best first; higher scores are better.
+
+    `extra_terms` are words or phrases matched besides the query's own (e.g. English words for a Russian query).
+
+    Only informative terms are matched (see MAX_TERM_DOCS): a query made only of words that most passages contain
+    has no lexical candidates, and the dense side answers it.
+    """
+    terms = query_terms(query) + [_phrase_term(phrase) for phrase in extra_terms if _WORD.search(phrase)]
+    if not terms or (allowed_ids is not None and len(allowed_ids) == 0):
         return []
+    connection = session.connection()
+    terms = bounded_terms(connection, terms)
+    if not terms:
+        return []
+    expression = " OR ".join(term.expression for term in terms)
     sql = "SELECT rowid, -bm25(passage_fts) AS score FROM passage_fts WHERE passage_fts MATCH :expression"
     params: dict[str, object] = {"expression": expression, "k": k}
-    if allowed_ids is not None:
+    post_filter: np.ndarray | None = None
+    if allowed_ids is not None and len(allowed_ids) > MAX_SQL_FILTER_IDS:
+        post_filter = np.asarray(allowed_ids, dtype=np.int64)
+        params["k"] = -1  # the matches are bounded (MAX_MATCH_DOCS); rank them all, then filter
+    elif allowed_ids is not None:
         sql += " AND rowid IN (SELECT value FROM json_each(:allowed))"
         params["allowed"] = "[" + ",".join(str(int(i)) for i in allowed_ids) + "]"
     sql += " ORDER BY bm25(passage_fts) LIMIT :k"
-    rows = session.connection().execute(text(sql), params).all()
+    rows = connection.execute(text(sql), params).all()
+    if post_filter is not None and rows:
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        keep = np.isin(ids, post_filter)
+        rows = [row for row, ok in zip(rows, keep) if ok][:k]
     return [(int(row[0]), float(row[1])) for row in rows]
+
+
+def indexed_passages(session: Session) -> int:
+    """How many passages the FTS index holds (its own row count, not the content table's)."""
+    return int(session.connection().execute(text("SELECT count(*) FROM passage_fts_docsize")).scalar() or 0)

@@ -1,17 +1,29 @@
 """The ingest pipeline: file → job → extract → chunk → embed → one transaction → vector index.
 
 Every file submitted ends as an `IngestJob` in state indexed, duplicate or failed (with a reason a person
-understands). The database commit is the moment a document exists; the vector index follows it and is brought
-back in step from stored embeddings if the process dies in between.
+understands). A file is stored (content-addressed) and its job row written as `queued` before any parsing; the
+writer that holds the archive's lock moves it through `running` to its end state. The database commit is the
+moment a document exists; the vector index follows it and is brought back in step from stored embeddings if the
+process dies in between.
+
+While one document is embedded (the slow stage), the next ones are extracted (PDFs in sandboxed child
+processes), chunked and shingled in a small thread pool, so that the embedder never waits for a parser.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
+import numpy as np
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -19,16 +31,27 @@ from sqlmodel import Session
 from archive import storage
 from archive.db import session_scope
 from archive.errors import ArchiveError, ExtractionError
+from archive.lock import WriterLock
 from archive.models import Document, IngestJob, JobState, Passage, utcnow
 from archive.settings import Settings
+from indexing import jobs as job_store
+from indexing import near_duplicates
 from indexing.chunk import Chunk, chunk_document, embedding_text
 from indexing.embed import Embedder, content_hash
 from indexing.extract import SUPPORTED_SUFFIXES, ExtractedText, ExtractionLimits, extract
 from indexing.index_store import IndexStore, check_embedder, record_embedder
+from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
 from indexing.language import guess_language
 from indexing.manifest import DocumentMetadata, metadata_for, title_from_text
+from indexing.person_tagging import PersonTagger, find_person_mentions, known_persons_beside
+from indexing.persons import load_known_persons
 
-import numpy as np
+log = logging.getLogger(__name__)
+
+PREFETCH = 2  # documents prepared ahead of the one being embedded
+WAIT_POLL_S = 0.5
+# Failures of the parser process itself (not of the file): retried up to MAX_ATTEMPTS times.
+_TRANSIENT = ("PDF parser crashed", "PDF parser timed out", "PDF parser could not be started")
 
 
 @dataclass(frozen=True)
@@ -40,6 +63,7 @@ class IngestOutcome:
     reason: str | None = None
     document_id: int | None = None
     passages: int = 0
+    job_id: int | None = None
 
 
 ProgressCallback = Callable[[IngestOutcome], None]
@@ -62,79 +86,303 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def is_transient(reason: str) -> bool:
+    """Whether a failure came from the parser process (crash, time-out) rather than from the file's content."""
+    return reason.startswith(_TRANSIENT)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """The fields of a claimed job that processing needs (a plain snapshot, safe to share with threads)."""
+
+    id: int
+    sha256: str
+    filename: str
+    stored_path: str | None
+    source_path: str | None
+    attempts: int
+
+
+@dataclass
+class _Prepared:
+    """A job after the stages that need no writer: extracted, chunked, shingled (or what stopped it)."""
+
+    job: _Job
+    duplicate: Document | None = None
+    error: str | None = None
+    extracted: ExtractedText | None = None
+    document: Document | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    mentions: list = field(default_factory=list)
+    signature: np.ndarray | None = None
+
+
+_mentions_lock = threading.Lock()  # the spaCy pipeline is shared; one document at a time
+
+
 class Ingestor:
-    """Turns files into documents, passages and vectors."""
+    """Turns submitted files into documents, passages and vectors, one writer at a time."""
 
     def __init__(self, engine: Engine, embedder: Embedder, index_store: IndexStore, settings: Settings) -> None:
         self._engine = engine
         self._embedder = embedder
         self._index = index_store
+        self._settings = settings
+        self._persons = PersonTagger()
         self._limits = ExtractionLimits(
             timeout_s=settings.pdf_timeout_s, memory_mb=settings.pdf_memory_mb, max_pages=settings.pdf_max_pages
         )
+        self.lock_path = settings.resolved_data_dir / "writer.lock"
+        self.progress = BatchProgress()
 
-    def ingest(self, paths: Sequence[Path], on_progress: ProgressCallback | None = None) -> list[IngestOutcome]:
-        """Ingest files one by one; a bad file is recorded as failed and never stops the batch."""
+    def writer_lock(self) -> WriterLock:
+        """A new handle on the archive's writer lock (flock: handles exclude each other, even in one process)."""
+        return WriterLock(self.lock_path)
+
+    # ------------------------------------------------------------------ submitting
+    def submit(self, path: Path, *, resume: bool = False) -> int:
+        """Store a file and queue a job for it; returns the job id (a failed job if the file cannot be read).
+
+        With `resume`, an unfinished job for the same file (left by an interrupted run) is reused."""
+        path = Path(path)
+        try:
+            stored = job_store.store_file(self._settings, path)
+        except OSError as error:
+            return job_store.record_unreadable(self._engine, path, f"cannot read the file: {error.strerror or error}")
+        return job_store.enqueue(self._engine, stored, path.name, path.resolve(), reuse_unfinished=resume)
+
+    def submit_stream(self, stream: BinaryIO, filename: str, max_bytes: int | None = None) -> int:
+        """Store an uploaded file and queue a job for it (raises `UploadTooLarge` past max_bytes)."""
+        filename = job_store.safe_filename(filename)
+        stored = job_store.store_stream(self._settings, stream, filename, max_bytes)
+        return job_store.enqueue(self._engine, stored, filename)
+
+    # ------------------------------------------------------------------ processing
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        on_progress: ProgressCallback | None = None,
+        on_wait: Callable[[int | None], None] | None = None,
+    ) -> list[IngestOutcome]:
+        """Submit files and process them now; a bad file is recorded as failed and never stops the batch.
+
+        Processing needs the writer lock. When another process holds it (a running server's worker), that process
+        works through the queue, these jobs included: `on_wait(holder_pid)` is called once and this call waits,
+        reporting the jobs as they finish, and takes over if the lock is released first.
+        """
         with Session(self._engine) as session:
             check_embedder(session, self._embedder.spec)
-        outcomes = []
-        try:
-            for path in paths:
-                outcome = self.ingest_file(path)
-                outcomes.append(outcome)
-                if on_progress:
-                    on_progress(outcome)
-        finally:
-            self._index.save()
-        return outcomes
+        job_ids = [self.submit(path, resume=True) for path in paths]
+        by_job: dict[int, list[str]] = {}
+        for job_id, path in zip(job_ids, paths):
+            by_job.setdefault(job_id, []).append(str(path))
+        outcomes: dict[int, IngestOutcome] = {}
+
+        def report(outcome: IngestOutcome) -> None:
+            if outcome.job_id in outcomes or outcome.job_id not in by_job:
+                return
+            outcomes[outcome.job_id] = outcome
+            if on_progress:
+                for path in by_job[outcome.job_id]:
+                    on_progress(_with_path(outcome, path))
+
+        for job in job_store.get_jobs(self._engine, by_job).values():  # e.g. unreadable files: failed already
+            if job.state in FINAL_STATES:
+                report(_outcome_of(job))
+        waiting_reported = False
+        lock = self.writer_lock()
+        while len(outcomes) < len(by_job):
+            if lock.acquire(timeout=0):
+                try:
+                    self.process_queued(among=list(by_job), on_outcome=report)
+                finally:
+                    lock.release()
+                break
+            if not waiting_reported and on_wait:
+                on_wait(lock.holder_pid())
+            waiting_reported = True
+            for job in job_store.get_jobs(self._engine, by_job).values():
+                if job.state in FINAL_STATES:
+                    report(_outcome_of(job))
+            time.sleep(WAIT_POLL_S)
+        for job in job_store.get_jobs(self._engine, by_job).values():  # whatever was not reported (never lost)
+            report(_outcome_of(job))
+        return [_with_path(outcomes[job_id], path) for job_id, path in zip(job_ids, map(str, paths))]
 
     def ingest_file(self, path: Path) -> IngestOutcome:
-        try:
-            sha256 = file_sha256(path)
-        except OSError as error:
-            return IngestOutcome(str(path), JobState.failed, f"cannot read the file: {error.strerror}")
-        job_id = self._open_job(path, sha256)
-        try:
-            return self._process(job_id, path, sha256)
-        except ArchiveError as error:
-            return self._finish_job(job_id, path, JobState.failed, reason=str(error))
+        [outcome] = self.ingest([path])
+        return outcome
+
+    def process_queued(
+        self,
+        among: Sequence[int] | None = None,
+        on_outcome: ProgressCallback | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> list[IngestOutcome]:
+        """Process queued jobs (all, or those among the given ids) until none is left. The caller holds the lock.
+
+        Jobs a dead writer left `running` are queued again first. A parser crash or time-out queues the job again,
+        up to MAX_ATTEMPTS attempts in all; any other failure is final at once.
+        """
+        job_store.requeue_interrupted(self._engine)
+        done: list[IngestOutcome] = []
+        first = True
+        while not (should_stop and should_stop()):
+            ids = job_store.queued_job_ids(self._engine, among)
+            if not ids:
+                break
+            if first:
+                self.progress.reset(len(ids))
+                first = False
+            else:
+                self.progress.set_remaining(len(ids))
+            self._process_jobs(ids, done, on_outcome, should_stop)
+        return done
+
+    def _process_jobs(self, job_ids: list[int], done: list[IngestOutcome], on_outcome: ProgressCallback | None,
+                      should_stop: Callable[[], bool] | None) -> None:
+        claimable = job_store.get_jobs(self._engine, job_ids)
+        with session_scope(self._engine) as session:
+            check_embedder(session, self._embedder.spec)
+            self._persons.load(session)
+            sources = {Path(job.source_path) for job in claimable.values() if job.source_path}
+            for curated in {known_persons_beside(path) for path in sources} - {None}:
+                self._persons.merge_known(session, load_known_persons(curated))
+        pending = deque(job_ids)
+        inflight: deque[tuple[_Job, Future[_Prepared]]] = deque()
+        with ThreadPoolExecutor(max(PREFETCH, 1), thread_name_prefix="ingest-prepare") as pool:
+            try:
+                while pending or inflight:
+                    while pending and len(inflight) <= PREFETCH:
+                        job = self._claim(pending.popleft())
+                        if job is not None:
+                            inflight.append((job, pool.submit(self._prepare, job)))
+                    if not inflight:
+                        break
+                    job, future = inflight.popleft()
+                    outcome = self._complete(future.result())
+                    if outcome is not None:
+                        self.progress.finished(outcome.passages)
+                        done.append(outcome)
+                        if on_outcome:
+                            on_outcome(outcome)
+                    if should_stop and should_stop():
+                        break
+            finally:
+                for job, future in inflight:  # claimed but not finished (stopping, or an unexpected error)
+                    future.cancel()
+                    self._unclaim(job)
+                self._index.save()
 
     # ------------------------------------------------------------------ stages
-    def _process(self, job_id: int, path: Path, sha256: str) -> IngestOutcome:
+    def _claim(self, job_id: int) -> _Job | None:
+        """Mark a queued job running (one more attempt); None if it is no longer queued."""
         with session_scope(self._engine) as session:
-            existing = storage.find_document_by_sha256(session, sha256)
-        if existing is not None:
-            return self._finish_job(job_id, path, JobState.duplicate, document_id=existing.id,
+            job = session.get(IngestJob, job_id)
+            if job is None or job.state != JobState.queued:
+                return None
+            job.state, job.attempts, job.updated_at = JobState.running, job.attempts + 1, utcnow()
+            session.add(job)
+            return _Job(job.id, job.sha256, job.filename, job.stored_path, job.source_path, job.attempts)
+
+    def _unclaim(self, job: _Job) -> None:
+        with session_scope(self._engine) as session:
+            row = session.get(IngestJob, job.id)
+            if row is not None and row.state == JobState.running:
+                row.state, row.attempts, row.updated_at = JobState.queued, max(row.attempts - 1, 0), utcnow()
+                session.add(row)
+
+    def _prepare(self, job: _Job) -> _Prepared:
+        """Everything before embedding that needs no writer (runs in the prefetch pool)."""
+        try:
+            with Session(self._engine) as session:
+                existing = storage.find_document_by_sha256(session, job.sha256)
+            if existing is not None:
+                return _Prepared(job, duplicate=existing)
+            if not job.stored_path or not Path(job.stored_path).is_file():
+                raise ExtractionError("the stored copy of the file is missing; submit the file again")
+            suffix = Path(job.filename).suffix.lower()
+            if suffix not in SUPPORTED_SUFFIXES:
+                raise ExtractionError(
+                    f"unsupported file type {suffix or '(none)'} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
+                )
+            extracted = extract(Path(job.stored_path), self._limits)
+            chunks = chunk_document(extracted.text, extracted.pages)
+            if not chunks:
+                raise ExtractionError("no text could be extracted")
+            metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
+            document = _new_document(job.filename, job.sha256, extracted, metadata)
+            texts = [embedding_text(document.title, extracted.text[c.char_start : c.char_end]) for c in chunks]
+            with _mentions_lock:
+                mentions = find_person_mentions(extracted.text)
+            signature = near_duplicates.signature(extracted.text)
+            return _Prepared(job, extracted=extracted, document=document, chunks=chunks, texts=texts,
+                             mentions=mentions, signature=signature)
+        except ArchiveError as error:
+            return _Prepared(job, error=str(error))
+        except Exception:  # a bug must fail this file only, with a reason, and be logged
+            log.exception("unexpected error while preparing %s", job.filename)
+            return _Prepared(job, error="unexpected error while reading the file (the server log has the details)")
+
+    def _complete(self, prepared: _Prepared) -> IngestOutcome | None:
+        """Embed and commit a prepared job (the writer's part); None when the job was queued again."""
+        job = prepared.job
+        if prepared.duplicate is not None:
+            existing = prepared.duplicate
+            return self._finish_job(job, JobState.duplicate, document_id=existing.id,
                                     reason=f"same file as document {existing.id} ({existing.source})")
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise ExtractionError(
-                f"unsupported file type {path.suffix or '(none)'} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
-            )
-        extracted = extract(path, self._limits)
-        chunks = chunk_document(extracted.text, extracted.pages)
-        if not chunks:
-            raise ExtractionError("no text could be extracted")
-        metadata = metadata_for(path)
-        document = _new_document(path, sha256, extracted, metadata)
-        embedded_texts = [embedding_text(document.title, extracted.text[c.char_start : c.char_end]) for c in chunks]
-        vectors, hashes = self._embed(embedded_texts)
+        if prepared.error is not None:
+            if is_transient(prepared.error):
+                if job.attempts < MAX_ATTEMPTS:
+                    self._requeue(job, prepared.error)
+                    return None
+                return self._finish_job(job, JobState.failed,
+                                        reason=f"{prepared.error} (gave up after {job.attempts} attempts)")
+            return self._finish_job(job, JobState.failed, reason=prepared.error)
+        try:
+            return self._commit(prepared)
+        except ArchiveError as error:
+            return self._finish_job(job, JobState.failed, reason=str(error))
+
+    def _commit(self, prepared: _Prepared) -> IngestOutcome:
+        job, document, chunks = prepared.job, prepared.document, prepared.chunks
+        with Session(self._engine) as session:  # an identical file committed since this one was prepared
+            existing = storage.find_document_by_sha256(session, job.sha256)
+        if existing is not None:
+            return self._finish_job(job, JobState.duplicate, document_id=existing.id,
+                                    reason=f"same file as document {existing.id} ({existing.source})")
+        vectors, hashes = self._embed(prepared.texts)
         try:
             with session_scope(self._engine) as session:
+                original = near_duplicates.find_original(session, prepared.signature)
+                if original is not None:
+                    document.duplicate_of = original.document_id
                 session.add(document)
                 session.flush()
                 passages = _new_passages(document, chunks, hashes, vectors)
                 session.add_all(passages)
                 session.flush()
+                self._persons.tag(session, passages, prepared.mentions)
+                near_duplicates.store_signature(session, document.id, prepared.signature)
                 record_embedder(session, self._embedder.spec)
-                self._close_job(session, job_id, JobState.indexed, document_id=document.id)
+                reason = None
+                if original is not None:
+                    reason = f"near-duplicate of document {original.document_id} ({original.similarity:.0%} similar)"
+                self._close_job(session, job.id, JobState.indexed, document_id=document.id, reason=reason)
                 ids = np.array([p.id for p in passages], dtype=np.int64)
         except IntegrityError:  # the same file was committed meanwhile by another writer
             with session_scope(self._engine) as session:
-                existing = storage.find_document_by_sha256(session, sha256)
-            return self._finish_job(job_id, path, JobState.duplicate, document_id=existing.id if existing else None,
+                self._persons.load(session)  # forget names of the rolled-back transaction
+                existing = storage.find_document_by_sha256(session, job.sha256)
+            return self._finish_job(job, JobState.duplicate, document_id=existing.id if existing else None,
                                     reason="same file was indexed meanwhile")
+        except BaseException:
+            with Session(self._engine) as session:
+                self._persons.load(session)  # forget names of the rolled-back transaction
+            raise
         self._index.add(ids, vectors)
-        return IngestOutcome(str(path), JobState.indexed, document_id=document.id, passages=len(passages))
+        return IngestOutcome(job.filename, JobState.indexed, reason, document.id, len(passages), job.id)
 
     def _embed(self, texts: list[str]) -> tuple[np.ndarray, list[str]]:
         """Vectors for the texts, embedding only those never embedded before (by content hash)."""
@@ -150,12 +398,11 @@ class Ingestor:
         return vectors, hashes
 
     # ------------------------------------------------------------------ jobs
-    def _open_job(self, path: Path, sha256: str) -> int:
+    def _requeue(self, job: _Job, reason: str) -> None:
         with session_scope(self._engine) as session:
-            job = IngestJob(sha256=sha256, filename=path.name, stored_path=str(path), state=JobState.running, attempts=1)
-            session.add(job)
-            session.flush()
-            return job.id
+            row = session.get(IngestJob, job.id)
+            row.state, row.reason, row.updated_at = JobState.queued, f"attempt {job.attempts}: {reason}", utcnow()
+            session.add(row)
 
     def _close_job(self, session: Session, job_id: int, state: JobState, *, reason: str | None = None,
                    document_id: int | None = None) -> None:
@@ -163,18 +410,26 @@ class Ingestor:
         job.state, job.reason, job.document_id, job.updated_at = state, reason, document_id, utcnow()
         session.add(job)
 
-    def _finish_job(self, job_id: int, path: Path, state: JobState, *, reason: str | None = None,
+    def _finish_job(self, job: _Job, state: JobState, *, reason: str | None = None,
                     document_id: int | None = None) -> IngestOutcome:
         with session_scope(self._engine) as session:
-            self._close_job(session, job_id, state, reason=reason, document_id=document_id)
-        return IngestOutcome(str(path), state, reason, document_id)
+            self._close_job(session, job.id, state, reason=reason, document_id=document_id)
+        return IngestOutcome(job.filename, state, reason, document_id, 0, job.id)
 
 
-def _new_document(path: Path, sha256: str, extracted: ExtractedText, metadata: DocumentMetadata) -> Document:
-    title = metadata.title or extracted.title_hint or title_from_text(extracted.text) or path.name
+def _outcome_of(job: IngestJob) -> IngestOutcome:
+    return IngestOutcome(job.filename, job.state, job.reason, job.document_id, 0, job.id)
+
+
+def _with_path(outcome: IngestOutcome, path: str) -> IngestOutcome:
+    return IngestOutcome(path, outcome.state, outcome.reason, outcome.document_id, outcome.passages, outcome.job_id)
+
+
+def _new_document(filename: str, sha256: str, extracted: ExtractedText, metadata: DocumentMetadata) -> Document:
+    title = metadata.title or extracted.title_hint or title_from_text(extracted.text) or filename
     return Document(
         sha256=sha256,
-        source=path.name,
+        source=filename,
         title=title,
         publisher=metadata.publisher,
         published=metadata.published,

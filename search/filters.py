@@ -6,16 +6,17 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from archive import storage
-from archive.errors import NotFoundError
-from archive.models import Document
+from archive.models import Document, Mention, Passage
+from search.persons import resolve_person
 
 
 @dataclass(frozen=True)
 class SearchFilters:
     document_id: int | None = None
+    person: str | None = None  # a person's id or name, in any script
     language: str | None = None
     published_from: date | None = None
     published_to: date | None = None
@@ -38,7 +39,8 @@ class SearchFilters:
             conditions.append(Document.published >= self.published_from)
         if self.published_to is not None:
             conditions.append(Document.published <= self.published_to)
+        if self.person is not None:
+            person_id = resolve_person(session, self.person)
+            conditions.append(col(Passage.id).in_(select(Mention.passage_id).where(Mention.person_id == person_id)))
         return storage.passage_ids_where(session, *conditions)
 
-
-__all__ = ["SearchFilters", "NotFoundError"]

@@ -1,15 +1,84 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import func
 from sqlmodel import col, select
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
-from api.deps import SessionDep
-from api.schemas import DocumentList, DocumentPublic, DocumentText
+from api.auth import EditorDep
+from api.deps import ServicesDep, SessionDep
+from api.schemas import DocumentList, DocumentPublic, DocumentText, JobAccepted
 from archive import storage
 from archive.models import Passage
+from indexing.jobs import UploadTooLarge
 
 router = APIRouter(prefix="/documents", tags=["documents"])
+
+MULTIPART_OVERHEAD = 64 * 1024  # headers and boundaries around the file in a multipart body
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary", "description": ".pdf, .txt or .md"}},
+                }
+            }
+        },
+    }
+}
+
+
+def _too_large(limit_mb: int) -> HTTPException:
+    return HTTPException(413, f"the file is larger than the upload limit of {limit_mb} MB")
+
+
+@router.post("", status_code=202, response_model=JobAccepted, dependencies=[EditorDep], openapi_extra=_UPLOAD_BODY)
+async def upload_document(request: Request, services: ServicesDep) -> JobAccepted:
+    """Submit a file (multipart field `file`): it is stored and queued before the answer; poll `GET /jobs/{job_id}`.
+
+    Needs `Authorization: Bearer <editor token>`. The size limit is enforced while the body is read (413)."""
+    limit_mb = services.settings.max_upload_mb
+    max_bytes = limit_mb * 1024 * 1024
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_bytes + MULTIPART_OVERHEAD:
+        raise _too_large(limit_mb)
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise HTTPException(415, "send the file as multipart/form-data in the field 'file'")
+    received = 0
+
+    async def limited_body():
+        nonlocal received
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > max_bytes + MULTIPART_OVERHEAD:
+                raise UploadTooLarge("upload too large")
+            yield chunk
+
+    try:
+        form = await MultiPartParser(request.headers, limited_body(), max_files=1, max_fields=16).parse()
+    except UploadTooLarge:
+        raise _too_large(limit_mb) from None
+    except MultiPartException as error:
+        raise HTTPException(400, f"malformed multipart body: {error.message}") from None
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(400, "the multipart field 'file' with the file is missing")
+        try:
+            job_id = await run_in_threadpool(
+                services.ingestor.submit_stream, upload.file, upload.filename or "upload", max_bytes
+            )
+        except UploadTooLarge:
+            raise _too_large(limit_mb) from None
+    finally:
+        await form.close()
+    request.app.state.worker.notify()
+    return JobAccepted(job_id=job_id, state="queued")
 
 
 def _passage_counts(session: SessionDep, document_ids: list[int]) -> dict[int, int]:

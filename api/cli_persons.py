@@ -1,0 +1,84 @@
+"""`archive persons [QUERY] [--json]` and `archive persons merge A B`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import click
+
+
+def _engine(ctx: click.Context):
+    from archive.db import make_engine
+
+    return make_engine(ctx.obj)
+
+
+class PersonsGroup(click.Group):
+    """A group whose unknown first word is a query or an option: `archive persons Бокаев --json` lists matches."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] not in self.commands and args[0] not in self.get_help_option_names(ctx):
+            return "find", self.commands["find"], args
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=PersonsGroup, invoke_without_command=True, context_settings={"ignore_unknown_options": True})
+@click.pass_context
+def persons(ctx: click.Context) -> None:
+    """People in the archive: `archive persons [QUERY] [--json]`, `archive persons merge A B`."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(find)
+
+
+@persons.command(hidden=True)
+@click.argument("query", nargs=-1)
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /persons (with passages).")
+@click.pass_context
+def find(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """People matching QUERY in any script (best first), each with the passages that mention them."""
+    from sqlmodel import Session
+
+    from search.persons import find_persons, get_person
+
+    with Session(_engine(ctx.find_root())) as session:
+        found = find_persons(session, " ".join(query) or None, limit)
+        details = [get_person(session, person.id) for person in found] if query else []
+    if as_json:
+        rows = [asdict(p) for p in found]
+        for row, detail in zip(rows, details):
+            row["passages"] = [
+                {"passage_id": p.id, "document_id": d.id, "page": p.page_start,
+                 "char_start": p.char_start, "char_end": p.char_end, "text": p.text}
+                for p, d in detail.passages
+            ]
+        click.echo(json.dumps({"persons": rows}, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("nobody found")
+    for number, person in enumerate(found):
+        aliases = f"  ({', '.join(person.aliases)})" if person.aliases else ""
+        click.secho(f"{person.id}. {person.name}", bold=True, nl=False)
+        click.echo(f"{aliases} — {person.mentions} passages")
+        if number < len(details):
+            for passage, document in details[number].passages[:5]:
+                page = f", page {passage.page_start}" if passage.page_start else ""
+                click.echo(f"   [{document.title}{page}, characters {passage.char_start}-{passage.char_end}]")
+                click.echo("   " + " ".join(passage.text.split())[:300])
+            if len(details[number].passages) > 5:
+                click.echo(f"   … and {len(details[number].passages) - 5} more passages")
+
+
+@persons.command()
+@click.argument("keep")
+@click.argument("merge")
+@click.pass_context
+def merge(ctx: click.Context, keep: str, merge: str) -> None:
+    """Merge person MERGE into person KEEP (ids or names): aliases and mentions move to KEEP."""
+    from archive.db import session_scope
+    from search.persons import merge_persons, resolve_person
+
+    with session_scope(_engine(ctx.find_root())) as session:
+        merged = merge_persons(session, resolve_person(session, keep), resolve_person(session, merge))
+    click.echo(f"merged into {merged.id}. {merged.name} ({', '.join(merged.aliases)}) — {merged.mentions} passages")

@@ -1,0 +1,34 @@
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import SessionDep
+from api.schemas import Citation, DocumentRef, PersonDetailPublic, PersonList, PersonPassage, PersonPublic
+from search.persons import find_persons, get_person
+
+router = APIRouter(prefix="/persons", tags=["persons"])
+
+
+@router.get("", response_model=PersonList)
+def list_persons(
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=200, description="A name in any script; best match first")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 20,
+) -> PersonList:
+    """People in the archive: those matching `q` (Cyrillic, Kazakh or any Latin spelling), or the most mentioned."""
+    return PersonList(persons=[PersonPublic(**asdict(p)) for p in find_persons(session, q, limit)])
+
+
+@router.get("/{person_id}", response_model=PersonDetailPublic)
+def person_detail(session: SessionDep, person_id: int) -> PersonDetailPublic:
+    """A person's names, the documents that mention them, and every such passage with its citation."""
+    detail = get_person(session, person_id)
+    return PersonDetailPublic(
+        **asdict(detail.summary),
+        documents=[DocumentRef.of(d) for d in detail.documents],
+        passages=[
+            PersonPassage(passage_id=p.id, text=p.text, document=DocumentRef.of(d), citation=Citation.of(p))
+            for p, d in detail.passages
+        ],
+    )

@@ -1,0 +1,23 @@
+"""The web pages for people who are not programmers: search, document view, person pages, ingest.
+
+Server-rendered HTML (Jinja2, autoescaped) that works without JavaScript; one small script adds copy-citation and
+upload progress on top. No build step, nothing loaded from elsewhere.
+"""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.web.pages import router
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def install_web(app: FastAPI) -> None:
+    """Add the pages and their static files to the app."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+
+__all__ = ["install_web", "router"]

@@ -1,0 +1,283 @@
+"""HTML pages: `/` (search), `/read/{id}` (document view), `/people` and `/people/{id}`, `/ingest`.
+
+Everything is rendered on the server from the same searcher and storage functions the JSON API uses, so a shared
+URL shows the same results without JavaScript. Text from documents only ever reaches the page through Jinja2's
+autoescaping: a highlighted quote is passed as separate pieces (before / marked / after), never as markup.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import jinja2
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session, col, select
+
+from api.deps import ServicesDep
+from api.errors import status_for
+from archive import storage
+from archive.errors import ArchiveError, InvalidInputError
+from archive.models import Document, IngestJob, Mention, Passage
+from search.filters import SearchFilters
+from search.highlight import highlighter_for
+from search.persons import find_persons, get_person
+from search.searcher import MAX_K, MAX_QUERY_CHARS, SearchHit
+
+# Autoescaping always on: document text, titles and queries are data, never markup.
+TEMPLATES = Jinja2Templates(
+    env=jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
+)
+DEFAULT_K = 10
+EXAMPLES = (
+    ("en", "What is a colony settlement?"),
+    ("ru", "Какой срок получил Ербол Есхожин?"),
+    ("kk", "Колония-қоныс дегеніміз не?"),
+)
+
+router = APIRouter(include_in_schema=False)
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of text to print escaped; `kind` is "text", "mark" (highlighted) or "page" (a page-break marker)."""
+
+    kind: str
+    text: str = ""
+    page: int | None = None
+
+
+def pieces(text: str, spans: Sequence[Span], offset: int = 0) -> list[Piece]:
+    """`text` cut into plain and marked pieces; spans are offsets into text (after subtracting `offset`)."""
+    out: list[Piece] = []
+    position = 0
+    for start, end in sorted((max(0, s - offset), min(len(text), e - offset)) for s, e in spans):
+        if end <= start or start < position:
+            continue
+        if start > position:
+            out.append(Piece("text", text[position:start]))
+        out.append(Piece("mark", text[start:end]))
+        position = end
+    if position < len(text):
+        out.append(Piece("text", text[position:]))
+    return out
+
+
+def _page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def _error(request: Request, error: ArchiveError, title: str) -> HTMLResponse:
+    return _page(request, "error.html", status_for(error), title=title, message=str(error))
+
+
+def _read_url(request: Request, document_id: int, passage_id: int | None = None, q: str | None = None) -> str:
+    url = request.url_for("read_document", document_id=document_id)
+    params = {key: value for key, value in (("passage", passage_id), ("q", q)) if value is not None}
+    url = url.include_query_params(**params) if params else url
+    return f"{url}#passage-{passage_id}" if passage_id is not None else str(url)
+
+
+def _citation(document: Document, page: int | None, quote: str, url: str) -> str:
+    """The text "copy citation" puts on the clipboard: the quote, its source, the page and a link back."""
+    source = ", ".join(
+        part for part in (document.title, document.publisher, document.published and document.published.isoformat())
+        if part
+    )
+    where = f", p. {page}" if page is not None else ""
+    return f"“{' '.join(quote.split())}” — {source}{where}. {url}"
+
+
+def _results(request: Request, query: str, hits: list[SearchHit], spans: list[Span]) -> list[dict]:
+    results = []
+    for hit, (start, end) in zip(hits, spans):
+        passage, document = hit.passage, hit.document
+        url = _read_url(request, document.id, passage.id, query)
+        link = _read_url(request, document.id, passage.id)  # the citation's stable link back
+        results.append(
+            {
+                "rank": hit.rank,
+                "passage_id": passage.id,
+                "pieces": pieces(passage.text, [(start, end)]),
+                "document": document,
+                "page": passage.page_start,
+                "persons": hit.persons,
+                "read_url": url,
+                "citation": _citation(document, passage.page_start, passage.text[start:end], link),
+            }
+        )
+    return results
+
+
+def _optional_int(value: str | None, name: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInputError(f"{name} must be a number, not {value!r}")
+    return int(value)
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    services: ServicesDep,
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+    k: Annotated[str | None, Query(max_length=4)] = None,
+    person: Annotated[str | None, Query(max_length=200)] = None,
+    document_id: Annotated[str | None, Query(max_length=20)] = None,
+) -> HTMLResponse:
+    """The search page; with `q`, its results rendered on the server (the URL is the shareable state)."""
+    query, person = " ".join(q.split()), (person or "").strip() or None
+    context: dict = {"q": query, "person": person or "", "document_id": document_id or "", "k": k or "",
+                     "examples": EXAMPLES, "results": None, "scope": None}
+    try:
+        number = _optional_int(k, "k")
+        number = DEFAULT_K if number is None else number
+        if not 1 <= number <= MAX_K:
+            raise InvalidInputError(f"k must be between 1 and {MAX_K}")
+        doc_id = _optional_int(document_id, "document_id")
+        with Session(services.engine) as session:
+            if doc_id is not None:
+                context["scope"] = storage.get_document(session, doc_id)
+            if not query:
+                context["documents"] = storage.list_documents(session, limit=100)
+        if query:
+            filters = SearchFilters(document_id=doc_id, person=person)
+            hits = services.searcher.search(query, k=number, filters=filters)
+            spans = highlighter_for(services.embedder).spans(query, [hit.passage.text for hit in hits])
+            context["results"] = _results(request, query, hits, spans)
+    except ArchiveError as error:
+        context["error"] = str(error)
+        return _page(request, "search.html", status_for(error), **context)
+    return _page(request, "search.html", **context)
+
+
+def _page_breaks(session: Session, document: Document) -> list[tuple[int, int]]:
+    """(offset, page number) where each PDF page starts, from the first passage on that page."""
+    if not document.page_count:
+        return []
+    rows = session.exec(
+        select(Passage.char_start, Passage.page_start)
+        .where(Passage.document_id == document.id, col(Passage.page_start).is_not(None))
+        .order_by(col(Passage.char_start))
+    ).all()
+    breaks: dict[int, int] = {}
+    for start, page in rows:
+        breaks.setdefault(page, start)
+    return sorted((start, page) for page, start in breaks.items())
+
+
+def _with_page_breaks(text: str, offset: int, breaks: list[tuple[int, int]]) -> list[Piece]:
+    """Plain pieces of text (starting at document offset `offset`) with page markers where pages begin."""
+    out: list[Piece] = []
+    position = 0
+    for start, page in breaks:
+        cut = start - offset
+        if position <= cut <= len(text):
+            if cut > position:
+                out.append(Piece("text", text[position:cut]))
+            out.append(Piece("page", page=page))
+            position = cut
+    if position < len(text):
+        out.append(Piece("text", text[position:]))
+    return out
+
+
+@router.get("/read/{document_id}", response_class=HTMLResponse, name="read_document")
+def read_document(
+    request: Request,
+    services: ServicesDep,
+    document_id: int,
+    passage: Annotated[int | None, Query(description="The cited passage to open at")] = None,
+    q: Annotated[str | None, Query(max_length=MAX_QUERY_CHARS)] = None,
+) -> HTMLResponse:
+    """The whole document, the cited passage marked (`<mark id="passage-ID">`) and scrolled to."""
+    try:
+        with Session(services.engine) as session:
+            document = storage.get_document(session, document_id)
+            cited = storage.get_passage(session, passage) if passage is not None else None
+            if cited is not None and cited.document_id != document.id:
+                raise InvalidInputError(f"passage {cited.id} belongs to document {cited.document_id}, not {document.id}")
+            breaks = _page_breaks(session, document)
+    except ArchiveError as error:
+        return _error(request, error, "Document not found")
+    text = document.text
+    if cited is None:
+        before, inside, after = _with_page_breaks(text, 0, breaks), [], []
+    else:
+        before = _with_page_breaks(text[: cited.char_start], 0, breaks)
+        answer = highlighter_for(services.embedder).span(q, cited.text) if q and q.strip() else None
+        inside = pieces(cited.text, [answer] if answer else [])
+        after = _with_page_breaks(text[cited.char_end :], cited.char_end, [b for b in breaks if b[0] > cited.char_start])
+    return _page(
+        request,
+        "read.html",
+        title=document.title,
+        document=document,
+        passage=cited,
+        before=before,
+        inside=inside,
+        after=after,
+        q=q or "",
+        citation=_citation(document, cited.page_start, cited.text, _read_url(request, document.id, cited.id))
+        if cited
+        else None,
+    )
+
+
+@router.get("/people", response_class=HTMLResponse)
+def people_page(
+    request: Request, services: ServicesDep, q: Annotated[str, Query(max_length=200)] = ""
+) -> HTMLResponse:
+    """Everyone in the archive (the most mentioned first), or those whose names match `q` in any script."""
+    with Session(services.engine) as session:
+        persons = find_persons(session, q.strip() or None, limit=200)
+    return _page(request, "people.html", title="People", q=q, persons=persons)
+
+
+@router.get("/people/{person_id}", response_class=HTMLResponse)
+def person_page(request: Request, services: ServicesDep, person_id: int) -> HTMLResponse:
+    """A person: name, aliases and every passage that mentions them, grouped by document."""
+    try:
+        with Session(services.engine) as session:
+            detail = get_person(session, person_id)
+            passage_ids = [p.id for p, _ in detail.passages]
+            mentions: dict[int, list[Span]] = defaultdict(list)
+            for passage_id, start, end in session.exec(
+                select(Mention.passage_id, Mention.char_start, Mention.char_end).where(
+                    Mention.person_id == person_id, col(Mention.passage_id).in_(passage_ids)
+                )
+            ).all():
+                mentions[passage_id].append((start, end))
+    except ArchiveError as error:
+        return _error(request, error, "Person not found")
+    groups: dict[int, dict] = {}
+    for passage, document in detail.passages:
+        group = groups.setdefault(document.id, {"document": document, "passages": []})
+        group["passages"].append(
+            {
+                "id": passage.id,
+                "page": passage.page_start,
+                "pieces": pieces(passage.text, mentions.get(passage.id, []), offset=passage.char_start),
+                "read_url": _read_url(request, document.id, passage.id),
+            }
+        )
+    return _page(
+        request, "person.html", title=detail.summary.name, person=detail.summary, groups=list(groups.values())
+    )
+
+
+@router.get("/ingest", response_class=HTMLResponse)
+def ingest_page(request: Request, services: ServicesDep) -> HTMLResponse:
+    """For editors: upload files (with the editor token) and follow their jobs."""
+    with Session(services.engine) as session:
+        jobs = session.exec(select(IngestJob).order_by(col(IngestJob.id).desc()).limit(50)).all()
+    return _page(request, "ingest.html", title="Add documents", jobs=jobs)

@@ -1,0 +1,154 @@
+// Progressive enhancement for the server-rendered pages: copy citation, open at the cited passage,
+// tidy shareable URLs, uploads with job polling. Every page works without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function announce(message) {
+    var status = document.querySelector(".copy-status");
+    if (status) { status.textContent = ""; window.setTimeout(function () { status.textContent = message; }, 50); }
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return legacyCopy(text); });
+    }
+    return legacyCopy(text);
+  }
+
+  function legacyCopy(text) {
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      if (ok) { resolve(); } else { reject(new Error("copy refused")); }
+    });
+  }
+
+  function setUpCopyButtons() {
+    document.querySelectorAll("button.copy-citation").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var label = button.textContent;
+        copyText(button.getAttribute("data-citation")).then(function () {
+          button.textContent = "Copied ✓";
+          button.setAttribute("data-copied", "");
+          announce("Citation copied to the clipboard");
+        }, function () {
+          window.prompt("Copy the citation:", button.getAttribute("data-citation"));
+        }).then(function () {
+          window.setTimeout(function () { button.textContent = label; button.removeAttribute("data-copied"); }, 2000);
+        });
+      });
+    });
+  }
+
+  // Shareable URLs without empty parameters (?q=...&person= becomes ?q=...).
+  function tidySearchForms() {
+    document.querySelectorAll("form[method='get']").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        form.querySelectorAll("input[name]").forEach(function (input) {
+          if (!input.value.trim()) { input.disabled = true; }
+        });
+        window.setTimeout(function () {
+          form.querySelectorAll("input[name]").forEach(function (input) { input.disabled = false; });
+        }, 0);
+      });
+    });
+  }
+
+  // The document view opens at the cited passage even when the link had no #fragment.
+  function openAtPassage() {
+    var passage = document.querySelector("mark.passage");
+    if (!passage) { return; }
+    if (location.hash !== "#" + passage.id) {
+      passage.scrollIntoView({ block: "center" });
+    }
+    passage.focus({ preventScroll: true });
+  }
+
+  // Ingest page: upload with the editor token, then follow the jobs until none is queued or running.
+  function setUpUploads() {
+    var form = document.getElementById("upload-form");
+    if (!form) { return; }
+    var status = document.getElementById("upload-status");
+    var tbody = document.querySelector("#jobs tbody");
+    var timer = null;
+
+    function cell(row, text) { var td = document.createElement("td"); td.textContent = text; row.appendChild(td); return td; }
+
+    function render(jobs) {
+      tbody.textContent = "";
+      if (!jobs.length) { var r = document.createElement("tr"); cell(r, "No jobs yet.").colSpan = 4; tbody.appendChild(r); }
+      jobs.forEach(function (job) {
+        var row = document.createElement("tr");
+        cell(row, String(job.id));
+        cell(row, job.filename).className = "filename";
+        var state = document.createElement("span");
+        state.className = "state state-" + job.state;
+        state.textContent = job.state;
+        cell(row, "").appendChild(state);
+        var details = cell(row, "");
+        if (job.document_id) {
+          var link = document.createElement("a");
+          link.href = "/read/" + job.document_id;
+          link.textContent = "document " + job.document_id;
+          details.appendChild(link);
+        }
+        if (job.reason) { details.appendChild(document.createTextNode(" " + job.reason)); }
+        tbody.appendChild(row);
+      });
+    }
+
+    function poll() {
+      fetch("/jobs?limit=1000", { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response); })
+        .then(function (body) {
+          var jobs = (body.jobs || []).slice().sort(function (a, b) { return b.id - a.id; }).slice(0, 50);
+          render(jobs);
+          var busy = jobs.some(function (job) { return job.state === "queued" || job.state === "running"; });
+          timer = busy ? window.setTimeout(poll, 1500) : null;
+        })
+        .catch(function () { timer = window.setTimeout(poll, 5000); });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var files = Array.prototype.slice.call(form.querySelector("input[type=file]").files);
+      var token = form.querySelector("#token").value.trim();
+      if (!files.length) { status.textContent = "Choose at least one file."; return; }
+      var done = 0, failed = [];
+      status.textContent = "Uploading " + files.length + " file(s)…";
+      files.reduce(function (previous, file) {
+        return previous.then(function () {
+          var data = new FormData();
+          data.append("file", file, file.name);
+          return fetch("/documents", { method: "POST", body: data, headers: { Authorization: "Bearer " + token } })
+            .then(function (response) {
+              if (response.ok) { done += 1; return; }
+              return response.json().then(function (body) { failed.push(file.name + ": " + (body.detail || response.status)); },
+                function () { failed.push(file.name + ": HTTP " + response.status); });
+            }, function () { failed.push(file.name + ": the server could not be reached"); })
+            .then(function () { status.textContent = "Uploaded " + done + " of " + files.length + "…"; });
+        });
+      }, Promise.resolve()).then(function () {
+        status.textContent = done + " of " + files.length + " file(s) queued." + (failed.length ? " Not accepted: " + failed.join("; ") : "");
+        if (timer) { window.clearTimeout(timer); }
+        poll();
+      });
+    });
+    poll();
+  }
+
+  setUpCopyButtons();
+  tidySearchForms();
+  openAtPassage();
+  setUpUploads();
+})();

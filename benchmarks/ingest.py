@@ -1,0 +1,119 @@
+"""End-to-end ingest time against the bare embedder on the same texts.
+
+    python -m benchmarks.ingest [PATH ...] [--rounds 2] [--json]
+
+Ingests the bundled corpus (or PATHs) into a fresh temporary archive with the real pipeline
+(``Services.open(...).ingestor.ingest``), reads back the texts the pipeline embedded
+(``embedding_text(document.title, passage.text)`` of every stored passage, each distinct text once) and embeds exactly
+those with the bare embedder, in the same process, after a warm-up. Rounds alternate the order (ingest, bare; then
+bare, ingest; ...) so neither side profits from a warmer machine. Prints both totals, tokens/s and the ratio
+(target: ingest <= 1.15 x bare embedder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from api.services import Services
+from archive.models import Document, Passage
+from archive.settings import Settings
+from indexing.chunk import embedding_text
+from indexing.pipeline import collect_files
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ingest_once(files: list[Path], workdir: str | None) -> tuple[float, list[str], int]:
+    """Ingest ``files`` into a fresh archive; return (seconds, distinct embedded texts, passages)."""
+    tmp = Path(tempfile.mkdtemp(prefix="archive-ingest-bench-", dir=workdir))
+    try:
+        t0 = time.perf_counter()
+        services = Services.open(Settings(data_dir=tmp / "archive"))
+        try:
+            outcomes = services.ingestor.ingest(files)
+        finally:
+            services.close()
+        seconds = time.perf_counter() - t0
+        failed = [o for o in outcomes if o.state.value == "failed"]
+        if failed:
+            raise SystemExit(f"ingest failed: {failed}")
+        with Session(services.engine) as session:
+            rows = session.exec(
+                select(Document.title, Passage.text).join(Document).order_by(col(Passage.id))
+            ).all()
+        services.engine.dispose()
+        texts = list(dict.fromkeys(embedding_text(title, text) for title, text in rows))
+        return seconds, texts, len(rows)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bare_once(embedder, texts: list[str]) -> float:
+    t0 = time.perf_counter()
+    embedder.embed_passages(texts)
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", type=Path, default=[ROOT / "corpus"])
+    parser.add_argument("--rounds", type=int, default=2, help="ingest/bare pairs, alternating order")
+    parser.add_argument("--workdir", default=None)
+    parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    args = parser.parse_args(argv)
+    say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
+
+    from indexing.embed import create_embedder
+
+    files = list(collect_files(args.paths))
+    embedder = create_embedder(Settings())  # the process-wide model the pipeline uses too
+    embedder.embed_passages(["warm-up: the model is loaded and its caches are hot"] * 4)
+
+    ingest_s: list[float] = []
+    bare_s: list[float] = []
+    texts: list[str] = []
+    passages = 0
+    for r in range(max(1, args.rounds)):
+        if r % 2 == 0:
+            seconds, texts, passages = ingest_once(files, args.workdir)
+            ingest_s.append(seconds)
+            bare_s.append(bare_once(embedder, texts))
+        else:
+            bare_s.append(bare_once(embedder, texts))
+            seconds, texts, passages = ingest_once(files, args.workdir)
+            ingest_s.append(seconds)
+        say(f"round {r + 1}: ingest {ingest_s[-1]:.2f}s, bare embedder {bare_s[-1]:.2f}s "
+            f"({ingest_s[-1] / bare_s[-1]:.3f}x)")
+
+    model = getattr(embedder, "_model", None)
+    tokens = sum(model.token_count(t) for t in texts) if hasattr(model, "token_count") else None
+    total_ingest, total_bare = sum(ingest_s), sum(bare_s)
+    result = {
+        "files": len(files),
+        "passages": passages,
+        "embedded_texts": len(texts),
+        "tokens": tokens,
+        "rounds": len(ingest_s),
+        "ingest_s": round(total_ingest / len(ingest_s), 2),
+        "bare_embed_s": round(total_bare / len(bare_s), 2),
+        "ratio": round(total_ingest / total_bare, 3),
+        "bare_tokens_per_s": round(tokens / (total_bare / len(bare_s))) if tokens else None,
+        "ingest_tokens_per_s": round(tokens / (total_ingest / len(ingest_s))) if tokens else None,
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:>20}: {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""Ingest jobs: submitted files stored content-addressed, one `IngestJob` row each, and batch progress.
+
+A file is copied to `files/ab/abcdef….ext` (written to a temp file, then renamed) and its job row written as
+`queued` before anything parses it, so an accepted file survives any crash. Whoever holds the writer lock
+(`archive.lock`) moves jobs through running → indexed | duplicate | failed; jobs left `running` by a dead writer
+are queued again when the next writer takes the lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import BinaryIO
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from archive.db import session_scope
+from archive.errors import ArchiveError
+from archive.models import IngestJob, JobState, utcnow
+from archive.settings import Settings
+
+MAX_ATTEMPTS = 3  # a file that crashes or times out the parser this many times ends failed
+FINAL_STATES = (JobState.indexed, JobState.duplicate, JobState.failed)
+_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
+
+
+class UploadTooLarge(ArchiveError):
+    """An uploaded file is larger than the configured limit."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    path: Path
+    size: int
+
+
+def safe_filename(name: str | None) -> str:
+    """The last component of a client-supplied file name, without control characters."""
+    cleaned = PurePath((name or "").replace("\\", "/")).name
+    cleaned = "".join(c for c in cleaned if c.isprintable()).strip()
+    return cleaned[:255] or "upload"
+
+
+def _suffix(filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()
+    return suffix if _SUFFIX.match(suffix) else ""
+
+
+def store_stream(settings: Settings, stream: BinaryIO, filename: str, max_bytes: int | None = None) -> StoredFile:
+    """Copy a stream into the content-addressed store (hashing as it goes); raises `UploadTooLarge` past max_bytes."""
+    files_dir = settings.files_dir
+    files_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    handle = tempfile.NamedTemporaryFile(dir=files_dir, prefix=".incoming-", delete=False)
+    try:
+        with handle:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                size += len(block)
+                if max_bytes is not None and size > max_bytes:
+                    raise UploadTooLarge(f"the file is larger than the limit of {max_bytes // (1024 * 1024)} MB")
+                digest.update(block)
+                handle.write(block)
+            handle.flush()
+            os.fsync(handle.fileno())
+        sha256 = digest.hexdigest()
+        target = files_dir / sha256[:2] / f"{sha256}{_suffix(filename)}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(handle.name, target)  # atomic; an identical file may already be there
+        return StoredFile(sha256, target, size)
+    finally:
+        if os.path.exists(handle.name):
+            os.unlink(handle.name)
+
+
+def store_file(settings: Settings, path: Path) -> StoredFile:
+    """Copy a file into the content-addressed store (OSError if it cannot be read)."""
+    with Path(path).open("rb") as stream:
+        return store_stream(settings, stream, Path(path).name)
+
+
+# ---------------------------------------------------------------------------------------------------- job rows
+def enqueue(engine: Engine, stored: StoredFile, filename: str, source_path: Path | None = None,
+            reuse_unfinished: bool = False) -> int:
+    """Write a queued job for a stored file; with `reuse_unfinished`, an unfinished job for the same file is reused
+    (so that running `archive ingest` again after a crash resumes instead of submitting twice)."""
+    with session_scope(engine) as session:
+        if reuse_unfinished:
+            existing = session.exec(
+                select(IngestJob).where(
+                    IngestJob.sha256 == stored.sha256,
+                    IngestJob.filename == filename,
+                    col(IngestJob.state).in_([JobState.queued, JobState.running]),
+                ).order_by(col(IngestJob.id))
+            ).first()
+            if existing is not None:
+                return existing.id
+        job = IngestJob(sha256=stored.sha256, filename=filename, stored_path=str(stored.path),
+                        source_path=str(source_path) if source_path else None)
+        session.add(job)
+        session.flush()
+        return job.id
+
+
+def record_unreadable(engine: Engine, path: Path, reason: str) -> int:
+    """A job for a file that could not even be read: failed at once, so that it is not lost silently."""
+    with session_scope(engine) as session:
+        job = IngestJob(sha256="", filename=path.name, source_path=str(path), state=JobState.failed, reason=reason)
+        session.add(job)
+        session.flush()
+        return job.id
+
+
+def requeue_interrupted(engine: Engine) -> int:
+    """Queue again the jobs a dead writer left `running` (call only while holding the writer lock)."""
+    with session_scope(engine) as session:
+        jobs = session.exec(select(IngestJob).where(IngestJob.state == JobState.running)).all()
+        for job in jobs:
+            if job.attempts >= MAX_ATTEMPTS:
+                job.state = JobState.failed
+                job.reason = f"processing was interrupted {job.attempts} times (the process crashed or was killed)"
+            else:
+                job.state = JobState.queued
+            job.updated_at = utcnow()
+            session.add(job)
+        return len(jobs)
+
+
+def retry_failed(engine: Engine, job_ids: Iterable[int] | None = None) -> list[int]:
+    """Queue failed jobs again (all, or the given ones) with a fresh attempt count; returns their ids."""
+    with session_scope(engine) as session:
+        query = select(IngestJob).where(IngestJob.state == JobState.failed, col(IngestJob.stored_path).is_not(None))
+        if job_ids is not None:
+            query = query.where(col(IngestJob.id).in_(list(job_ids)))
+        jobs = session.exec(query.order_by(col(IngestJob.id))).all()
+        for job in jobs:
+            job.state, job.reason, job.attempts, job.updated_at = JobState.queued, None, 0, utcnow()
+            session.add(job)
+        return [job.id for job in jobs]
+
+
+def queued_job_ids(engine: Engine, among: Iterable[int] | None = None) -> list[int]:
+    with Session(engine) as session:
+        query = select(IngestJob.id).where(IngestJob.state == JobState.queued)
+        if among is not None:
+            query = query.where(col(IngestJob.id).in_(list(among)))
+        return list(session.exec(query.order_by(col(IngestJob.id))).all())
+
+
+def get_jobs(engine: Engine, job_ids: Iterable[int]) -> dict[int, IngestJob]:
+    with Session(engine) as session:
+        ids = list(job_ids)
+        rows = session.exec(select(IngestJob).where(col(IngestJob.id).in_(ids))).all() if ids else []
+        return {job.id: job for job in rows}
+
+
+def list_jobs(session: Session, state: JobState | None = None, offset: int = 0, limit: int = 100) -> list[IngestJob]:
+    query = select(IngestJob)
+    if state is not None:
+        query = query.where(IngestJob.state == state)
+    return list(session.exec(query.order_by(col(IngestJob.id)).offset(offset).limit(limit)))
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    rows = session.exec(select(IngestJob.state, func.count(col(IngestJob.id))).group_by(IngestJob.state)).all()
+    counts = {state.value: 0 for state in JobState}
+    counts.update({JobState(state).value: int(n) for state, n in rows})
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------------- progress
+class BatchProgress:
+    """Files done / total, passages per second and an ETA for the batch being processed (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset(0)
+
+    def reset(self, total: int) -> None:
+        with self._lock:
+            self.total, self.done, self.passages, self.started = total, 0, 0, time.monotonic()
+
+    def set_remaining(self, remaining: int) -> None:
+        with self._lock:
+            self.total = self.done + remaining
+
+    def finished(self, passages: int) -> None:
+        with self._lock:
+            self.done += 1
+            self.passages += passages
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            elapsed = max(time.monotonic() - self.started, 1e-6)
+            remaining = max(self.total - self.done, 0)
+            eta = elapsed / self.done * remaining if self.done else None
+            return {
+                "done": self.done,
+                "total": self.total,
+                "passages": self.passages,
+                "passages_per_s": round(self.passages / elapsed, 2) if self.total else 0.0,
+                "elapsed_s": round(elapsed, 1) if self.total else 0.0,
+                "eta_s": round(eta, 1) if eta is not None else None,
+            }
+
+
+def has_running(engine: Engine) -> bool:
+    """Whether some job is marked running (by a live writer, or left by a dead one)."""
+    with Session(engine) as session:
+        return session.exec(select(IngestJob.id).where(IngestJob.state == JobState.running).limit(1)).first() is not None

@@ -1,0 +1,94 @@
+"""Person tags at ingest time: every passage records who it mentions, under one record per person.
+
+Mentions are found in a document's text before its transaction (the slow, pure part); inside the transaction each
+mention is resolved to a person (existing or new) and written as a `Mention` of every passage that holds it.
+Curated people (`persons.json` beside the ingested files) are merged in before the documents that follow them.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from archive.models import Mention, Passage, Person, PersonAlias
+from indexing.persons import KnownPerson, PersonIndex, PersonMention, find_person_mentions, name_key, script_of
+from indexing.persons.keys import is_full_name
+
+KNOWN_PERSONS_NAME = "persons.json"
+
+__all__ = ["KNOWN_PERSONS_NAME", "PersonTagger", "find_person_mentions"]
+
+
+class PersonTagger:
+    """Resolves names to person records; holds the name index of the archive being written (one writer)."""
+
+    def __init__(self) -> None:
+        self._index = PersonIndex()
+        self._aliases: set[tuple[int, str]] = set()
+
+    def load(self, session: Session) -> None:
+        """(Re)read every stored name, so that new mentions join existing records."""
+        self._index = PersonIndex()
+        self._aliases = set()
+        for person_id, alias in session.exec(select(PersonAlias.person_id, PersonAlias.alias)).all():
+            self._index.add(person_id, alias)
+            self._aliases.add((person_id, alias))
+
+    def merge_known(self, session: Session, known: Sequence[KnownPerson]) -> None:
+        """Merge curated people: a known name joins its existing record (gaining the aliases) or creates one."""
+        for person in known:
+            names = (person.name, *person.aliases)
+            person_id = next((pid for pid in map(self._index.lookup, names) if pid is not None), None)
+            if person_id is None:
+                person_id = self._create(session, person.name)
+            else:
+                session.get(Person, person_id).name = person.name  # the curated spelling is canonical
+            for name in names:
+                self._add_alias(session, person_id, name)
+
+    def tag(self, session: Session, passages: Sequence[Passage], mentions: Sequence[PersonMention]) -> int:
+        """Write a `Mention` for each (person, passage holding the mention); returns how many were written."""
+        ordered = sorted(passages, key=lambda p: p.char_start)
+        starts = [p.char_start for p in ordered]
+        written = 0
+        for mention in sorted(mentions, key=lambda m: not is_full_name(m.name)):
+            person_id = self._index.lookup(mention.name)
+            if person_id is None:
+                if not is_full_name(mention.name):
+                    continue  # a lone surname nobody is known by stays untagged rather than guessed
+                person_id = self._create(session, mention.name)
+            self._add_alias(session, person_id, mention.name)
+            last = bisect.bisect_right(starts, mention.char_start)
+            for passage in ordered[max(0, last - 3) : last]:
+                if passage.char_start <= mention.char_start and mention.char_end <= passage.char_end:
+                    session.add(
+                        Mention(
+                            person_id=person_id,
+                            passage_id=passage.id,
+                            char_start=mention.char_start,
+                            char_end=mention.char_end,
+                        )
+                    )
+                    written += 1
+        return written
+
+    def _create(self, session: Session, name: str) -> int:
+        person = Person(name=name)
+        session.add(person)
+        session.flush()
+        return person.id
+
+    def _add_alias(self, session: Session, person_id: int, name: str) -> None:
+        self._index.add(person_id, name)
+        if (person_id, name) not in self._aliases:
+            self._aliases.add((person_id, name))
+            session.add(PersonAlias(person_id=person_id, alias=name, key=name_key(name), script=script_of(name)))
+
+
+def known_persons_beside(path: Path) -> Path | None:
+    """The curated persons file in a file's folder, if there is one."""
+    candidate = path.parent / KNOWN_PERSONS_NAME
+    return candidate if candidate.is_file() else None

@@ -1,0 +1,146 @@
+"""Uploads over HTTP: authorised, size-limited, stored before the answer, processed by the server's worker."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from api.app import create_app
+from api.services import Services
+from archive.models import Document, IngestJob
+from archive.settings import Settings
+from tests.fakes import FakeEmbedder
+from tests.indexing.test_pipeline import _bad_input_folder
+
+TOKEN = "s3cret-editor-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def _services(path: Path, token: str | None = TOKEN) -> Services:
+    settings = Settings(data_dir=path, editor_token=token, max_upload_mb=1)
+    return Services.open(settings, embedder=FakeEmbedder())
+
+
+@pytest.fixture
+def upload_archive(tmp_path: Path) -> Iterator[tuple[TestClient, Services]]:
+    services = _services(tmp_path / "archive")
+    with TestClient(create_app(services=services)) as client:
+        yield client, services
+    services.close()
+
+
+def _upload(client: TestClient, name: str, content: bytes, headers=AUTH):
+    return client.post("/documents", files={"file": (name, content)}, headers=headers)
+
+
+def _wait(client: TestClient, job_id: int, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/jobs/{job_id}").json()
+        if job["state"] in ("indexed", "duplicate", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+def _document_count(services: Services) -> int:
+    with Session(services.engine) as session:
+        return len(session.exec(select(Document)).all())
+
+
+def test_uploads_need_the_editor_token(upload_archive):
+    client, services = upload_archive
+    body = b"Note\n\nSome text.\n"
+    missing = _upload(client, "a.txt", body, headers={})
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    assert _upload(client, "a.txt", body, headers={"Authorization": "Bearer wrong"}).status_code == 403
+    assert _upload(client, "a.txt", body, headers={"Authorization": f"Basic {TOKEN}"}).status_code == 401
+    with Session(services.engine) as session:
+        assert session.exec(select(IngestJob)).all() == []  # nothing stored for a refused upload
+
+
+def test_writes_are_refused_when_no_token_is_configured(tmp_path):
+    services = _services(tmp_path / "archive", token=None)
+    with TestClient(create_app(services=services)) as client:
+        response = _upload(client, "a.txt", b"Note\n\nText.\n")
+        assert response.status_code == 403 and "ARCHIVE_EDITOR_TOKEN" in response.json()["detail"]
+    services.close()
+
+
+def test_an_oversized_upload_is_refused_with_413(upload_archive):
+    client, services = upload_archive
+    response = _upload(client, "big.txt", b"x" * (1024 * 1024 + 1))
+    assert response.status_code == 413 and "1 MB" in response.json()["detail"]
+    assert _upload(client, "huge.pdf", b"%PDF-" + b"x" * (3 * 1024 * 1024)).status_code == 413  # refused early
+    slightly_below = _upload(client, "ok.txt", b"Big\n\n" + b"word " * 200_000)
+    assert slightly_below.status_code == 202
+    assert [p.name for p in services.settings.files_dir.rglob("*") if p.name.startswith(".incoming")] == []
+
+
+def test_a_body_that_is_not_a_file_upload_is_a_4xx(upload_archive):
+    client, _ = upload_archive
+    assert client.post("/documents", content=b"raw", headers=AUTH).status_code == 415
+    no_file = client.post("/documents", data={"other": "x"}, files={"x": ("a.txt", b"a")}, headers=AUTH)
+    assert no_file.status_code == 400 and "'file'" in no_file.json()["detail"]
+
+
+def test_good_and_bad_files_uploaded_end_indexed_or_failed_with_their_reason(upload_archive, tmp_path):
+    client, services = upload_archive
+    expected_failures = _bad_input_folder(tmp_path / "inbox")
+    job_ids = {}
+    for path in sorted((tmp_path / "inbox").iterdir()):
+        response = _upload(client, path.name, path.read_bytes())
+        assert response.status_code == 202, (path.name, response.text)
+        assert response.json()["state"] == "queued"
+        job_ids[path.name] = response.json()["job_id"]
+    jobs = {name: _wait(client, job_id) for name, job_id in job_ids.items()}
+    for name in ("article.txt", "notes.md", "report.pdf"):
+        assert jobs[name]["state"] == "indexed" and jobs[name]["document_id"], jobs[name]
+    for name, phrase in expected_failures.items():
+        assert jobs[name]["state"] == "failed" and re.search(phrase, jobs[name]["reason"]), jobs[name]
+    assert set(jobs["article.txt"]) == {"id", "state", "reason", "document_id", "filename"}
+    listing = client.get("/jobs", params={"state": "failed"}).json()
+    assert sorted(j["filename"] for j in listing["jobs"]) == sorted(expected_failures)
+    assert listing["counts"]["indexed"] == 3 and listing["counts"]["failed"] == len(expected_failures)
+    progress = client.get("/jobs/progress").json()
+    assert set(progress) == {"done", "total", "passages", "passages_per_s", "elapsed_s", "eta_s"}
+    assert progress["done"] <= progress["total"]
+    health = client.get("/health").json()
+    assert health["documents"] == 3 and health["passages"] == health["index_vectors"] > 0
+    assert client.get("/jobs/999999").status_code == 404
+
+
+def test_the_same_file_uploaded_twice_and_ten_times_at_once_is_one_document(upload_archive):
+    client, services = upload_archive
+    body = b"Court ruling\n\nThe court in Almaty upheld the sentence of the activist.\n"
+    first = _wait(client, _upload(client, "ruling.txt", body).json()["job_id"])
+    second = _wait(client, _upload(client, "ruling-copy.txt", body).json()["job_id"])
+    assert (first["state"], second["state"]) == ("indexed", "duplicate")
+    assert second["document_id"] == first["document_id"]
+
+    other = b"Another ruling\n\nThe appeal court in Astana rejected the appeal of the journalist.\n"
+    with ThreadPoolExecutor(10) as pool:
+        responses = list(pool.map(lambda i: _upload(client, f"copy{i}.txt", other), range(10)))
+    assert [r.status_code for r in responses] == [202] * 10
+    states = sorted(_wait(client, r.json()["job_id"])["state"] for r in responses)
+    assert states == ["duplicate"] * 9 + ["indexed"]
+    assert _document_count(services) == 2
+
+
+def test_an_accepted_upload_survives_a_restart(tmp_path):
+    services = _services(tmp_path / "archive")
+    job_id = services.ingestor.submit_stream(  # accepted, then the server dies before its worker gets to it
+        __import__("io").BytesIO(b"Kept\n\nThis file was accepted before a crash.\n"), "kept.txt"
+    )
+    services.close()
+    services = _services(tmp_path / "archive")
+    with TestClient(create_app(services=services)) as client:
+        assert _wait(client, job_id)["state"] == "indexed"
+    services.close()

@@ -1,0 +1,109 @@
+"""`archive ingest` killed with SIGKILL at several moments, then run again: every file indexed exactly once, and
+the passages table, the FTS table and the FAISS file agree. Runs the real CLI (and the real model) as a process."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from indexing.vector_index import VectorIndex
+from tests.conftest import CORPUS, ROOT
+from tests.pdfs import write_pdf
+
+FILES = 14
+
+
+def _inbox(folder: Path) -> list[Path]:
+    """Small, distinct files cut from the bundled NGO report, and one PDF (parsed in a child process)."""
+    folder.mkdir()
+    words = (CORPUS / "002_442dd7a0fa2fa928.txt").read_text().split()
+    paths = []
+    for i in range(FILES - 1):
+        body = " ".join(words[i * 80 : i * 80 + 60])
+        path = folder / f"part{i:02d}.txt"
+        path.write_text(f"Part {i}\n\n{body}\n")
+        paths.append(path)
+    paths.append(write_pdf(folder / "report.pdf", (" ".join(words[5000:5060]), " ".join(words[6000:6060]))))
+    return paths
+
+
+def _query(db: Path, sql: str) -> list[tuple]:
+    if not db.exists():
+        return []
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as connection:
+            return connection.execute(sql).fetchall()
+    except sqlite3.OperationalError:  # schema not written yet
+        return []
+
+
+def _count(db: Path, sql: str) -> int:
+    rows = _query(db, sql)
+    return int(rows[0][0]) if rows else 0
+
+
+def _run(data: Path, inbox: Path, kill_when: Callable[[], bool] | None, timeout: float = 90) -> tuple[int | None, str]:
+    command = [sys.executable, "-m", "api", "--data-dir", str(data), "ingest", str(inbox)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if kill_when is not None and kill_when():
+            process.kill()  # SIGKILL
+            process.wait()
+            return None, ""
+        time.sleep(0.02)
+    output = process.communicate(timeout=timeout)[0].decode()
+    return process.returncode, output
+
+
+def test_sigkill_at_several_moments_then_rerun_indexes_every_file_once(tmp_path):
+    paths = _inbox(tmp_path / "inbox")
+    data = tmp_path / "data"
+    db = data / "archive.db"
+    documents = lambda: _count(db, "SELECT count(*) FROM document")  # noqa: E731
+    running = lambda: _count(db, "SELECT count(*) FROM ingestjob WHERE state = 'running'")  # noqa: E731
+
+    started = time.monotonic()
+    kills = []
+    # 1. while starting up (before or while the first jobs are written)
+    t0 = time.monotonic()
+    kills.append(_run(data, tmp_path / "inbox", lambda: time.monotonic() - t0 > 1.0))
+    print(f"kill 1 (1 s after start): {documents()} documents")
+    # 2. as soon as a job turns running (extraction / embedding of the first files)
+    kills.append(_run(data, tmp_path / "inbox", lambda: running() > 0))
+    print(f"kill 2 (a job running): {documents()} documents, {running()} jobs left running")
+    # 3. and 4. in the middle of the batch, after a few documents of this run were committed
+    for _ in range(2):
+        base = documents()
+        kills.append(_run(data, tmp_path / "inbox", lambda base=base: documents() >= base + 3))
+        print(f"kill {len(kills)} (3 more documents): {documents()} documents, {running()} jobs left running")
+    assert documents() < len(paths), "the batch finished before the kills; make it larger"
+    states = _query(db, "SELECT state, count(*) FROM ingestjob GROUP BY state")
+    print(f"after {len(kills)} kills: {documents()} of {len(paths)} documents, jobs {dict(states)}")
+    code, output = _run(data, tmp_path / "inbox", None)
+    assert code == 0, output
+    print(f"rerun: {output.strip().splitlines()[-1]} ({time.monotonic() - started:.1f} s in all)")
+    assert f"{len(paths)} files: " in output and " 0 failed" in output, output
+
+    # every file exactly once
+    shas = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in paths)
+    assert sorted(row[0] for row in _query(db, "SELECT sha256 FROM document")) == shas
+    assert _count(db, "SELECT count(*) FROM ingestjob WHERE state IN ('queued', 'running')") == 0
+    assert _count(db, "SELECT count(*) FROM ingestjob WHERE state = 'failed'") == 0
+    # passages == FTS rows == FAISS vectors (the file as the last run left it)
+    passages = _count(db, "SELECT count(*) FROM passage")
+    assert passages > len(paths)
+    assert _count(db, "SELECT count(*) FROM passage_fts_docsize") == passages
+    with sqlite3.connect(db) as connection:
+        connection.execute("INSERT INTO passage_fts(passage_fts) VALUES ('integrity-check')")
+    index = VectorIndex.load(data / "vectors.faiss")
+    passage_ids = np.array(sorted(row[0] for row in _query(db, "SELECT id FROM passage")), dtype=np.int64)
+    assert np.array_equal(np.sort(index.ids()), passage_ids)
+    assert time.monotonic() - started < 120

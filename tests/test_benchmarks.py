@@ -1,0 +1,42 @@
+"""Smoke test of the benchmark code at a tiny size (timings are benchmarks, not tests)."""
+
+import numpy as np
+from sqlalchemy import text
+from sqlmodel import Session
+
+from archive.db import make_engine
+from archive.settings import Settings
+from benchmarks.query import make_queries
+from benchmarks.synthetic import Seed, build_archive, seed_sentences
+from indexing.index_store import IndexStore
+from indexing.lexical import lexical_search
+from indexing.vector_index import IVF_SQ8, IndexSpec
+
+
+def test_synthetic_archive_is_consistent_and_searchable(tmp_path):
+    sentences = seed_sentences()
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((len(sentences), 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    spec = IndexSpec("bench", "synthetic", 32)
+    settings = Settings(data_dir=tmp_path / "archive", exact_index_threshold=1000)
+    timings = build_archive(settings, 2000, Seed(sentences, vectors), spec={"backend": spec.backend, "model": spec.model, "dim": spec.dim}, batch=700, log=None)
+    assert timings["documents"] == 100
+    engine = make_engine(settings)
+    with Session(engine) as session:
+        connection = session.connection()
+        bad = connection.execute(text(
+            "SELECT count(*) FROM passage p JOIN document d ON d.id = p.document_id"
+            " WHERE substr(d.text, p.char_start + 1, p.char_end - p.char_start) != p.text")).scalar()
+        assert bad == 0
+        assert connection.execute(text("SELECT count(*) FROM passage")).scalar() == 2000
+        assert lexical_search(session, "Kazakhstan court", 10)  # the FTS index was rebuilt
+        trigger = connection.execute(text("SELECT count(*) FROM sqlite_master WHERE name='passage_fts_insert'")).scalar()
+        assert trigger == 1  # restored after the bulk load
+    store = IndexStore(engine, settings, spec)
+    store.rebuild()
+    assert store.index.kind == IVF_SQ8 and len(store.index) == 2000
+    assert len(store.search(vectors[0], 10)) == 10
+    queries = make_queries(120, np.random.default_rng(1))
+    assert len(queries) == len(set(queries)) == 120
+    engine.dispose()
