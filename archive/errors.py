@@ -17,5 +17,9 @@ class ExtractionError(ArchiveError):
     """A submitted file could not be turned into text; the message says why, for a person."""
 
 
+class ParserFailureError(ExtractionError):
+    """The parser process itself failed (crashed, timed out, could not start): worth another attempt."""
+
+
 class EmbedderMismatchError(ArchiveError):
     """The vector index was built by another embedder than the one configured."""

@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.errors import ExtractionError
+from archive.errors import ExtractionError, ParserFailureError
 
 if TYPE_CHECKING:
     import pymupdf
@@ -293,19 +293,19 @@ def parse_pdf(path: Path, limits: ExtractionLimits) -> RawPdf:
     except OSError as exc:
         receiver.close()
         sender.close()
-        raise ExtractionError(f"PDF parser could not be started ({exc.strerror or exc})") from exc
+        raise ParserFailureError(f"PDF parser could not be started ({exc.strerror or exc})") from exc
     sender.close()
     try:
         deadline = time.monotonic() + limits.timeout_s
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not receiver.poll(remaining):
-                raise ExtractionError(f"PDF parser timed out after {limits.timeout_s:g} s")
+                raise ParserFailureError(f"PDF parser timed out after {limits.timeout_s:g} s")
             try:
                 kind, payload = receiver.recv()
             except (EOFError, OSError):
                 child.join(5)
-                raise ExtractionError(_crash_message(child.exitcode)) from None
+                raise ParserFailureError(_crash_message(child.exitcode)) from None
             if kind == "progress":
                 deadline = time.monotonic() + limits.timeout_s
             elif kind == "ok" and isinstance(payload, RawPdf):

@@ -30,7 +30,7 @@ from sqlmodel import Session
 
 from archive import storage
 from archive.db import session_scope
-from archive.errors import ArchiveError, ExtractionError
+from archive.errors import ArchiveError, ExtractionError, ParserFailureError
 from archive.lock import WriterLock
 from archive.models import Document, IngestJob, JobState, Passage, utcnow
 from archive.settings import Settings
@@ -50,8 +50,6 @@ log = logging.getLogger(__name__)
 
 PREFETCH = 2  # documents prepared ahead of the one being embedded
 WAIT_POLL_S = 0.5
-# Failures of the parser process itself (not of the file): retried up to MAX_ATTEMPTS times.
-_TRANSIENT = ("PDF parser crashed", "PDF parser timed out", "PDF parser could not be started")
 
 
 @dataclass(frozen=True)
@@ -86,11 +84,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def is_transient(reason: str) -> bool:
-    """Whether a failure came from the parser process (crash, time-out) rather than from the file's content."""
-    return reason.startswith(_TRANSIENT)
-
-
 @dataclass(frozen=True)
 class _Job:
     """The fields of a claimed job that processing needs (a plain snapshot, safe to share with threads)."""
@@ -110,6 +103,7 @@ class _Prepared:
     job: _Job
     duplicate: Document | None = None
     error: str | None = None
+    transient: bool = False  # the parser process failed, not the file: worth another attempt
     extracted: ExtractedText | None = None
     document: Document | None = None
     chunks: list[Chunk] = field(default_factory=list)
@@ -320,7 +314,7 @@ class Ingestor:
             return _Prepared(job, extracted=extracted, document=document, chunks=chunks, texts=texts,
                              mentions=mentions, signature=signature)
         except ArchiveError as error:
-            return _Prepared(job, error=str(error))
+            return _Prepared(job, error=str(error), transient=isinstance(error, ParserFailureError))
         except Exception:  # a bug must fail this file only, with a reason, and be logged
             log.exception("unexpected error while preparing %s", job.filename)
             return _Prepared(job, error="unexpected error while reading the file (the server log has the details)")
@@ -333,7 +327,7 @@ class Ingestor:
             return self._finish_job(job, JobState.duplicate, document_id=existing.id,
                                     reason=f"same file as document {existing.id} ({existing.source})")
         if prepared.error is not None:
-            if is_transient(prepared.error):
+            if prepared.transient:
                 if job.attempts < MAX_ATTEMPTS:
                     self._requeue(job, prepared.error)
                     return None

@@ -7,7 +7,7 @@ The dense retriever understands a Russian question about an English text only ap
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -19,19 +19,21 @@ _WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
 @dataclass(frozen=True)
 class Glossary:
     entries: dict[tuple[str, ...], tuple[str, ...]]  # stem words → English words or phrases
+    by_initial: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # stems by their first letter
+
+    def __post_init__(self) -> None:
+        for stems in self.entries:
+            self.by_initial.setdefault(stems[0][:1], []).append(stems)
 
     def english_terms(self, query: str) -> list[str]:
         """English words and phrases for the glossary words in a query (longest stem wins), in query order."""
         words = _WORD.findall(query.lower())
         terms: dict[str, None] = {}
-        for position in range(len(words)):
-            best: tuple[str, ...] | None = None
-            for stems, english in self.entries.items():
-                if _matches(words[position : position + len(stems)], stems) and (
-                    best is None or sum(map(len, stems)) > sum(map(len, best))
-                ):
-                    best = stems
-            if best is not None:
+        for position, word in enumerate(words):
+            following = words[position:]
+            matching = [stems for stems in self.by_initial.get(word[:1], ()) if _matches(following, stems)]
+            if matching:
+                best = max(matching, key=lambda stems: sum(map(len, stems)))
                 terms.update(dict.fromkeys(self.entries[best]))
         return list(terms)
 

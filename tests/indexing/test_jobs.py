@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from api.app import create_app
 from api.cli import cli
 from api.services import Services
-from archive.errors import ExtractionError
+from archive.errors import ParserFailureError
 from archive.lock import WriterLock
 from archive.models import Document, IngestJob, JobState
 from archive.settings import Settings
@@ -62,7 +62,7 @@ def _crashing_extract(monkeypatch, crashes_left: dict[str, int]) -> None:
         for marker, left in crashes_left.items():
             if marker in content and left != 0:
                 crashes_left[marker] = left - 1
-                raise ExtractionError("PDF parser crashed (signal 11)")
+                raise ParserFailureError("PDF parser crashed (signal 11)")
         return real(path, limits)
 
     monkeypatch.setattr(pipeline, "extract", extract)
