@@ -420,7 +420,7 @@ def default_nprobe(nlist: int | None) -> int:
     """Default lists probed per query; tuned by ``benchmarks/vector_index.py`` for recall@10 >= 0.95."""
     if nlist is None:
         return 1
-    return min(nlist, max(48, nlist // 16))
+    return min(nlist, max(48, nlist // 32))
 
 
 def empty_index(spec: IndexSpec) -> VectorIndex:
