@@ -34,7 +34,7 @@ def persons(ctx: click.Context) -> None:
 @persons.command(hidden=True)
 @click.argument("query", nargs=-1)
 @click.option("--limit", default=20, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /persons (with passages).")
+@click.option("--json", "as_json", is_flag=True, help="Print GET /persons JSON (with a query: GET /persons/{id} each).")
 @click.pass_context
 def find(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) -> None:
     """People matching QUERY in any script (best first), each with the passages that mention them."""
@@ -46,14 +46,10 @@ def find(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) 
         found = find_persons(session, " ".join(query) or None, limit)
         details = [get_person(session, person.id) for person in found] if query else []
     if as_json:
-        rows = [asdict(p) for p in found]
-        for row, detail in zip(rows, details):
-            row["passages"] = [
-                {"passage_id": p.id, "document_id": d.id, "page": p.page_start,
-                 "char_start": p.char_start, "char_end": p.char_end, "text": p.text}
-                for p, d in detail.passages
-            ]
-        click.echo(json.dumps({"persons": rows}, ensure_ascii=False, indent=2))
+        from api.schemas import PersonDetailPublic, PersonPublic
+
+        rows = [PersonDetailPublic.of(d) for d in details] if details else [PersonPublic(**asdict(p)) for p in found]
+        click.echo(json.dumps({"persons": [row.model_dump(mode="json") for row in rows]}, ensure_ascii=False, indent=2))
         return
     if not found:
         click.echo("nobody found")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 
 from pydantic import BaseModel
 
 from archive.models import Document, Passage
 from search.highlight import Highlighter, best_sentence_span
+from search.persons import PersonDetail
 from search.searcher import SearchHit
 
 
@@ -196,3 +198,14 @@ class PersonPassage(BaseModel):
 class PersonDetailPublic(PersonPublic):
     documents: list[DocumentRef]
     passages: list[PersonPassage]
+
+    @classmethod
+    def of(cls, detail: PersonDetail) -> PersonDetailPublic:
+        return cls(
+            **asdict(detail.summary),
+            documents=[DocumentRef.of(d) for d in detail.documents],
+            passages=[
+                PersonPassage(passage_id=p.id, text=p.text, document=DocumentRef.of(d), citation=Citation.of(p))
+                for p, d in detail.passages
+            ],
+        )

@@ -20,10 +20,6 @@ class WriterLock:
         self.path = Path(path)
         self._fd: int | None = None
 
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
     def acquire(self, timeout: float | None = 0.0, poll_s: float = 0.2) -> bool:
         """Take the lock; wait up to `timeout` seconds (None: forever). Returns whether it was taken."""
         if self._fd is not None:

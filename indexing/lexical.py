@@ -74,16 +74,6 @@ def _phrase_term(phrase: str) -> Term:
     return Term(f'"{words}"', words, False)
 
 
-def match_expression(query: str) -> str | None:
-    """An FTS5 query that ORs the query's informative words, each quoted so no syntax leaks through.
-
-    Words in Cyrillic script are also looked up transliterated, as a prefix that tolerates Russian and Kazakh
-    endings: the sources are mostly in Latin script, and names and places are what a lexical match finds.
-    """
-    terms = query_terms(query)
-    return " OR ".join(term.expression for term in terms) if terms else None
-
-
 def _document_frequency(connection: Connection, term: Term) -> int:
     """Passages containing ``term``, counted up to MAX_TERM_DOCS + 1 (enough to decide; bounded work); cached."""
     key = (str(connection.engine.url), term.expression)

@@ -12,7 +12,6 @@ processes), chunked and shingled in a small thread pool, so that the embedder ne
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -74,14 +73,6 @@ def collect_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
         else:
             yield path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -203,10 +194,6 @@ class Ingestor:
         for job in job_store.get_jobs(self._engine, by_job).values():  # whatever was not reported (never lost)
             report(_outcome_of(job))
         return [_with_path(outcomes[job_id], path) for job_id, path in zip(job_ids, map(str, paths))]
-
-    def ingest_file(self, path: Path) -> IngestOutcome:
-        [outcome] = self.ingest([path])
-        return outcome
 
     def process_queued(
         self,

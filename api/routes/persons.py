@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import SessionDep
-from api.schemas import Citation, DocumentRef, PersonDetailPublic, PersonList, PersonPassage, PersonPublic
+from api.schemas import PersonDetailPublic, PersonList, PersonPublic
 from search.persons import find_persons, get_person
 
 router = APIRouter(prefix="/persons", tags=["persons"])
@@ -23,12 +23,4 @@ def list_persons(
 @router.get("/{person_id}", response_model=PersonDetailPublic)
 def person_detail(session: SessionDep, person_id: int) -> PersonDetailPublic:
     """A person's names, the documents that mention them, and every such passage with its citation."""
-    detail = get_person(session, person_id)
-    return PersonDetailPublic(
-        **asdict(detail.summary),
-        documents=[DocumentRef.of(d) for d in detail.documents],
-        passages=[
-            PersonPassage(passage_id=p.id, text=p.text, document=DocumentRef.of(d), citation=Citation.of(p))
-            for p, d in detail.passages
-        ],
-    )
+    return PersonDetailPublic.of(get_person(session, person_id))
