@@ -108,9 +108,9 @@ class SearchResult(BaseModel):
             rank=hit.rank,
             score=round(hit.score, 6),
             passage_id=hit.passage.id,
-            text=hit.passage.text,
+            text=hit.text,
             document=DocumentRef.of(hit.document),
-            citation=Citation.of(hit.passage),
+            citation=Citation(page=hit.passage.page_start, char_start=hit.char_start, char_end=hit.char_end),
             persons=[PersonRef(id=p.id, name=p.name) for p in hit.persons],
             highlight=Highlight(char_start=highlight[0], char_end=highlight[1]),
         )
@@ -123,7 +123,7 @@ class SearchResponse(BaseModel):
     @classmethod
     def of(cls, query: str, hits: list[SearchHit], highlighter: Highlighter | None = None) -> SearchResponse:
         """Without a highlighter (embedder-assisted), the highlights are chosen by lexical overlap alone."""
-        texts = [hit.passage.text for hit in hits]
+        texts = [hit.text for hit in hits]
         spans = highlighter.spans(query, texts) if highlighter else [best_sentence_span(t, query) for t in texts]
         return cls(query=query, results=[SearchResult.of(hit, span) for hit, span in zip(hits, spans)])
 

@@ -1,5 +1,6 @@
 """Engine, schema and sessions. SQLite by default (WAL, FTS5), any SQLAlchemy URL through `DATABASE_URL`."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -9,20 +10,30 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from archive import models  # noqa: F401  (registers the tables)
 from archive.settings import Settings
+from indexing.analysis import ANALYZER_VERSION, index_terms
 
-# External-content FTS5 table over passage text (English words stemmed, diacritics folded), kept in step by
-# triggers so that every write to `passage` updates the lexical index inside the same transaction.
+# Contentless FTS5 table over the passages' stems (indexing.analysis: each word stemmed by its language), kept in
+# step by triggers so that every write to `passage` updates the lexical index inside the same transaction. The
+# triggers call `index_terms`, a Python function every connection registers (see _configure_sqlite).
 _SQLITE_FTS = (
     """CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
-        text, content='passage', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')""",
+        terms, content='', tokenize='unicode61 remove_diacritics 2')""",
     """CREATE TRIGGER IF NOT EXISTS passage_fts_insert AFTER INSERT ON passage BEGIN
-        INSERT INTO passage_fts(rowid, text) VALUES (new.id, new.text); END""",
+        INSERT INTO passage_fts(rowid, terms) VALUES (new.id, index_terms(new.text)); END""",
     """CREATE TRIGGER IF NOT EXISTS passage_fts_delete AFTER DELETE ON passage BEGIN
-        INSERT INTO passage_fts(passage_fts, rowid, text) VALUES ('delete', old.id, old.text); END""",
+        INSERT INTO passage_fts(passage_fts, rowid, terms) VALUES ('delete', old.id, index_terms(old.text)); END""",
     """CREATE TRIGGER IF NOT EXISTS passage_fts_update AFTER UPDATE OF text ON passage BEGIN
-        INSERT INTO passage_fts(passage_fts, rowid, text) VALUES ('delete', old.id, old.text);
-        INSERT INTO passage_fts(rowid, text) VALUES (new.id, new.text); END""",
+        INSERT INTO passage_fts(passage_fts, rowid, terms) VALUES ('delete', old.id, index_terms(old.text));
+        INSERT INTO passage_fts(rowid, terms) VALUES (new.id, index_terms(new.text)); END""",
 )
+_SQLITE_FTS_DROP = (
+    "DROP TRIGGER IF EXISTS passage_fts_insert",
+    "DROP TRIGGER IF EXISTS passage_fts_delete",
+    "DROP TRIGGER IF EXISTS passage_fts_update",
+    "DROP TABLE IF EXISTS passage_fts",
+)
+_SQLITE_FTS_FILL = "INSERT INTO passage_fts(rowid, terms) SELECT id, index_terms(text) FROM passage"
+LEXICAL_META_KEY = "lexical_index"
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -32,6 +43,7 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    dbapi_connection.create_function("index_terms", 1, index_terms, deterministic=True)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -48,10 +60,25 @@ def make_engine(settings: Settings) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     SQLModel.metadata.create_all(engine)
     if is_sqlite(engine):
-        with engine.begin() as connection:
-            for statement in _SQLITE_FTS:
-                connection.execute(text(statement))
+        _ensure_lexical_index(engine)
     return engine
+
+
+def _ensure_lexical_index(engine: Engine) -> None:
+    """Create the FTS table and its triggers; rebuild them when they were made by another analyzer version."""
+    wanted = {"analyzer": ANALYZER_VERSION}
+    with engine.begin() as connection:
+        row = connection.execute(
+            text("SELECT value FROM archivemeta WHERE key = :key"), {"key": LEXICAL_META_KEY}
+        ).first()
+        if row is not None and json.loads(row[0]) == wanted:
+            return
+        for statement in (*_SQLITE_FTS_DROP, *_SQLITE_FTS, _SQLITE_FTS_FILL):
+            connection.execute(text(statement))
+        connection.execute(
+            text("INSERT OR REPLACE INTO archivemeta(key, value) VALUES (:key, :value)"),
+            {"key": LEXICAL_META_KEY, "value": json.dumps(wanted)},
+        )
 
 
 @contextmanager

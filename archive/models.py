@@ -41,6 +41,8 @@ class Passage(SQLModel, table=True):
     ocr: bool = False
     content_hash: str = Field(index=True, max_length=64)  # sha256 of the embedded text and embedder
     embedding: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sentence_spans: str | None = None  # JSON [[start, end], ...] relative to `text`, see indexing.sentence_vectors
+    sentence_vectors: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class Person(SQLModel, table=True):

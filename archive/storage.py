@@ -58,6 +58,29 @@ def passages_with_documents(session: Session, passage_ids: Sequence[int]) -> dic
     return {passage.id: (passage, document) for passage, document in rows}
 
 
+@dataclass(frozen=True)
+class PassageVectors:
+    passage_id: int
+    document_id: int
+    char_start: int
+    char_end: int
+    embedding: bytes
+    sentence_vectors: bytes | None
+
+
+def passage_vectors(session: Session, passage_ids: Sequence[int]) -> list[PassageVectors]:
+    """The stored vectors (and where each passage sits in its document) of the given passages, in one query."""
+    if not len(passage_ids):
+        return []
+    rows = session.exec(
+        select(
+            Passage.id, Passage.document_id, Passage.char_start, Passage.char_end,
+            Passage.embedding, Passage.sentence_vectors,
+        ).where(col(Passage.id).in_([int(i) for i in passage_ids]))
+    ).all()
+    return [PassageVectors(*row) for row in rows]
+
+
 def embeddings_by_hash(session: Session, hashes: Iterable[str]) -> dict[str, bytes]:
     """Stored embeddings of texts embedded before, keyed by content hash."""
     wanted = list(set(hashes))

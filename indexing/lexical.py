@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -12,6 +13,7 @@ import numpy as np
 from sqlalchemy import Connection, text
 from sqlmodel import Session
 
+from indexing.analysis import cyrillic_language, stem, words
 from indexing.persons.names import to_latin
 
 # Words too common to help a ranking in the archive's languages; dropping them also bounds the work per query.
@@ -23,10 +25,11 @@ STOPWORDS = frozenset(
     және мен бен пен да де та те ма ме ба бе па пе не қай қандай кім кімнің кімге неге қашан қайда бұл сол ол олар
     деген дегеніміз үшін""".split()
 )
-_WORD = re.compile(r"\w+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 MAX_TERMS = 24
 MIN_STEM = 5
+# SQLite's BM25 (k1 = 1.2, b = 0.75): a term found once in a passage of average length scores its idf.
+BM25_K1 = 1.2
 
 
 # Bounds on the work of one lexical query. BM25 is computed for every passage that matches any OR-ed term, so a term
@@ -49,29 +52,30 @@ class Term:
     expression: str  # as written in the FTS5 query, e.g. '"court"' or '"akhmet"*'
     token: str
     prefix: bool
+    cross_script: bool = False  # a Latin spelling of a Cyrillic word, to find names in English text
 
 
 def query_terms(query: str) -> list[Term]:
-    """The query's informative words (and Latin prefixes of Cyrillic ones), in order, at most MAX_TERMS."""
+    """The stems of the query's informative words (and Latin prefixes of Cyrillic ones), in order, at most MAX_TERMS."""
+    tokens = words(query)
+    cyrillic_as = cyrillic_language(tokens)
     terms: dict[str, Term] = {}
-    for word in _WORD.findall(query.lower()):
+    for word in tokens:
         if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
             continue
-        terms.setdefault(f'"{word}"', Term(f'"{word}"', word, False))
+        word_stem = stem(word, cyrillic_as)
+        terms.setdefault(f'"{word_stem}"', Term(f'"{word_stem}"', word_stem, False))
         if _CYRILLIC.search(word):
             latin = to_latin(word).lower()
-            stem = latin[: max(MIN_STEM, len(latin) - 2)] if len(latin) > MIN_STEM else latin
-            if stem != latin:
-                terms.setdefault(f'"{stem}"*', Term(f'"{stem}"*', stem, True))
-            else:
-                terms.setdefault(f'"{latin}"', Term(f'"{latin}"', latin, False))
+            prefix = latin[: max(MIN_STEM, len(latin) - 2)] if len(latin) > MIN_STEM else latin
+            expression = f'"{prefix}"*' if prefix != latin else f'"{latin}"'
+            terms.setdefault(expression, Term(expression, prefix, prefix != latin, cross_script=True))
     return list(terms.values())[:MAX_TERMS]
 
 
-def _phrase_term(phrase: str) -> Term:
-    """A word or phrase as an FTS5 phrase (its words only, so no syntax leaks through)."""
-    words = " ".join(_WORD.findall(phrase.lower()))
-    return Term(f'"{words}"', words, False)
+def idf(passages: int, frequency: int) -> float:
+    """SQLite FTS5's BM25 idf of a term found in `frequency` of `passages` passages."""
+    return max(math.log((passages - frequency + 0.5) / (frequency + 0.5)), 1e-6)
 
 
 def _document_frequency(connection: Connection, term: Term) -> int:
@@ -108,25 +112,22 @@ def bounded_terms(connection: Connection, terms: list[Term]) -> list[Term]:
 
 
 def lexical_search(
-    session: Session,
-    query: str,
-    k: int,
-    allowed_ids: Sequence[int] | np.ndarray | None = None,
-    extra_terms: Sequence[str] = (),
+    session: Session, query: str, k: int, allowed_ids: Sequence[int] | np.ndarray | None = None
 ) -> list[tuple[int, float]]:
-    """Up to k (passage id, BM25 score) pairs, best first; higher scores are better.
-
-    `extra_terms` are words or phrases matched besides the query's own (e.g. English words for a Russian query).
+    """Up to k (passage id, BM25 score) pairs for the query's stems, best first; higher scores are better.
 
     Only informative terms are matched (see MAX_TERM_DOCS): a query made only of words that most passages contain
     has no lexical candidates, and the dense side answers it.
     """
-    terms = query_terms(query) + [_phrase_term(phrase) for phrase in extra_terms if _WORD.search(phrase)]
-    if not terms or (allowed_ids is not None and len(allowed_ids) == 0):
-        return []
     connection = session.connection()
-    terms = bounded_terms(connection, terms)
-    if not terms:
+    return bm25_search(connection, bounded_terms(connection, query_terms(query)), k, allowed_ids)
+
+
+def bm25_search(
+    connection: Connection, terms: Sequence[Term], k: int, allowed_ids: Sequence[int] | np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    """Up to k (passage id, BM25 score) pairs of passages matching any of `terms`, best first, ties by id."""
+    if not terms or (allowed_ids is not None and len(allowed_ids) == 0):
         return []
     expression = " OR ".join(term.expression for term in terms)
     sql = "SELECT rowid, -bm25(passage_fts) AS score FROM passage_fts WHERE passage_fts MATCH :expression"
@@ -138,13 +139,35 @@ def lexical_search(
     elif allowed_ids is not None:
         sql += " AND rowid IN (SELECT value FROM json_each(:allowed))"
         params["allowed"] = "[" + ",".join(str(int(i)) for i in allowed_ids) + "]"
-    sql += " ORDER BY bm25(passage_fts) LIMIT :k"
+    sql += " ORDER BY bm25(passage_fts), rowid LIMIT :k"
     rows = connection.execute(text(sql), params).all()
     if post_filter is not None and rows:
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
         keep = np.isin(ids, post_filter)
         rows = [row for row, ok in zip(rows, keep) if ok][:k]
     return [(int(row[0]), float(row[1])) for row in rows]
+
+
+def best_possible_score(connection: Connection, terms: Sequence[Term]) -> float:
+    """The BM25 score of a passage of average length holding each term once: what "matches the whole query" scores.
+
+    Dividing a passage's BM25 by it gives a figure comparable across queries (1.0: every informative word matched).
+    """
+    passages = _passage_count(connection)
+    return sum(idf(passages, _document_frequency(connection, term)) for term in terms)
+
+
+def _passage_count(connection: Connection) -> int:
+    key = (str(connection.engine.url), "")
+    now = time.monotonic()
+    with _df_lock:
+        hit = _df_cache.get(key)
+    if hit is not None and now - hit[0] < DF_CACHE_TTL_S:
+        return hit[1]
+    count = int(connection.execute(text("SELECT max(rowid) FROM passage")).scalar() or 0)
+    with _df_lock:
+        _df_cache[key] = (now, count)
+    return count
 
 
 def indexed_passages(session: Session) -> int:

@@ -37,6 +37,7 @@ from indexing import jobs as job_store
 from indexing import near_duplicates
 from indexing.chunk import Chunk, chunk_document, embedding_text
 from indexing.embed import Embedder, content_hash
+from indexing.sentence_vectors import encode_spans, pack, passage_sentences
 from indexing.extract import SUPPORTED_SUFFIXES, ExtractedText, ExtractionLimits, extract
 from indexing.index_store import IndexStore, check_embedder, record_embedder
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
@@ -99,6 +100,7 @@ class _Prepared:
     document: Document | None = None
     chunks: list[Chunk] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    sentences: list[list[tuple[int, int]]] = field(default_factory=list)  # per chunk, relative to the passage
     mentions: list = field(default_factory=list)
     signature: np.ndarray | None = None
 
@@ -295,11 +297,12 @@ class Ingestor:
             metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
             document = _new_document(job.filename, job.sha256, extracted, metadata)
             texts = [embedding_text(document.title, extracted.text[c.char_start : c.char_end]) for c in chunks]
+            sentences = [passage_sentences(extracted.text[c.char_start : c.char_end]) for c in chunks]
             with _mentions_lock:
                 mentions = find_person_mentions(extracted.text)
             signature = near_duplicates.signature(extracted.text)
             return _Prepared(job, extracted=extracted, document=document, chunks=chunks, texts=texts,
-                             mentions=mentions, signature=signature)
+                             sentences=sentences, mentions=mentions, signature=signature)
         except ArchiveError as error:
             return _Prepared(job, error=str(error), transient=isinstance(error, ParserFailureError))
         except Exception:  # a bug must fail this file only, with a reason, and be logged
@@ -334,6 +337,7 @@ class Ingestor:
             return self._finish_job(job, JobState.duplicate, document_id=existing.id,
                                     reason=f"same file as document {existing.id} ({existing.source})")
         vectors, hashes = self._embed(prepared.texts)
+        sentence_vectors = self._embed_sentences(document.text, chunks, prepared.sentences)
         try:
             with session_scope(self._engine) as session:
                 original = near_duplicates.find_original(session, prepared.signature)
@@ -342,6 +346,8 @@ class Ingestor:
                 session.add(document)
                 session.flush()
                 passages = _new_passages(document, chunks, hashes, vectors)
+                for passage, spans, blob in zip(passages, prepared.sentences, sentence_vectors):
+                    passage.sentence_spans, passage.sentence_vectors = encode_spans(spans), blob
                 session.add_all(passages)
                 session.flush()
                 self._persons.tag(session, passages, prepared.mentions)
@@ -377,6 +383,20 @@ class Ingestor:
             known.update({h: storage.vector_to_bytes(v) for h, v in zip(todo, fresh)})
         vectors = storage.bytes_to_vectors([known[h] for h in hashes], spec.dim)
         return vectors, hashes
+
+    def _embed_sentences(
+        self, text: str, chunks: list[Chunk], sentences: list[list[tuple[int, int]]]
+    ) -> list[bytes | None]:
+        """Packed sentence vectors per chunk (None for a chunk without sentence vectors), in one embedder call."""
+        texts = [text[c.char_start + start : c.char_start + end] for c, spans in zip(chunks, sentences)
+                 for start, end in spans]
+        vectors = self._embedder.embed_passages(texts)
+        packed: list[bytes | None] = []
+        offset = 0
+        for spans in sentences:
+            packed.append(pack(vectors[offset : offset + len(spans)]))
+            offset += len(spans)
+        return packed
 
     # ------------------------------------------------------------------ jobs
     def _requeue(self, job: _Job, reason: str) -> None:

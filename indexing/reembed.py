@@ -1,4 +1,4 @@
-"""Re-embed every stored passage with another embedder (after changing the configured model)."""
+"""Re-embed every stored passage (and its sentences) with another embedder (after changing the configured model)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from archive.models import Document, Passage
 from indexing.chunk import embedding_text
 from indexing.embed import Embedder, content_hash
 from indexing.index_store import record_embedder
+from indexing.sentence_vectors import encode_spans, pack, passage_sentences
 
 BATCH = 256
 
@@ -37,8 +38,11 @@ def reembed_archive(engine: Engine, embedder: Embedder) -> int:
         vectors = embedder.embed_passages(texts)
         with session_scope(engine) as session:
             for (passage, _title), text, vector in zip(rows, texts, vectors):
+                spans = passage_sentences(passage.text)
                 passage.embedding = storage.vector_to_bytes(vector)
                 passage.content_hash = content_hash(spec, text)
+                passage.sentence_spans = encode_spans(spans)
+                passage.sentence_vectors = pack(embedder.embed_passages([passage.text[s:e] for s, e in spans]))
                 session.add(passage)
         done += len(rows)
         last_id = rows[-1][0].id

@@ -34,6 +34,27 @@ class LanguageScore:
 
 
 @dataclass(frozen=True)
+class RankScore:
+    """R@1, R@5 and MRR@10 of a list of first-hit ranks (None: not found)."""
+
+    n: int
+    r1: float
+    r5: float
+    mrr: float
+
+
+def rank_scores(ranks: list[int | None]) -> RankScore:
+    n = max(len(ranks), 1)
+    found = [r for r in ranks if r is not None]
+    return RankScore(
+        n=len(ranks),
+        r1=sum(1 for r in found if r <= 1) / n,
+        r5=sum(1 for r in found if r <= 5) / n,
+        mrr=sum(1 / r for r in found if r <= MRR_DEPTH) / n,
+    )
+
+
+@dataclass(frozen=True)
 class EvaluationReport:
     k: int
     by_language: list[LanguageScore]
@@ -70,7 +91,7 @@ def evaluate(searcher: Searcher, questions: list[Question], k: int = 5) -> Evalu
             (
                 hit.rank
                 for hit in hits
-                if hit.document.source == question.document and any(a in normalise(hit.passage.text) for a in answers)
+                if hit.document.source == question.document and any(a in normalise(hit.text) for a in answers)
             ),
             None,
         )

@@ -25,7 +25,6 @@ from indexing.chunk import sentence_spans
 from indexing.embed import Embedder
 from indexing.lexical import STOPWORDS
 from indexing.persons.names import token_key
-from search.glossary import default_glossary
 
 LEXICAL_WEIGHT = 0.08  # one fully matched query is worth this much cosine similarity
 SEMANTIC_RESULTS = 3  # results (best first) whose sentences may be embedded
@@ -53,13 +52,9 @@ def _key(word: str) -> str:
 
 
 def query_keys(query: str) -> dict[str, float]:
-    """The query's informative words as folded stems, each weighted by its length (names and rare words weigh more).
-
-    The English words of the field vocabulary for Russian and Kazakh words count too (see `search.glossary`).
-    """
+    """The query's informative words as folded stems, each weighted by its length (names and rare words weigh more)."""
     keys: dict[str, float] = {}
-    english = " ".join(default_glossary().english_terms(query))
-    for word in (_WORD.findall(query.lower()) + _WORD.findall(english.lower()))[: MAX_QUERY_WORDS * 2]:
+    for word in _WORD.findall(query.lower())[: MAX_QUERY_WORDS * 2]:
         if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
             continue
         key = _key(word) if not word.isdigit() else word

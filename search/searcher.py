@@ -1,8 +1,9 @@
-"""Query → dense and lexical candidates → fusion → filters → cited results."""
+"""Query → candidates by meaning, words and persons → one score for each → filters → cited results."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import lru_cache
 
 import numpy as np
@@ -15,20 +16,21 @@ from archive.errors import InvalidInputError
 from archive.models import Document, Passage
 from indexing.embed import Embedder
 from indexing.index_store import IndexStore
-from indexing.lexical import lexical_search
 from indexing.near_duplicates import drop_near_duplicate_passages
 from search.filters import SearchFilters
-from search.fusion import reciprocal_rank_fusion
-from search.glossary import default_glossary
+from search.ranking import MIN_SCORE, Candidate, rank, semantic_scores, without_overlaps
+from search.word_evidence import WordEvidence
 from search.persons import PersonDirectory, passages_mentioning, persons_of_passages
 
 MAX_K = 100
 MAX_QUERY_CHARS = 1000
-CANDIDATES = 50  # per retriever, before fusion
-DENSE_WEIGHT = 1.0
-LEXICAL_WEIGHT = 1.0
-PERSON_WEIGHT = 0.5  # passages tagged with a person the query names
+CANDIDATES = 50  # per retriever; every candidate is then scored on the same features (search.ranking)
 QUERY_CACHE_SIZE = 256
+
+
+class SearchMode(str, Enum):
+    hybrid = "hybrid"  # dense, lexical and person candidates, fused and re-ranked
+    dense = "dense"  # plain cosine search over the stored vectors
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,13 @@ class SearchHit:
     score: float
     passage: Passage
     document: Document
+    char_start: int  # the cited span: the passage, or the part of it that better results do not show already
+    char_end: int
     persons: list[PersonRef] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.document.text[self.char_start : self.char_end]
 
 
 class Searcher:
@@ -57,7 +65,9 @@ class Searcher:
         # Researchers repeat and page through the same questions: their vectors are cached.
         self._query_vector = lru_cache(maxsize=QUERY_CACHE_SIZE)(embedder.embed_query)
 
-    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[SearchHit]:
+    def search(
+        self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: SearchMode = SearchMode.hybrid
+    ) -> list[SearchHit]:
         query = " ".join(query.split())
         if not query:
             raise InvalidInputError("the query is empty")
@@ -72,26 +82,67 @@ class Searcher:
                 return []
             depth = max(CANDIDATES, k)
             query_vector = self._query_vector(query)
-            dense = self._index.search(query_vector, depth, allowed)
-            english = default_glossary().english_terms(query)
-            lexical = lexical_search(session, query, depth, allowed, english) if is_sqlite(self._engine) else []
-            named = self._passages_about_named_persons(session, query, query_vector, depth, allowed)
-            fused = reciprocal_rank_fusion([dense, lexical, named], [DENSE_WEIGHT, LEXICAL_WEIGHT, PERSON_WEIGHT])
+            if mode is SearchMode.dense:
+                return self._hits(session, [(i, score, None) for i, score in self._index.search(query_vector, k, allowed)])
+            ranked = [c for c in rank(self.candidates(session, query, query_vector, depth, allowed))
+                      if c.score >= MIN_SCORE]
+            results = without_overlaps(ranked)
             if filters.document_id is None:  # near-duplicates (republished copies) show once: their original
-                fused = drop_near_duplicate_passages(session, fused)
-            fused = fused[:k]
-            rows = storage.passages_with_documents(session, [item_id for item_id, _ in fused])
-            persons = persons_of_passages(session, list(rows))
-            return [
+                shown = {i for i, _ in drop_near_duplicate_passages(session, [(r.candidate.passage_id, 0.0) for r in results])}
+                results = [r for r in results if r.candidate.passage_id in shown]
+            return self._hits(
+                session, [(r.candidate.passage_id, r.candidate.score, (r.char_start, r.char_end)) for r in results[:k]]
+            )
+
+    def candidates(
+        self, session: Session, query: str, query_vector: np.ndarray, depth: int, allowed: np.ndarray | None = None
+    ) -> list[Candidate]:
+        """Passages found by meaning, by words or by a person the query names, each scored on every feature."""
+        dense = self._index.search(query_vector, depth, allowed)
+        named = {i for i, _ in self._passages_about_named_persons(session, query, query_vector, depth, allowed)}
+        words = WordEvidence(session.connection(), query) if is_sqlite(self._engine) else None
+        found = {i for i, _ in dense} | named | (words.candidates(depth, allowed) if words else set())
+        ids = sorted(found)
+        same_script, cross_script = words.coverage(ids) if words else ({}, {})
+        return [
+            Candidate(
+                passage_id=row.passage_id,
+                document_id=row.document_id,
+                span=(row.char_start, row.char_end),
+                dense=dense_score,
+                sentence=sentence_score,
+                lexical=same_script.get(row.passage_id, 0.0),
+                cross_lexical=cross_script.get(row.passage_id, 0.0),
+                person=row.passage_id in named,
+            )
+            for row in storage.passage_vectors(session, ids)
+            for dense_score, sentence_score in [semantic_scores(row, query_vector)]
+        ]
+
+    def _hits(
+        self, session: Session, ranked: list[tuple[int, float, tuple[int, int] | None]]
+    ) -> list[SearchHit]:
+        """Hits for (passage id, score, span to cite or None for the whole passage), in order."""
+        rows = storage.passages_with_documents(session, [item_id for item_id, _, _ in ranked])
+        persons = persons_of_passages(session, list(rows))
+        hits = []
+        for item_id, score, span in ranked:
+            if item_id not in rows:
+                continue  # deleted since the candidates were found
+            passage, document = rows[item_id]
+            start, end = span or (passage.char_start, passage.char_end)
+            hits.append(
                 SearchHit(
-                    rank=rank,
+                    rank=len(hits) + 1,
                     score=score,
-                    passage=rows[item_id][0],
-                    document=rows[item_id][1],
+                    passage=passage,
+                    document=document,
+                    char_start=start,
+                    char_end=end,
                     persons=[PersonRef(person_id, name) for person_id, name in persons.get(item_id, [])],
                 )
-                for rank, (item_id, score) in enumerate(((i, s) for i, s in fused if i in rows), start=1)
-            ]
+            )
+        return hits
 
     def _passages_about_named_persons(
         self, session: Session, query: str, query_vector: np.ndarray, depth: int, allowed: np.ndarray | None

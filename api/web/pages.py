@@ -105,12 +105,12 @@ def _results(request: Request, query: str, hits: list[SearchHit], spans: list[Sp
             {
                 "rank": hit.rank,
                 "passage_id": passage.id,
-                "pieces": pieces(passage.text, [(start, end)]),
+                "pieces": pieces(hit.text, [(start, end)]),
                 "document": document,
                 "page": passage.page_start,
                 "persons": hit.persons,
                 "read_url": url,
-                "citation": _citation(document, passage.page_start, passage.text[start:end], link),
+                "citation": _citation(document, passage.page_start, hit.text[start:end], link),
             }
         )
     return results
@@ -152,7 +152,7 @@ def search_page(
         if query:
             filters = SearchFilters(document_id=doc_id, person=person)
             hits = services.searcher.search(query, k=number, filters=filters)
-            spans = highlighter_for(services.embedder).spans(query, [hit.passage.text for hit in hits])
+            spans = highlighter_for(services.embedder).spans(query, [hit.text for hit in hits])
             context["results"] = _results(request, query, hits, spans)
     except ArchiveError as error:
         context["error"] = str(error)

@@ -49,3 +49,59 @@ def test_large_filters_are_applied_after_ranking_with_the_same_results(archive, 
     monkeypatch.setattr(lexical, "MAX_SQL_FILTER_IDS", 0)
     assert _search(archive, "court", k=5, allowed=allowed) == in_sql
     assert all(i in set(allowed) for i, _ in in_sql) and len(in_sql) == 5
+
+
+@pytest.fixture
+def multilingual_archive(fake_services, tmp_path):
+    texts = {
+        "ru.txt": "Приговор активисту\n\nСуд приговорил активистов к пяти годам колонии за участие в митинге.",
+        "kk.txt": "Гидра туралы\n\nГидраның денесі қарапайым, ол тұщы суда тіршілік етеді.",
+        "en.txt": "Court ruling\n\nThe court sentenced the activists to five years in a penal colony.",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    fake_services.ingestor.ingest(list(collect_files([tmp_path])))
+    lexical._df_cache.clear()
+    return fake_services
+
+
+def _sources(services, query):
+    from archive import storage
+
+    with Session(services.engine) as session:
+        ids = [i for i, _ in lexical.lexical_search(session, query, 10)]
+        return {document.source for _, document in storage.passages_with_documents(session, ids).values()}
+
+
+def test_russian_and_kazakh_words_meet_their_inflected_forms(multilingual_archive):
+    assert _sources(multilingual_archive, "приговор активисты") == {"ru.txt"}
+    assert _sources(multilingual_archive, "гидра") == {"kk.txt"}
+    assert _sources(multilingual_archive, "sentencing activist") == {"en.txt"}
+
+
+def test_latin_spellings_of_cyrillic_words_are_marked_as_crossing_scripts():
+    terms = lexical.query_terms("Суд над Есхожиным")
+    assert [t.token for t in terms if not t.cross_script] == ["суд", "есхожин"]
+    assert all(t.token.isascii() for t in terms if t.cross_script)
+
+
+def test_an_archive_made_by_an_earlier_version_is_reindexed_when_opened(multilingual_archive):
+    from sqlalchemy import text
+
+    from archive.db import LEXICAL_META_KEY, make_engine
+
+    with multilingual_archive.engine.begin() as connection:  # the FTS table of earlier versions: no stemming
+        for statement in (
+            "DROP TRIGGER passage_fts_insert",
+            "DROP TABLE passage_fts",
+            "CREATE VIRTUAL TABLE passage_fts USING fts5(text, content='passage', content_rowid='id', "
+            "tokenize='porter unicode61 remove_diacritics 2')",
+            "INSERT INTO passage_fts(passage_fts) VALUES ('rebuild')",
+        ):
+            connection.execute(text(statement))
+        connection.execute(text("DELETE FROM archivemeta WHERE key = :key"), {"key": LEXICAL_META_KEY})
+    lexical._df_cache.clear()
+    assert _sources(multilingual_archive, "гидра") == set()  # "гидраның" is not "гидра" without stemming
+    make_engine(multilingual_archive.settings)
+    lexical._df_cache.clear()
+    assert _sources(multilingual_archive, "гидра") == {"kk.txt"}

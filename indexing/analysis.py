@@ -1,0 +1,90 @@
+"""Text analysis for lexical search: letters normalised, words stemmed by their language.
+
+The same analysis runs when a passage is indexed (SQLite calls `index_terms` from the FTS triggers) and when a query
+is parsed, so "гидраның" meets "гидра", "приговорили" meets "приговор" and "sentenced" meets "sentence".
+
+- Latin words: English Snowball stemmer.
+- Cyrillic words: Russian Snowball stemmer, or the Kazakh suffix stripper when the text is Kazakh (it has
+  Kazakh-only letters) or the word is.
+- Letters: NFKC, lower case, ё → е, Kazakh letter variants (ӛ/ө, ҥ/ң, Latin ә/і in Cyrillic words) and Latin
+  homoglyphs inside Cyrillic words (and the reverse) folded, so OCR and keyboard variants meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Literal
+
+import Stemmer
+
+from indexing.kazakh_stemmer import stem_kazakh
+from indexing.persons.names import fold_homoglyphs
+
+Language = Literal["en", "ru", "kk"]
+
+ANALYZER_VERSION = "1"  # stored with the index: a change here rebuilds the lexical index of existing archives
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-z]")
+KAZAKH_LETTERS = frozenset("әғқңөұүһі")
+KAZAKH_SHARE = 0.01  # a Cyrillic text with at least this share of Kazakh-only letters is Kazakh
+_LETTER_VARIANTS = str.maketrans({"ё": "е", "ӛ": "ө", "ҥ": "ң", "ҳ": "һ", "ə": "ә", "ӏ": "і", "\u0131": "i"})
+_STEMMERS = {"en": Stemmer.Stemmer("english"), "ru": Stemmer.Stemmer("russian")}
+
+
+def normalise_letters(text: str) -> str:
+    """NFKC, lower case, letter variants and homoglyphs folded (length may change: not for offsets)."""
+    return fold_homoglyphs(unicodedata.normalize("NFKC", text)).lower().translate(_LETTER_VARIANTS)
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of a text."""
+    return _WORD.findall(normalise_letters(text))
+
+
+def cyrillic_language(tokens: list[str]) -> Language:
+    """`kk` when Kazakh-only letters make up at least KAZAKH_SHARE of the Cyrillic letters, else `ru`."""
+    cyrillic = kazakh = 0
+    for token in tokens:
+        for letter in token:
+            if _CYRILLIC.match(letter):
+                cyrillic += 1
+                kazakh += letter in KAZAKH_LETTERS
+    return "kk" if cyrillic and kazakh >= KAZAKH_SHARE * cyrillic else "ru"
+
+
+def detect_language(text: str) -> Language | None:
+    """The language of a text by its letters: en (Latin), ru or kk (Cyrillic), None when it has no letters."""
+    tokens = words(text)
+    cyrillic = sum(1 for token in tokens if _CYRILLIC.match(token))
+    latin = sum(1 for token in tokens if _LATIN.match(token))
+    if not cyrillic and not latin:
+        return None
+    return cyrillic_language(tokens) if cyrillic >= latin else "en"
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, cyrillic_as: Language = "ru") -> str:
+    """The stem of one normalised word; Cyrillic words are stemmed as `cyrillic_as` unless they are Kazakh."""
+    if _CYRILLIC.match(word):
+        if cyrillic_as == "kk" or not KAZAKH_LETTERS.isdisjoint(word):
+            return stem_kazakh(word)
+        return _STEMMERS["ru"].stemWord(word)
+    if _LATIN.match(word):
+        return _STEMMERS["en"].stemWord(word)
+    return word  # digits and other scripts as they are
+
+
+def stems(text: str) -> list[str]:
+    """The stems of a text's words, in order, each word stemmed by the text's language."""
+    tokens = words(text)
+    cyrillic_as = cyrillic_language(tokens)
+    return [stem(token, cyrillic_as) for token in tokens]
+
+
+def index_terms(text: str | None) -> str:
+    """What the lexical index stores for a passage: its stems, space separated."""
+    return " ".join(stems(text or ""))
