@@ -156,8 +156,8 @@ def search(ctx: click.Context, query: str, k: int, document_id: int | None, pers
     if as_json:
         click.echo(response.model_dump_json(indent=2))
         return
-    if not response.results:
-        click.echo("no results")
+    if response.notice:
+        click.echo(response.notice)
     for result in response.results:
         page = f", page {result.citation.page}" if result.citation.page else ""
         click.secho(f"{result.rank}. {result.document.title}{page}", bold=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from archive.models import Document, Passage
+from indexing.analysis import detect_language
 from search.highlight import Highlighter, best_sentence_span
 from search.persons import PersonDetail
 from search.searcher import SearchHit
@@ -97,6 +98,7 @@ class SearchResult(BaseModel):
     score: float
     passage_id: int
     text: str
+    language: str | None = Field(description="The passage's language by its letters: en, ru or kk")
     document: DocumentRef
     citation: Citation
     persons: list[PersonRef]
@@ -109,6 +111,7 @@ class SearchResult(BaseModel):
             score=round(hit.score, 6),
             passage_id=hit.passage.id,
             text=hit.text,
+            language=detect_language(hit.text),
             document=DocumentRef.of(hit.document),
             citation=Citation(page=hit.passage.page_start, char_start=hit.char_start, char_end=hit.char_end),
             persons=[PersonRef(id=p.id, name=p.name) for p in hit.persons],
@@ -116,16 +119,21 @@ class SearchResult(BaseModel):
         )
 
 
+NO_MATCH = "nothing in the archive answers this query well enough"
+
+
 class SearchResponse(BaseModel):
     query: str
     results: list[SearchResult]
+    notice: str | None = Field(default=None, description="Why there are no results, when there are none")
 
     @classmethod
     def of(cls, query: str, hits: list[SearchHit], highlighter: Highlighter | None = None) -> SearchResponse:
         """Without a highlighter (embedder-assisted), the highlights are chosen by lexical overlap alone."""
         texts = [hit.text for hit in hits]
         spans = highlighter.spans(query, texts) if highlighter else [best_sentence_span(t, query) for t in texts]
-        return cls(query=query, results=[SearchResult.of(hit, span) for hit, span in zip(hits, spans)])
+        results = [SearchResult.of(hit, span) for hit, span in zip(hits, spans)]
+        return cls(query=query, results=results, notice=None if results else NO_MATCH)
 
 
 class EmbedderInfo(BaseModel):

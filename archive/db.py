@@ -32,7 +32,7 @@ _SQLITE_FTS_DROP = (
     "DROP TRIGGER IF EXISTS passage_fts_update",
     "DROP TABLE IF EXISTS passage_fts",
 )
-_SQLITE_FTS_FILL = "INSERT INTO passage_fts(rowid, terms) SELECT id, index_terms(text) FROM passage"
+SQLITE_FTS_FILL = "INSERT INTO passage_fts(rowid, terms) SELECT id, index_terms(text) FROM passage"
 LEXICAL_META_KEY = "lexical_index"
 
 
@@ -43,6 +43,11 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    register_functions(dbapi_connection)
+
+
+def register_functions(dbapi_connection) -> None:
+    """The SQL functions the FTS triggers call; every connection that writes passages needs them."""
     dbapi_connection.create_function("index_terms", 1, index_terms, deterministic=True)
 
 
@@ -72,8 +77,10 @@ def _ensure_lexical_index(engine: Engine) -> None:
             text("SELECT value FROM archivemeta WHERE key = :key"), {"key": LEXICAL_META_KEY}
         ).first()
         if row is not None and json.loads(row[0]) == wanted:
+            for statement in _SQLITE_FTS:  # a trigger dropped by a bulk load comes back
+                connection.execute(text(statement))
             return
-        for statement in (*_SQLITE_FTS_DROP, *_SQLITE_FTS, _SQLITE_FTS_FILL):
+        for statement in (*_SQLITE_FTS_DROP, *_SQLITE_FTS, SQLITE_FTS_FILL):
             connection.execute(text(statement))
         connection.execute(
             text("INSERT OR REPLACE INTO archivemeta(key, value) VALUES (:key, :value)"),

@@ -109,6 +109,19 @@ def iter_embeddings(session: Session, dim: int, batch_size: int = 20_000) -> Ite
         last_id = int(ids[-1])
 
 
+def sample_embeddings(session: Session, dim: int, size: int, seed: int = 0) -> np.ndarray:
+    """Up to `size` stored embeddings drawn evenly at random by id (all of them in a small archive)."""
+    max_id = int(session.exec(select(func.max(Passage.id))).one() or 0)
+    if max_id <= size:
+        wanted = list(range(1, max_id + 1))
+    else:
+        wanted = sorted(int(i) for i in np.random.default_rng(seed).choice(max_id, size, replace=False) + 1)
+    blobs: list[bytes] = []
+    for start in range(0, len(wanted), 500):
+        blobs += session.exec(select(Passage.embedding).where(col(Passage.id).in_(wanted[start : start + 500]))).all()
+    return bytes_to_vectors(blobs, dim)
+
+
 def passage_ids(session: Session) -> np.ndarray:
     ids = session.exec(select(Passage.id).order_by(col(Passage.id))).all()
     return np.fromiter(ids, dtype=np.int64, count=len(ids))

@@ -7,7 +7,7 @@ weighted mix of its sentences' vectors plus a little noise, L2-normalised, so te
 sit near the real distribution. Documents hold ~20 passages each, and ``passage.text == document.text[start:end]``.
 
 Rows go in with ``executemany`` in large transactions, the FTS insert trigger is dropped during the load and the FTS
-index is rebuilt in one pass afterwards (then the trigger is restored), so 1,000,000 passages take a few minutes.
+index is filled in one pass afterwards (then the trigger is restored), so 1,000,000 passages take a few minutes.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from archive.db import make_engine
+from archive.db import SQLITE_FTS_FILL, make_engine, register_functions
 from archive.settings import Settings
+from indexing.sentence_vectors import encode_spans, pack
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -113,6 +114,7 @@ def build_archive(
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
     con.execute("PRAGMA cache_size=-262144")
+    register_functions(con)
     con.execute("DROP TRIGGER IF EXISTS passage_fts_insert")
     import json
 
@@ -142,8 +144,14 @@ def build_archive(
             parts, offsets = [], []
             pos = 0
             for j in range(d0, min(m, d0 + PASSAGES_PER_DOCUMENT)):
-                text = " ".join(_vary(seed.sentences[s], rng) for s in picks[j, : counts[j]])
-                offsets.append((j, pos, pos + len(text), text))
+                varied = [_vary(seed.sentences[s], rng) for s in picks[j, : counts[j]]]
+                text = " ".join(varied)
+                spans, start = [], 0
+                for sentence in varied:
+                    spans.append((start, start + len(sentence)))
+                    start += len(sentence) + 1
+                sentences = (encode_spans(spans), pack(seed.vectors[picks[j, : counts[j]]]))
+                offsets.append((j, pos, pos + len(text), text, sentences))
                 parts.append(text)
                 pos += len(text) + 2
             doc_text = "\n\n".join(parts)
@@ -153,11 +161,11 @@ def build_archive(
                  "Synthetic Publisher", None, languages[doc_id % len(languages)], "report", None, doc_text,
                  "2026-01-01 00:00:00")
             )
-            for ordinal, (j, start, end, text) in enumerate(offsets):
+            for ordinal, (j, start, end, text, (spans, sentence_vectors)) in enumerate(offsets):
                 pid += 1
                 passage_rows.append(
                     (pid, doc_id, ordinal, start, end, None, None, text, None, 0,
-                     hashlib.sha256(f"p{pid}".encode()).hexdigest(), vecs[j].tobytes())
+                     hashlib.sha256(f"p{pid}".encode()).hexdigest(), vecs[j].tobytes(), spans, sentence_vectors)
                 )
         con.execute("BEGIN")
         con.executemany(
@@ -167,7 +175,7 @@ def build_archive(
         )
         con.executemany(
             "INSERT INTO passage (id, document_id, ordinal, char_start, char_end, page_start, page_end, text, heading,"
-            " ocr, content_hash, embedding) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " ocr, content_hash, embedding, sentence_spans, sentence_vectors) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             passage_rows,
         )
         con.execute("COMMIT")
@@ -175,7 +183,7 @@ def build_archive(
             log(f"synthetic: {pid:,} / {n:,} passages ({time.perf_counter() - t0:.0f}s)")
     insert_s = time.perf_counter() - t0
     t1 = time.perf_counter()
-    con.execute("INSERT INTO passage_fts(passage_fts) VALUES('rebuild')")
+    con.execute(SQLITE_FTS_FILL)
     fts_s = time.perf_counter() - t1
     con.execute("PRAGMA synchronous=NORMAL")
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")

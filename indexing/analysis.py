@@ -24,7 +24,7 @@ from indexing.persons.names import fold_homoglyphs
 
 Language = Literal["en", "ru", "kk"]
 
-ANALYZER_VERSION = "1"  # stored with the index: a change here rebuilds the lexical index of existing archives
+ANALYZER_VERSION = "2"  # stored with the index: a change here rebuilds the lexical index of existing archives
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")

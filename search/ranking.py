@@ -29,7 +29,6 @@ LEXICAL_WEIGHT = 0.06
 CROSS_LEXICAL_WEIGHT = 0.02
 PERSON_WEIGHT = 0.01
 LEXICAL_CAP = 1.0
-MIN_SCORE = 0.0  # below this a passage is no answer at all: a query with none says so instead of listing noise
 
 
 @dataclass(frozen=True)

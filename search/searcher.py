@@ -18,7 +18,8 @@ from indexing.embed import Embedder
 from indexing.index_store import IndexStore
 from indexing.near_duplicates import drop_near_duplicate_passages
 from search.filters import SearchFilters
-from search.ranking import MIN_SCORE, Candidate, rank, semantic_scores, without_overlaps
+from search.calibration import ArchiveSample, answers_query
+from search.ranking import Candidate, rank, semantic_scores, without_overlaps
 from search.word_evidence import WordEvidence
 from search.persons import PersonDirectory, passages_mentioning, persons_of_passages
 
@@ -62,6 +63,7 @@ class Searcher:
         self._embedder = embedder
         self._index = index_store
         self._persons = PersonDirectory()
+        self._archive_sample = ArchiveSample(engine, embedder.spec.dim)
         # Researchers repeat and page through the same questions: their vectors are cached.
         self._query_vector = lru_cache(maxsize=QUERY_CACHE_SIZE)(embedder.embed_query)
 
@@ -84,9 +86,10 @@ class Searcher:
             query_vector = self._query_vector(query)
             if mode is SearchMode.dense:
                 return self._hits(session, [(i, score, None) for i, score in self._index.search(query_vector, k, allowed)])
-            ranked = [c for c in rank(self.candidates(session, query, query_vector, depth, allowed))
-                      if c.score >= MIN_SCORE]
-            results = without_overlaps(ranked)
+            candidates = self.candidates(session, query, query_vector, depth, allowed)
+            if not answers_query(candidates, query_vector, self._archive_sample.vectors(session)):
+                return []  # nothing stands out from the archive: no answer rather than noise
+            results = without_overlaps(rank(candidates))
             if filters.document_id is None:  # near-duplicates (republished copies) show once: their original
                 shown = {i for i, _ in drop_near_duplicate_passages(session, [(r.candidate.passage_id, 0.0) for r in results])}
                 results = [r for r in results if r.candidate.passage_id in shown]
@@ -100,10 +103,8 @@ class Searcher:
         """Passages found by meaning, by words or by a person the query names, each scored on every feature."""
         dense = self._index.search(query_vector, depth, allowed)
         named = {i for i, _ in self._passages_about_named_persons(session, query, query_vector, depth, allowed)}
-        words = WordEvidence(session.connection(), query) if is_sqlite(self._engine) else None
-        found = {i for i, _ in dense} | named | (words.candidates(depth, allowed) if words else set())
-        ids = sorted(found)
-        same_script, cross_script = words.coverage(ids) if words else ({}, {})
+        words = WordEvidence(session.connection(), query, allowed) if is_sqlite(self._engine) else None
+        ids = sorted({i for i, _ in dense} | named | (words.candidates(depth) if words else set()))
         return [
             Candidate(
                 passage_id=row.passage_id,
@@ -111,8 +112,8 @@ class Searcher:
                 span=(row.char_start, row.char_end),
                 dense=dense_score,
                 sentence=sentence_score,
-                lexical=same_script.get(row.passage_id, 0.0),
-                cross_lexical=cross_script.get(row.passage_id, 0.0),
+                lexical=words.same_script(row.passage_id) if words else 0.0,
+                cross_lexical=words.cross_script(row.passage_id) if words else 0.0,
                 person=row.passage_id in named,
             )
             for row in storage.passage_vectors(session, ids)

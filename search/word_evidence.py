@@ -1,41 +1,44 @@
 """The lexical side of a query: candidates by BM25 over stems, and how much of the query each passage matches.
 
 Terms in the query's own script (stems, see indexing.analysis) and Latin spellings of its Cyrillic words (names in
-English text) are matched separately, so the ranking can weigh a match across scripts for what it is worth.
+English text) are matched separately, so the ranking can weigh a match across scripts for what it is worth. One
+FTS query per group returns every match (their number is bounded, see indexing.lexical.MAX_MATCH_DOCS): the best are
+candidates, and any candidate found by meaning looks its score up in the same result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from sqlalchemy import Connection
 
-from indexing.lexical import Term, bm25_search, best_possible_score, bounded_terms, query_terms
+from indexing.lexical import Term, best_possible_score, bm25_search, bounded_terms, query_terms
+
+ALL_MATCHES = -1  # SQLite's LIMIT -1
 
 
 class WordEvidence:
-    def __init__(self, connection: Connection, query: str) -> None:
-        self._connection = connection
+    def __init__(self, connection: Connection, query: str, allowed: np.ndarray | None = None) -> None:
         terms = bounded_terms(connection, query_terms(query))
-        self._same = [term for term in terms if not term.cross_script]
-        self._cross = [term for term in terms if term.cross_script]
-        self._same_best = best_possible_score(connection, self._same)
-        self._cross_best = best_possible_score(connection, self._cross)
+        same = [term for term in terms if not term.cross_script]
+        cross = [term for term in terms if term.cross_script]
+        self._same = _relative_scores(connection, same, allowed)
+        self._cross = _relative_scores(connection, cross, allowed)
 
-    def candidates(self, depth: int, allowed: np.ndarray | None) -> set[int]:
-        """Passages with the highest BM25 for the query's words (and, apart, for their Latin spellings)."""
-        found = {i for i, _ in bm25_search(self._connection, self._same, depth, allowed)}
-        return found | {i for i, _ in bm25_search(self._connection, self._cross, depth, allowed)}
+    def candidates(self, depth: int) -> set[int]:
+        """The passages that match the query's words best (and, apart, their Latin spellings)."""
+        return set(list(self._same)[:depth]) | set(list(self._cross)[:depth])
 
-    def coverage(self, passage_ids: Sequence[int]) -> tuple[dict[int, float], dict[int, float]]:
-        """For each passage: BM25 relative to a passage matching every informative word once (same script; across)."""
-        return (
-            self._relative(self._same, self._same_best, passage_ids),
-            self._relative(self._cross, self._cross_best, passage_ids),
-        )
+    def same_script(self, passage_id: int) -> float:
+        """BM25 relative to a passage holding every informative word of the query once (0 when none matched)."""
+        return self._same.get(passage_id, 0.0)
 
-    def _relative(self, terms: list[Term], best: float, passage_ids: Sequence[int]) -> dict[int, float]:
-        if not terms or best <= 0 or not passage_ids:
-            return {}
-        return {i: score / best for i, score in bm25_search(self._connection, terms, len(passage_ids), passage_ids)}
+    def cross_script(self, passage_id: int) -> float:
+        return self._cross.get(passage_id, 0.0)
+
+
+def _relative_scores(connection: Connection, terms: list[Term], allowed: np.ndarray | None) -> dict[int, float]:
+    """Every matching passage's BM25 divided by the best possible score of the terms, best first."""
+    best = best_possible_score(connection, terms)
+    if not terms or best <= 0:
+        return {}
+    return {i: score / best for i, score in bm25_search(connection, terms, ALL_MATCHES, allowed)}

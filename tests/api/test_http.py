@@ -10,11 +10,19 @@ def test_search_answers_in_the_documented_shape(seed_client):
     assert body["query"] == "Why is the trial of the 13 activists held online?"
     assert len(body["results"]) == 3
     result = body["results"][0]
-    assert set(result) == {"rank", "score", "passage_id", "text", "document", "citation", "persons", "highlight"}
+    assert set(result) == {
+        "rank", "score", "passage_id", "text", "language", "document", "citation", "persons", "highlight"
+    }
+    assert result["language"] == "en" and body["notice"] is None
     assert 0 <= result["highlight"]["char_start"] < result["highlight"]["char_end"] <= len(result["text"])
     assert set(result["document"]) == {"id", "title", "source", "publisher", "published", "language"}
     assert set(result["citation"]) == {"page", "char_start", "char_end"}
     assert result["rank"] == 1 and isinstance(result["score"], float)
+
+
+def test_a_query_nothing_answers_says_so(seed_client):
+    body = seed_client.get("/search", params={"q": "xqzv blorf"}).json()
+    assert body["results"] == [] and "nothing in the archive answers" in body["notice"]
 
 
 def test_every_quote_is_the_exact_slice_of_the_document_text(seed_client):

@@ -4,12 +4,15 @@ import pytest
 
 from archive.errors import InvalidInputError, NotFoundError
 from search.filters import SearchFilters
+from search.searcher import SearchMode
 
 
 def _assert_exact_citations(hits):
     for hit in hits:
         passage, document = hit.passage, hit.document
         assert passage.text == document.text[passage.char_start : passage.char_end]
+        assert passage.char_start <= hit.char_start < hit.char_end <= passage.char_end
+        assert hit.text == document.text[hit.char_start : hit.char_end]
 
 
 def test_an_exact_name_is_found_by_the_lexical_side(seed_services):
@@ -54,3 +57,19 @@ def test_unknown_document_and_bad_arguments_are_domain_errors(seed_services):
 def test_query_syntax_never_leaks_into_the_lexical_index(seed_services):
     for query in ('"unbalanced', "NEAR(court", "a* OR -b", "16/2017 AND (", "'; DROP TABLE passage; --"):
         seed_services.searcher.search(query, k=3)
+
+
+def test_results_of_one_document_never_overlap(seed_services):
+    hits = seed_services.searcher.search("Akhmetov letter to the UN and the EU, sentence toughened", k=30)
+    _assert_exact_citations(hits)
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for hit in hits:
+        for start, end in spans.get(hit.document.id, []):
+            assert hit.char_end <= start or end <= hit.char_start, (hit.rank, hit.char_start, hit.char_end)
+        spans.setdefault(hit.document.id, []).append((hit.char_start, hit.char_end))
+
+
+def test_a_query_nothing_in_the_archive_answers_gets_no_results(seed_services):
+    assert seed_services.searcher.search("xqzv blorf", k=10) == []
+    assert seed_services.searcher.search("xqzv blorf", k=10, mode=SearchMode.dense)  # plain cosine search lists noise
+
