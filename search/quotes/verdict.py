@@ -12,8 +12,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
-# An omitted part of a sentence qualifies what is quoted when it starts a new clause (a comma, a dash, a bracket)
-# or holds a word that restricts, negates, attributes or conditions it.
+# An omitted part of a sentence qualifies what is quoted when it follows at a new clause (a comma, a dash, a
+# bracket) or holds a word that restricts, negates, attributes or conditions it.
 _CLAUSE_START = re.compile(r"^\s*[,;:(\[—–-]")
 QUALIFIERS = frozenset(
     """not no never nor neither without but however although though unless except only if whether despite while
@@ -45,7 +45,9 @@ def qualifies(omitted: str, before: bool) -> bool:
     words = _WORD.findall(omitted.lower())
     if len(words) < MIN_OMITTED_WORDS:
         return False
-    boundary = re.search(r"[,;:)\]—–-]\s*$", omitted) if before else _CLAUSE_START.match(omitted)
+    # What follows a quote at a clause boundary qualifies it; what precedes it (a date, a place) only frames it,
+    # unless it attributes, negates or conditions it.
+    boundary = not before and _CLAUSE_START.match(omitted)
     return bool(boundary) or any(word in QUALIFIERS for word in words)
 
 
