@@ -19,9 +19,9 @@ from indexing.index_store import IndexStore
 from search.filters import SearchFilters
 from search.highlight import best_sentence_span, highlighter_for
 from search.quotes import candidates
-from search.quotes.align import Alignment, Opcode, align, diff, similarity
+from search.quotes.align import Alignment, Opcode, align, diff
 from search.quotes.verdict import Verdict, meaning_verdict, qualifies, wording_verdict
-from search.quotes.words import Word, keys, words
+from search.quotes.words import Word, words
 
 MAX_QUOTE_CHARS = 1000
 MAX_MATCHES = 10
@@ -69,7 +69,9 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     return min(first, start), max(last, end)
 
 
-def diff_ops(quote: str, quote_words: list[Word], text: str, original_words: list[Word], opcodes: list[Opcode]) -> list[DiffOp]:
+def diff_ops(
+    quote: str, quote_words: list[Word], text: str, original_words: list[Word], opcodes: list[Opcode]
+) -> list[DiffOp]:
     """Opcodes as the words they stand for: quote text and original text (the original's exactly as stored)."""
 
     def piece(source: str, items: list[Word], lo: int, hi: int) -> str:
@@ -123,9 +125,9 @@ class QuoteChecker:
         rows = storage.passages_with_documents(session, ids)
         matches = []
         for passage, document in (rows[i] for i in ids if i in rows):
-            pad = len(quote) + REGION_PAD
-            text = document.text
-            found = align(quote, quote_words, text, max(0, passage.char_start - pad), min(len(text), passage.char_end + pad))
+            pad, text = len(quote) + REGION_PAD, document.text
+            region = max(0, passage.char_start - pad), min(len(text), passage.char_end + pad)
+            found = align(quote, quote_words, text, *region)
             if found is not None and found.similarity >= WORDING_MIN:
                 matches.append(self._wording_match(session, quote, quote_words, document, found))
         return _best(matches)

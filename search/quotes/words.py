@@ -32,7 +32,8 @@ def fold(word: str) -> str:
 
 def words(text: str, start: int = 0, end: int | None = None) -> list[Word]:
     """The words of text[start:end], with offsets into `text`."""
-    return [Word(fold(m.group(0)), m.start(), m.end()) for m in _WORD.finditer(text, start, len(text) if end is None else end)]
+    matches = _WORD.finditer(text, start, len(text) if end is None else end)
+    return [Word(fold(m.group(0)), m.start(), m.end()) for m in matches]
 
 
 def keys(items: list[Word]) -> list[str]:
