@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import documents, health, jobs, passages, persons, search
+from api.routes import documents, health, jobs, passages, persons, quotes, search
 from api.services import Services
 from api.web import install_web
 from archive.settings import Settings
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (search, documents, passages, persons, health, jobs):
+    for module in (search, quotes, documents, passages, persons, health, jobs):
         app.include_router(module.router)
-    install_web(app)  # the HTML pages: /, /read/{id}, /people, /ingest
+    install_web(app)  # the HTML pages: /, /check, /read/{id}, /people, /ingest
     return app

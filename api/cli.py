@@ -1,4 +1,4 @@
-"""The `archive` command line: ingest, search, serve, eval, reindex."""
+"""The `archive` command line: ingest, search, check-quote, serve, eval, reindex."""
 
 from __future__ import annotations
 
@@ -166,6 +166,36 @@ def search(ctx: click.Context, query: str, k: int, document_id: int | None, pers
             f" score {result.score:.4f}"
         )
         click.echo("   " + " ".join(result.text.split()))
+        click.echo()
+
+
+@cli.command(name="check-quote")
+@click.argument("quote")
+@click.option("-k", default=3, show_default=True, help="At most this many matches.")
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as POST /quotes/check.")
+@click.pass_context
+def check_quote(ctx: click.Context, quote: str, k: int, as_json: bool) -> None:
+    """Where the archive says QUOTE: verdict, original wording, differences and citation."""
+    from api.schemas import QuoteCheckResponse
+
+    response = QuoteCheckResponse.of(quote, _services(ctx).quotes.check(quote, k=k))
+    if as_json:
+        click.echo(response.model_dump_json(indent=2))
+        return
+    if not response.matches:
+        click.echo("nothing in the archive resembles this quote")
+    for number, match in enumerate(response.matches, start=1):
+        page = f", page {match.citation.page}" if match.citation.page else ""
+        click.secho(f"{number}. {match.verdict.upper()} (similarity {match.similarity:.2f})", bold=True)
+        click.echo(f"   {match.document.title}{page}")
+        click.echo(
+            f"   document {match.document.id}, passage {match.passage_id},"
+            f" characters {match.citation.char_start}-{match.citation.char_end}"
+        )
+        click.echo("   original: " + " ".join(match.original.split()))
+        for change in match.diff:
+            if change.op != "equal":
+                click.echo(f"   {change.op}: {change.quote or '-'!r} -> {change.original or '-'!r}")
         click.echo()
 
 

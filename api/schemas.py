@@ -11,6 +11,7 @@ from archive.models import Document, Passage
 from indexing.analysis import detect_language
 from search.highlight import Highlighter, best_sentence_span
 from search.persons import PersonDetail
+from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
 from search.searcher import SearchHit
 
 
@@ -217,3 +218,45 @@ class PersonDetailPublic(PersonPublic):
                 for p, d in detail.passages
             ],
         )
+
+
+class QuoteCheckRequest(BaseModel):
+    quote: str = Field(min_length=1, max_length=MAX_QUOTE_CHARS, description="The quote to check, in any language")
+    k: int = Field(default=3, ge=1, le=MAX_MATCHES, description="At most this many matches")
+
+
+class QuoteDiff(BaseModel):
+    op: str  # equal | replace | insert | delete, from the quote's words to the original's
+    quote: str
+    original: str
+
+
+class QuoteMatchPublic(BaseModel):
+    verdict: str  # exact | cosmetic | altered | truncated | translation | paraphrase
+    similarity: float
+    passage_id: int
+    document: DocumentRef
+    citation: Citation  # the matched span itself: original == document text[char_start:char_end]
+    original: str
+    diff: list[QuoteDiff]
+
+    @classmethod
+    def of(cls, match: QuoteMatch) -> QuoteMatchPublic:
+        return cls(
+            verdict=match.verdict.value,
+            similarity=match.similarity,
+            passage_id=match.passage.id,
+            document=DocumentRef.of(match.document),
+            citation=Citation(page=match.passage.page_start, char_start=match.char_start, char_end=match.char_end),
+            original=match.original,
+            diff=[QuoteDiff(op=d.op, quote=d.quote, original=d.original) for d in match.diff],
+        )
+
+
+class QuoteCheckResponse(BaseModel):
+    quote: str
+    matches: list[QuoteMatchPublic]  # best first; empty when nothing in the archive resembles the quote
+
+    @classmethod
+    def of(cls, quote: str, matches: list[QuoteMatch]) -> QuoteCheckResponse:
+        return cls(quote=quote, matches=[QuoteMatchPublic.of(m) for m in matches])

@@ -12,6 +12,7 @@ from archive.settings import Settings
 from indexing.embed import Embedder, create_embedder
 from indexing.index_store import IndexStore
 from indexing.pipeline import Ingestor
+from search.quotes import QuoteChecker
 from search.searcher import Searcher
 
 
@@ -23,6 +24,7 @@ class Services:
     index: IndexStore
     searcher: Searcher
     ingestor: Ingestor
+    quotes: QuoteChecker
 
     @classmethod
     def open(cls, settings: Settings, *, embedder: Embedder | None = None, check_index: bool = True) -> Services:
@@ -40,6 +42,7 @@ class Services:
             index=index,
             searcher=Searcher(engine, embedder, index),
             ingestor=Ingestor(engine, embedder, index, settings),
+            quotes=QuoteChecker(engine, embedder, index),
         )
 
     def close(self) -> None:

@@ -137,7 +137,8 @@ class Highlighter:
         self._lock = threading.Lock()
         self.embedded = 0  # sentences embedded so far (cache misses), for measurements
 
-    def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
+    def sentence_vectors(self, texts: list[str]) -> np.ndarray:
+        """Passage-side vectors of sentences, embedded once and cached (shared by every user of this highlighter)."""
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
             if missing:
@@ -166,7 +167,7 @@ class Highlighter:
             if len(texts) > remaining:
                 return None
             remaining -= len(texts)
-            return self._sentence_vectors(texts)
+            return self.sentence_vectors(texts)
 
         return [
             best_sentence_span(

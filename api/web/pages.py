@@ -1,4 +1,4 @@
-"""HTML pages: `/` (search), `/read/{id}` (document view), `/people` and `/people/{id}`, `/ingest`.
+"""HTML pages: `/` (search), `/check` (quote check), `/read/{id}` (document view), `/people`, `/people/{id}`, `/ingest`.
 
 Everything is rendered on the server from the same searcher and storage functions the JSON API uses, so a shared
 URL shows the same results without JavaScript. Text from documents only ever reaches the page through Jinja2's
@@ -27,6 +27,7 @@ from archive.models import Document, IngestJob, Mention, Passage
 from search.filters import SearchFilters
 from search.highlight import highlighter_for
 from search.persons import find_persons, get_person
+from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
 from search.searcher import MAX_K, MAX_QUERY_CHARS, SearchHit
 
 # Autoescaping always on: document text, titles and queries are data, never markup.
@@ -158,6 +159,50 @@ def search_page(
         context["error"] = str(error)
         return _page(request, "search.html", status_for(error), **context)
     return _page(request, "search.html", **context)
+
+
+DEFAULT_QUOTE_MATCHES = 3
+
+
+def _quote_matches(request: Request, matches: list[QuoteMatch]) -> list[dict]:
+    results = []
+    for match in matches:
+        document, passage = match.document, match.passage
+        link = _read_url(request, document.id, passage.id)
+        results.append(
+            {
+                "match": match,
+                "document": document,
+                "page": passage.page_start,
+                "read_url": link,
+                "changes": [d for d in match.diff if d.op != "equal"],
+                "citation": _citation(document, passage.page_start, match.original, link),
+            }
+        )
+    return results
+
+
+@router.get("/check", response_class=HTMLResponse)
+def check_page(
+    request: Request,
+    services: ServicesDep,
+    quote: Annotated[str, Query(max_length=MAX_QUOTE_CHARS)] = "",
+    k: Annotated[str | None, Query(max_length=4)] = None,
+) -> HTMLResponse:
+    """Paste a quote: where the archive says it, in which words, what differs (the URL is the shareable state)."""
+    quote = quote.strip()
+    context: dict = {"quote": quote, "k": k or "", "results": None, "title": "Check a quote"}
+    try:
+        number = _optional_int(k, "k")
+        number = DEFAULT_QUOTE_MATCHES if number is None else number
+        if not 1 <= number <= MAX_MATCHES:
+            raise InvalidInputError(f"k must be between 1 and {MAX_MATCHES}")
+        if quote:
+            context["results"] = _quote_matches(request, services.quotes.check(quote, k=number))
+    except ArchiveError as error:
+        context["error"] = str(error)
+        return _page(request, "check.html", status_for(error), **context)
+    return _page(request, "check.html", **context)
 
 
 def _page_breaks(session: Session, document: Document) -> list[tuple[int, int]]:

@@ -1,0 +1,207 @@
+"""Quote → candidate passages → aligned spans → verdicts, best first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from archive import storage
+from archive.db import is_sqlite
+from archive.errors import InvalidInputError
+from archive.models import Document, Passage
+from indexing.chunk import sentence_spans
+from indexing.embed import Embedder
+from indexing.index_store import IndexStore
+from search.filters import SearchFilters
+from search.highlight import best_sentence_span, highlighter_for
+from search.quotes import candidates
+from search.quotes.align import Alignment, Opcode, align, diff
+from search.quotes.verdict import Verdict, meaning_verdict, qualifies, wording_verdict
+from search.quotes.words import Word, words
+
+MAX_QUOTE_CHARS = 1000
+MAX_MATCHES = 10
+WORDING_MIN = 0.7  # share of words in common for a match by wording (an altered quote)
+CONFIDENT = 0.8  # a match by wording this close needs no search by meaning
+PASSAGE_MEANING_MIN = 0.8  # cosine of the quote and a passage worth reading sentence by sentence
+MEANING_MIN = 0.88  # cosine of the quote and a source sentence for a translation or paraphrase
+RUNNERS_UP = 0.2  # matches this much less similar than the best are noise next to it
+REGION_PAD = 40  # characters read beyond a candidate passage, so a quote across two passages still aligns
+_RANK = {verdict: i for i, verdict in enumerate(Verdict)}
+
+
+@dataclass(frozen=True)
+class DiffOp:
+    op: str  # equal | replace | insert | delete, from the quote to the original
+    quote: str
+    original: str
+
+
+@dataclass(frozen=True)
+class QuoteMatch:
+    verdict: Verdict
+    similarity: float
+    passage: Passage  # the passage the span starts in
+    document: Document
+    char_start: int  # the original wording: document.text[char_start:char_end]
+    char_end: int
+    diff: list[DiffOp]
+
+    @property
+    def original(self) -> str:
+        return self.document.text[self.char_start : self.char_end]
+
+
+@lru_cache(maxsize=64)
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return sentence_spans(text)
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The whole sentence (or sentences) the span text[start:end] lies in."""
+    spans = _sentences(text)
+    first = next((s for s, e in spans if s <= start < e), start)
+    last = next((e for s, e in spans if s < end <= e), end)
+    return min(first, start), max(last, end)
+
+
+def diff_ops(
+    quote: str, quote_words: list[Word], text: str, original_words: list[Word], opcodes: list[Opcode]
+) -> list[DiffOp]:
+    """Opcodes as the words they stand for: quote text and original text (the original's exactly as stored)."""
+
+    def piece(source: str, items: list[Word], lo: int, hi: int) -> str:
+        return source[items[lo].start : items[hi - 1].end] if hi > lo else ""
+
+    return [
+        DiffOp(o.op, piece(quote, quote_words, *o.quote), piece(text, original_words, *o.original)) for o in opcodes
+    ]
+
+
+class QuoteChecker:
+    """Where the archive says a quote, in which words, and what differs."""
+
+    def __init__(self, engine: Engine, embedder: Embedder, index: IndexStore) -> None:
+        self._engine = engine
+        self._embedder = embedder
+        self._index = index
+        self._quote_vector = lru_cache(maxsize=256)(embedder.embed_query)
+
+    def check(self, quote: str, k: int = 3, filters: SearchFilters | None = None) -> list[QuoteMatch]:
+        """Up to k matches, best first; none when nothing in the archive (that the filters allow) resembles it."""
+        quote = quote.strip()
+        if not quote:
+            raise InvalidInputError("the quote is empty")
+        if len(quote) > MAX_QUOTE_CHARS:
+            raise InvalidInputError(f"the quote is longer than {MAX_QUOTE_CHARS} characters")
+        if not 1 <= k <= MAX_MATCHES:
+            raise InvalidInputError(f"k must be between 1 and {MAX_MATCHES}")
+        quote_words = words(quote)
+        if not quote_words:
+            raise InvalidInputError("the quote has no words")
+        filters = filters or SearchFilters()
+        originals_only = filters.document_id is None
+        with Session(self._engine) as session:
+            allowed = filters.allowed_passage_ids(session)
+            if allowed is not None and allowed.size == 0:
+                return []
+            found: list[QuoteMatch] = []
+            if is_sqlite(self._engine):
+                ids = candidates.by_words(session, quote, allowed, originals_only)
+                found = self._by_wording(session, quote, quote_words, ids)
+            if not found or found[0].similarity < CONFIDENT:
+                vector = self._quote_vector(" ".join(quote.split()))
+                dense = candidates.by_meaning(session, self._index, vector, allowed, originals_only)
+                found = _best(found + self._by_wording(session, quote, quote_words, [i for i, _ in dense]))
+                if not found:
+                    found = self._by_meaning(session, quote, quote_words, vector, dense)
+            return found[:k]
+
+    def _by_wording(self, session: Session, quote: str, quote_words: list[Word], ids: list[int]) -> list[QuoteMatch]:
+        rows = storage.passages_with_documents(session, ids)
+        matches = []
+        for passage, document in (rows[i] for i in ids if i in rows):
+            pad, text = len(quote) + REGION_PAD, document.text
+            region = max(0, passage.char_start - pad), min(len(text), passage.char_end + pad)
+            found = align(quote, quote_words, text, *region)
+            if found is not None and found.similarity >= WORDING_MIN:
+                matches.append(self._wording_match(session, quote, quote_words, document, found))
+        return _best(matches)
+
+    def _wording_match(
+        self, session: Session, quote: str, quote_words: list[Word], document: Document, found: Alignment
+    ) -> QuoteMatch:
+        text = document.text
+        start, end, span_words, opcodes = found.char_start, found.char_end, found.words, found.opcodes
+        verdict = wording_verdict(quote, text[start:end], found)
+        if verdict in (Verdict.exact, Verdict.cosmetic):
+            s_start, s_end = sentence_around(text, start, end)
+            if qualifies(text[s_start:start], before=True) or qualifies(text[end:s_end], before=False):
+                verdict, start, end = Verdict.truncated, s_start, s_end
+                span_words = words(text, start, end)
+                opcodes = diff(quote_words, span_words)
+        return QuoteMatch(
+            verdict=verdict,
+            similarity=round(found.similarity, 4),
+            passage=_passage_at(session, document.id, start),
+            document=document,
+            char_start=start,
+            char_end=end,
+            diff=diff_ops(quote, quote_words, text, span_words, opcodes),
+        )
+
+    def _by_meaning(
+        self, session: Session, quote: str, quote_words: list[Word], vector: np.ndarray, dense: list[tuple[int, float]]
+    ) -> list[QuoteMatch]:
+        """The sentence of each close passage that says what the quote says, when it says it closely enough."""
+        highlighter = highlighter_for(self._embedder)
+        rows = storage.passages_with_documents(session, [i for i, _ in dense])
+        matches = []
+        close = [i for i, score in dense if i in rows and score >= PASSAGE_MEANING_MIN]
+        for passage, document in (rows[i] for i in close):
+            # The quote's words (names, numbers, glossary terms) pick the sentence; only ties are embedded.
+            start, end = best_sentence_span(passage.text, quote, vector, highlighter.sentence_vectors, margin=0.0)
+            sentence = passage.text[start:end]
+            score = float(highlighter.sentence_vectors([sentence])[0] @ vector)
+            if score < MEANING_MIN:
+                continue
+            verdict = meaning_verdict(quote, document.language, sentence)
+            start, end = passage.char_start + start, passage.char_start + end
+            sentence_words = words(document.text, start, end)
+            ops = [] if verdict is Verdict.translation else diff(quote_words, sentence_words)
+            matches.append(
+                QuoteMatch(verdict, round(score, 4), passage, document, start, end,
+                           diff_ops(quote, quote_words, document.text, sentence_words, ops))
+            )
+        return _best(matches)
+
+
+def _passage_at(session: Session, document_id: int, offset: int) -> Passage:
+    """The passage of a document that a character offset falls in (the first one, where passages overlap)."""
+    passage = session.exec(
+        select(Passage)
+        .where(Passage.document_id == document_id, Passage.char_start <= offset, Passage.char_end > offset)
+        .order_by(col(Passage.char_start))
+        .limit(1)
+    ).first()
+    if passage is None:
+        raise InvalidInputError(f"no passage of document {document_id} holds offset {offset}")
+    return passage
+
+
+def _best(matches: list[QuoteMatch]) -> list[QuoteMatch]:
+    """Best first, one match per place (of overlapping spans the best is kept), without far weaker runners-up."""
+    kept: list[QuoteMatch] = []
+    for match in sorted(matches, key=lambda m: (-m.similarity, _RANK[m.verdict], m.document.id, m.char_start)):
+        if kept and match.similarity < kept[0].similarity - RUNNERS_UP:
+            break
+        if not any(
+            k.document.id == match.document.id and k.char_start < match.char_end and match.char_start < k.char_end
+            for k in kept
+        ):
+            kept.append(match)
+    return kept
