@@ -228,13 +228,20 @@ def evaluate(ctx: click.Context, questions: Path, k: int, as_json: bool) -> None
     from search.evaluation import evaluate as run_evaluation
     from search.evaluation import load_questions
 
-    report = run_evaluation(_services(ctx).searcher, load_questions(questions), k=k)
+    from search.searcher import SearchMode
+
+    searcher, asked = _services(ctx).searcher, load_questions(questions)
+    report = run_evaluation(searcher, asked, k=k)
+    dense = run_evaluation(searcher, asked, k=k, mode=SearchMode.dense)
     if as_json:
-        click.echo(json.dumps(asdict(report), indent=2))
+        click.echo(json.dumps({**asdict(report), "dense": asdict(dense)}, indent=2))
         return
-    click.echo(f"{'language':<10}{'questions':>10}{f'Recall@{k}':>12}{'MRR@10':>10}")
-    for score in [*report.by_language, report.overall]:
-        click.echo(f"{score.lang:<10}{score.questions:>10}{score.recall:>12.3f}{score.mrr:>10.3f}")
+    click.echo(f"{'language':<10}{'questions':>10}{f'Recall@{k}':>12}{'MRR@10':>10}   dense alone: {f'Recall@{k}':>9}{'MRR@10':>8}")
+    for score, alone in zip([*report.by_language, report.overall], [*dense.by_language, dense.overall], strict=True):
+        click.echo(
+            f"{score.lang:<10}{score.questions:>10}{score.recall:>12.3f}{score.mrr:>10.3f}"
+            f"   {'':>13}{alone.recall:>9.3f}{alone.mrr:>8.3f}"
+        )
     if report.misses:
         click.echo(f"not found in the top {k}: {', '.join(report.misses)}")
 

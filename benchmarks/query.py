@@ -7,7 +7,8 @@ inserted without the model), builds the vector index as the archive would (``Ind
 ``exact_index_threshold``, IVF above), measures recall@10 of that index against exact search on the same vectors for
 the real query embeddings, then starts ``archive serve`` in a subprocess on 127.0.0.1 and sends the queries (English,
 Russian, Kazakh; rare names and common words; a few filtered by document) one after another over HTTP, timing each
-request on the client (query embedding, dense + lexical search, fusion and the database fetch included).
+request on the client (query embedding, dense + lexical candidates, re-ranking with the stored sentence vectors and
+the database fetch included).
 
 Prints the figures; with ``--json`` the last line is one JSON object with ``p50_ms``, ``p95_ms``, ``p99_ms``,
 ``recall_at_10``, ``rss_mb``, ``index_bytes_per_passage``, ``build_s`` and more.

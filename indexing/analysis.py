@@ -30,6 +30,8 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z]")
 KAZAKH_LETTERS = frozenset("әғқңөұүһі")
+_KAZAKH_LETTERS = re.compile("[әғқңөұүһі]")
+_CYRILLIC_LETTERS = re.compile(r"[\u0400-\u04ff]")
 KAZAKH_SHARE = 0.01  # a Cyrillic text with at least this share of Kazakh-only letters is Kazakh
 _LETTER_VARIANTS = str.maketrans({"ё": "е", "ӛ": "ө", "ҥ": "ң", "ҳ": "һ", "ə": "ә", "ӏ": "і", "\u0131": "i"})
 _STEMMERS = {"en": Stemmer.Stemmer("english"), "ru": Stemmer.Stemmer("russian")}
@@ -40,19 +42,21 @@ def normalise_letters(text: str) -> str:
     return fold_homoglyphs(unicodedata.normalize("NFKC", text)).lower().translate(_LETTER_VARIANTS)
 
 
+@lru_cache(maxsize=200_000)
+def _normalise_word(word: str) -> str:
+    return fold_homoglyphs(word).lower().translate(_LETTER_VARIANTS)
+
+
 def words(text: str) -> list[str]:
-    """The normalised words of a text."""
-    return _WORD.findall(normalise_letters(text))
+    """The normalised words of a text (each distinct word is normalised once: texts repeat their words)."""
+    return [_normalise_word(word) for word in _WORD.findall(unicodedata.normalize("NFKC", text))]
 
 
 def cyrillic_language(tokens: list[str]) -> Language:
     """`kk` when Kazakh-only letters make up at least KAZAKH_SHARE of the Cyrillic letters, else `ru`."""
-    cyrillic = kazakh = 0
-    for token in tokens:
-        for letter in token:
-            if _CYRILLIC.match(letter):
-                cyrillic += 1
-                kazakh += letter in KAZAKH_LETTERS
+    joined = " ".join(tokens)
+    cyrillic = len(_CYRILLIC_LETTERS.findall(joined))
+    kazakh = len(_KAZAKH_LETTERS.findall(joined))
     return "kk" if cyrillic and kazakh >= KAZAKH_SHARE * cyrillic else "ru"
 
 

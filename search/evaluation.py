@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.errors import InvalidInputError
-from search.searcher import Searcher
+from search.searcher import Searcher, SearchMode
 
 MRR_DEPTH = 10
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'"})
@@ -81,12 +81,14 @@ def load_questions(path: Path) -> list[Question]:
     return questions
 
 
-def evaluate(searcher: Searcher, questions: list[Question], k: int = 5) -> EvaluationReport:
+def evaluate(
+    searcher: Searcher, questions: list[Question], k: int = 5, mode: SearchMode = SearchMode.hybrid
+) -> EvaluationReport:
     """Search every question; a result is a hit when it comes from the question's document and holds an answer."""
     ranks: dict[str, int | None] = {}
     for question in questions:
         answers = [normalise(answer) for answer in question.answers]
-        hits = searcher.search(question.query, k=max(k, MRR_DEPTH))
+        hits = searcher.search(question.query, k=max(k, MRR_DEPTH), mode=mode)
         ranks[question.id] = next(
             (
                 hit.rank

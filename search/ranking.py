@@ -25,7 +25,7 @@ from archive.storage import PassageVectors
 from indexing.sentence_vectors import unpack
 
 SENTENCE_WEIGHT = 0.5  # share of the semantic score that the best sentence decides
-LEXICAL_WEIGHT = 0.06
+LEXICAL_WEIGHT = 0.04
 CROSS_LEXICAL_WEIGHT = 0.02
 PERSON_WEIGHT = 0.01
 LEXICAL_CAP = 1.0

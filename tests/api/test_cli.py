@@ -41,6 +41,7 @@ def test_search_and_eval_on_the_seed_archive(seed_services, seed_settings):
     figures = json.loads(report.output)
     assert {s["lang"] for s in figures["by_language"]} == {"en", "ru", "kk"}
     assert figures["overall"]["questions"] == 30
+    assert figures["dense"]["overall"]["questions"] == 30  # the dense half alone, side by side
 
 
 def test_errors_are_one_line_messages(tmp_path):
