@@ -32,6 +32,11 @@ def decode_spans(encoded: str | None) -> list[tuple[int, int]]:
     return [(int(start), int(end)) for start, end in json.loads(encoded)] if encoded else []
 
 
+def stored_sentences(passage_text: str, spans: str | None, vectors: bytes | None, dim: int) -> list[tuple[str, np.ndarray]]:
+    """(sentence text, vector) of the sentences a passage has stored vectors for."""
+    return list(zip((passage_text[s:e] for s, e in decode_spans(spans)), unpack(vectors, dim)))
+
+
 def pack(vectors: np.ndarray) -> bytes | None:
     return np.asarray(vectors, dtype=np.float16).tobytes() if len(vectors) else None
 

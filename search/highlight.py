@@ -5,8 +5,9 @@ Two signals, combined:
   (Cyrillic transliterated, case and romanisation folded), matched on a shared stem so that Russian and Kazakh
   endings, and English plurals, still meet;
 - meaning (on request, e.g. for the web pages): the sentences the overlap cannot tell apart are embedded with the
-  archive's embedder and compared with the query vector. It costs one embedding per sentence (~30 ms each on two
-  cores), so a `Highlighter` does it only for the first few results, caches sentence vectors, and the API's default
+  archive's embedder and compared with the query vector. Most sentences have vectors stored at ingest
+  (indexing.sentence_vectors), which the highlighter takes; the others cost one embedding each (~30 ms on two
+  cores), so a `Highlighter` embeds only for the first few results, caches sentence vectors, and the API's default
   (`highlight=lexical`) keeps searches fast.
 """
 
@@ -22,7 +23,9 @@ from functools import lru_cache
 import numpy as np
 
 from indexing.chunk import sentence_spans
+from archive.models import Passage
 from indexing.embed import Embedder
+from indexing.sentence_vectors import stored_sentences
 from indexing.lexical import STOPWORDS
 from indexing.persons.names import token_key
 
@@ -152,6 +155,15 @@ class Highlighter:
                 self._cache.popitem(last=False)
             return vectors
 
+    def remember(self, sentences: Sequence[tuple[str, np.ndarray]]) -> None:
+        """Take sentence vectors known already (stored at ingest), so those sentences are not embedded again."""
+        with self._lock:
+            for text, vector in sentences:
+                self._cache[text] = vector
+                self._cache.move_to_end(text)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
     def spans(self, query: str, passage_texts: Sequence[str]) -> list[Span]:
         """One (char_start, char_end) per passage, in order (passages best first)."""
         query = " ".join(query.split())  # as the searcher sees it, so every client gets the same spans
@@ -188,10 +200,17 @@ _highlighters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _highlighters_lock = threading.Lock()
 
 
-def highlighter_for(embedder: Embedder) -> Highlighter:
-    """One shared highlighter (and sentence-vector cache) per embedder, so the API and the web pages agree."""
+def highlighter_for(embedder: Embedder, passages: Sequence[Passage] = ()) -> Highlighter:
+    """One shared highlighter (and sentence-vector cache) per embedder, so the API and the web pages agree.
+
+    The sentence vectors stored with `passages` at ingest are taken into its cache: their sentences need no embedding.
+    """
     with _highlighters_lock:
         highlighter = _highlighters.get(embedder)
         if highlighter is None:
             highlighter = _highlighters[embedder] = Highlighter(embedder)
-        return highlighter
+    dim = embedder.spec.dim
+    highlighter.remember(
+        [pair for p in passages for pair in stored_sentences(p.text, p.sentence_spans, p.sentence_vectors, dim)]
+    )
+    return highlighter

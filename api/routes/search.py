@@ -38,5 +38,5 @@ def search(
         published_to=published_to,
     )
     hits = services.searcher.search(q, k=k, filters=filters)
-    highlighter = highlighter_for(services.embedder) if highlight == "semantic" else None
+    highlighter = highlighter_for(services.embedder, [hit.passage for hit in hits]) if highlight == "semantic" else None
     return SearchResponse.of(q, hits, highlighter)

@@ -153,7 +153,8 @@ def search_page(
         if query:
             filters = SearchFilters(document_id=doc_id, person=person)
             hits = services.searcher.search(query, k=number, filters=filters)
-            spans = highlighter_for(services.embedder).spans(query, [hit.text for hit in hits])
+            highlighter = highlighter_for(services.embedder, [hit.passage for hit in hits])
+            spans = highlighter.spans(query, [hit.text for hit in hits])
             context["results"] = _results(request, query, hits, spans)
     except ArchiveError as error:
         context["error"] = str(error)
