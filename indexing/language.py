@@ -17,3 +17,32 @@ def guess_language(text: str, sample_chars: int = 20_000) -> str | None:
         kazakh = len(_KAZAKH_LETTERS.findall(sample))
         return "kk" if kazakh > 0.01 * cyrillic else "ru"
     return "en"
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def paragraph_language(paragraph: str) -> str:
+    """'kk', 'ru' or 'en' for one paragraph by its letters (Latin, or no letters at all, counts as 'en')."""
+    cyrillic, latin = len(_CYRILLIC.findall(paragraph)), len(_LATIN.findall(paragraph))
+    if cyrillic <= latin:
+        return "en"
+    return "kk" if len(_KAZAKH_LETTERS.findall(paragraph)) > 0.01 * cyrillic else "ru"
+
+
+def language_regions(text: str) -> list[tuple[int, int, str]]:
+    """The text cut into (start, end, language) regions of consecutive paragraphs in the same language.
+
+    The regions cover the text without gaps (blank lines belong to the region before them)."""
+    regions: list[tuple[int, int, str]] = []
+    start = 0
+    for end in [m.end() for m in _PARAGRAPH_BREAK.finditer(text)] + [len(text)]:
+        if end <= start:
+            continue
+        language = paragraph_language(text[start:end])
+        if regions and regions[-1][2] == language:
+            regions[-1] = (regions[-1][0], end, language)
+        else:
+            regions.append((start, end, language))
+        start = end
+    return regions
