@@ -38,6 +38,7 @@ from indexing import near_duplicates
 from indexing.chunk import Chunk, chunk_document, embedding_text
 from indexing.embed import Embedder, content_hash
 from indexing.extract import SUPPORTED_SUFFIXES, ExtractedText, ExtractionLimits, extract
+from indexing.furniture import strip_furniture
 from indexing.index_store import IndexStore, check_embedder, record_embedder
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
 from indexing.language import guess_language
@@ -299,7 +300,7 @@ class Ingestor:
             stage = "reading the text of the file"
             extracted = extract(Path(job.stored_path), self._limits)
             stage = "splitting the text into passages"
-            chunks = chunk_document(extracted.text, extracted.pages)
+            chunks = chunk_document(extracted.text, strip_furniture(extracted.text, extracted.pages))
             if not chunks:
                 raise ExtractionError("no text could be extracted")
             metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
