@@ -1,4 +1,5 @@
-"""Running headers, footers and page numbers are left out of passages; the stored text keeps them."""
+"""Running headers, footers and page numbers are left out of passages (the stored text keeps them); words broken
+at line ends are joined for embedding."""
 
 from __future__ import annotations
 
@@ -36,3 +37,10 @@ def test_short_documents_and_lines_not_repeated_keep_everything():
     offsets = [sum(len(p) + 2 for p in parts[:i]) for i in range(len(parts))]
     pages = [Page(i + 1, o, o + len(p), False) for i, (o, p) in enumerate(zip(offsets, parts))]
     assert strip_furniture("\n\n".join(parts), pages)[0] == pages[0]
+
+
+def test_line_end_hyphenation_is_joined_for_embedding_only():
+    from indexing.chunk import embedding_text
+
+    passage = "organisations repre-\nsenting victims; кар-\nтинки; Almaty-\nAstana; well-known"
+    assert embedding_text("T", passage) == "T\norganisations representing victims; картинки; Almaty-\nAstana; well-known"
