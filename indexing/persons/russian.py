@@ -14,7 +14,9 @@ from typing import Any
 
 from indexing.persons.keys import surname_key
 from indexing.persons.names import masculine_key
+from indexing.text_pieces import text_pieces
 
+PIECE_CHARS = 20_000  # natasha reads a Russian region in pieces of whole paragraphs of at most this size
 NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
 _GENDERS = {"Masc": "masc", "Fem": "femn"}
 _PREFERRED_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
@@ -138,9 +140,7 @@ def _resolve_surnames(found: list[tuple[int, int, str]]) -> list[tuple[int, int,
     return resolved
 
 
-def _paragraph_pieces(text: str, start: int, end: int, max_chars: int = 20_000) -> Iterator[tuple[int, int]]:
-    from indexing.text_pieces import text_pieces
-
+def _paragraph_pieces(text: str, start: int, end: int, max_chars: int = PIECE_CHARS) -> Iterator[tuple[int, int]]:
     for s, e in text_pieces(text[start:end], max_chars):
         yield start + s, start + e
 
