@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from archive.models import Document, Passage
-from indexing.analysis import detect_language
+from indexing.language import guess_language
 from search.highlight import Highlighter, best_sentence_span
 from search.persons import PersonDetail
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
@@ -112,7 +112,7 @@ class SearchResult(BaseModel):
             score=round(hit.score, 6),
             passage_id=hit.passage.id,
             text=hit.text,
-            language=detect_language(hit.text),
+            language=guess_language(hit.text, min_letters=1),
             document=DocumentRef.of(hit.document),
             citation=Citation(page=hit.passage.page_start, char_start=hit.char_start, char_end=hit.char_end),
             persons=[PersonRef(id=p.id, name=p.name) for p in hit.persons],

@@ -15,14 +15,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Literal
 
 import Stemmer
 
 from indexing.kazakh_stemmer import stem_kazakh
+from indexing.language import cyrillic_language
 from indexing.persons.names import fold_homoglyphs
-
-Language = Literal["en", "ru", "kk"]
 
 ANALYZER_VERSION = "2"  # stored with the index: a change here rebuilds the lexical index of existing archives
 
@@ -30,9 +28,6 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z]")
 KAZAKH_LETTERS = frozenset("әғқңөұүһі")
-_KAZAKH_LETTERS = re.compile("[әғқңөұүһі]")
-_CYRILLIC_LETTERS = re.compile(r"[\u0400-\u04ff]")
-KAZAKH_SHARE = 0.01  # a Cyrillic text with at least this share of Kazakh-only letters is Kazakh
 _LETTER_VARIANTS = str.maketrans({"ё": "е", "ӛ": "ө", "ҥ": "ң", "ҳ": "һ", "ə": "ә", "ӏ": "і", "\u0131": "i"})
 _STEMMERS = {"en": Stemmer.Stemmer("english"), "ru": Stemmer.Stemmer("russian")}
 
@@ -52,26 +47,8 @@ def words(text: str) -> list[str]:
     return [_normalise_word(word) for word in _WORD.findall(unicodedata.normalize("NFKC", text))]
 
 
-def cyrillic_language(tokens: list[str]) -> Language:
-    """`kk` when Kazakh-only letters make up at least KAZAKH_SHARE of the Cyrillic letters, else `ru`."""
-    joined = " ".join(tokens)
-    cyrillic = len(_CYRILLIC_LETTERS.findall(joined))
-    kazakh = len(_KAZAKH_LETTERS.findall(joined))
-    return "kk" if cyrillic and kazakh >= KAZAKH_SHARE * cyrillic else "ru"
-
-
-def detect_language(text: str) -> Language | None:
-    """The language of a text by its letters: en (Latin), ru or kk (Cyrillic), None when it has no letters."""
-    tokens = words(text)
-    cyrillic = sum(1 for token in tokens if _CYRILLIC.match(token))
-    latin = sum(1 for token in tokens if _LATIN.match(token))
-    if not cyrillic and not latin:
-        return None
-    return cyrillic_language(tokens) if cyrillic >= latin else "en"
-
-
 @lru_cache(maxsize=200_000)
-def stem(word: str, cyrillic_as: Language = "ru") -> str:
+def stem(word: str, cyrillic_as: str = "ru") -> str:
     """The stem of one normalised word; Cyrillic words are stemmed as `cyrillic_as` unless they are Kazakh."""
     if _CYRILLIC.match(word):
         if cyrillic_as == "kk" or not KAZAKH_LETTERS.isdisjoint(word):
@@ -85,7 +62,7 @@ def stem(word: str, cyrillic_as: Language = "ru") -> str:
 def stems(text: str) -> list[str]:
     """The stems of a text's words, in order, each word stemmed by the text's language."""
     tokens = words(text)
-    cyrillic_as = cyrillic_language(tokens)
+    cyrillic_as = cyrillic_language(" ".join(tokens))
     return [stem(token, cyrillic_as) for token in tokens]
 
 

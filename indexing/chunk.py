@@ -13,6 +13,8 @@ MAX_CHARS = 1100  # ~260 tokens; a longer sentence is split at white space
 OVERLAP_MAX_CHARS = 250  # the last sentence of a passage is repeated in the next one if it is this short
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_SPACE = re.compile(r"\s")
+_LINE_END_HYPHEN = re.compile(r"([^\W\d_])[-\u00ad]\n[ \t]*([^\W\d_A-ZА-ЯЁ])")
 _ABBREVIATIONS = frozenset(
     "art no nos mr mrs ms dr st vs etc jr sr gen col lt sgt km p pp para paras cf e.g i.e approx inc ltd co corp jan feb "
     "mar apr jun jul aug sep sept oct nov dec".split()
@@ -47,7 +49,14 @@ def embedding_text(title: str | None, passage_text: str) -> str:
     (Section headings and person names were tried as context too; on the development questions the title alone
     retrieves best, because headings of news pages are often boilerplate.)
     """
+    passage_text = join_hyphenation(passage_text)
     return f"{title}\n{passage_text}" if title else passage_text
+
+
+def join_hyphenation(text: str) -> str:
+    """A word broken at a line end ("repre-\nsenting", "кар-\nтинки") joined again (for embedding only: the
+    stored text and every citation keep the original characters)."""
+    return _LINE_END_HYPHEN.sub(r"\1\2", text)
 
 
 def chunk_document(text: str, pages: Sequence[Page] = ()) -> list[Chunk]:
@@ -130,11 +139,19 @@ def _split_long(text: str, span: _Span) -> Iterator[_Span]:
     """A sentence longer than MAX_CHARS is cut at white space into pieces that fit."""
     start = span.start
     while span.end - start > MAX_CHARS:
-        cut = text.rfind(" ", start + MAX_CHARS // 2, start + MAX_CHARS)
+        cut = _last_space(text, start + MAX_CHARS // 2, start + MAX_CHARS)
         cut = cut if cut > start else start + MAX_CHARS
         yield from _trimmed(text, start, cut)
         start = cut
     yield from _trimmed(text, start, span.end)
+
+
+def _last_space(text: str, start: int, end: int) -> int:
+    """The position of the last white-space character (any Unicode space, e.g. NBSP) in text[start:end], or -1."""
+    last = -1
+    for match in _SPACE.finditer(text, start, end):
+        last = match.start()
+    return last
 
 
 def _pack(sentences: list[_Span], page: int | None, heading: str | None, ocr: bool) -> list[Chunk]:

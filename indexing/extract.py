@@ -1,6 +1,7 @@
 """Turn a submitted file (.pdf, .txt, .md) into the canonical text that every citation points into.
 
 PDFs are parsed in a sandboxed child process (see `indexing.pdf_sandbox`); scanned pages are OCR'd with Tesseract.
+A text layer of cp1251 read as Latin-1 is repaired one character for one (see `indexing.mojibake`).
 Every failure raises `ExtractionError` with a reason a person can act on.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.errors import ExtractionError
+from indexing.mojibake import repair_mojibake
 from indexing.pdf_sandbox import ExtractionLimits, RawPdf, parse_pdf
 
 __all__ = ["SUPPORTED_SUFFIXES", "ExtractedText", "ExtractionLimits", "Page", "clean_page_text", "extract"]
@@ -71,7 +73,7 @@ def _assemble(raw: RawPdf) -> ExtractedText:
     for number, raw_page in enumerate(raw.pages, start=1):
         if parts:
             offset += len(PAGE_SEPARATOR)
-        page_text = clean_page_text(raw_page.text)
+        page_text = repair_mojibake(clean_page_text(raw_page.text))
         parts.append(page_text)
         pages.append(Page(number, offset, offset + len(page_text), raw_page.ocr))
         offset += len(page_text)
@@ -105,7 +107,7 @@ def _extract_plain(path: Path) -> ExtractedText:
         ) from None
     if "\x00" in text:
         raise ExtractionError("not UTF-8 text (it contains NUL bytes, e.g. UTF-16); save the file as UTF-8")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = repair_mojibake(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise ExtractionError("no text in the file (it is empty or whitespace only)")
     return ExtractedText(text, (), None)

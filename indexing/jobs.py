@@ -112,6 +112,16 @@ def enqueue(engine: Engine, stored: StoredFile, filename: str, source_path: Path
         return job.id
 
 
+def earlier_failure(engine: Engine, sha256: str) -> int | None:
+    """The latest failed job for the same file content, if any (its failure would repeat: `retry` tries again)."""
+    with Session(engine) as session:
+        return session.exec(
+            select(IngestJob.id).where(
+                IngestJob.sha256 == sha256, IngestJob.state == JobState.failed, col(IngestJob.stored_path).is_not(None)
+            ).order_by(col(IngestJob.id).desc())
+        ).first()
+
+
 def record_unreadable(engine: Engine, path: Path, reason: str) -> int:
     """A job for a file that could not even be read: failed at once, so that it is not lost silently."""
     with session_scope(engine) as session:

@@ -7,13 +7,46 @@ _LATIN = re.compile(r"[A-Za-z]")
 _KAZAKH_LETTERS = re.compile(r"[ӘәҒғҚқҢңӨөҰұҮүҺһІі]")
 
 
-def guess_language(text: str, sample_chars: int = 20_000) -> str | None:
+KAZAKH_SHARE = 0.01  # Cyrillic text with more Kazakh-only letters than this share of its Cyrillic letters is Kazakh
+
+
+def cyrillic_language(text: str) -> str:
+    """'kk' or 'ru' for Cyrillic text: Kazakh when its Kazakh-only letters pass KAZAKH_SHARE."""
+    cyrillic = len(_CYRILLIC.findall(text))
+    return "kk" if len(_KAZAKH_LETTERS.findall(text)) > KAZAKH_SHARE * cyrillic else "ru"
+
+
+def guess_language(text: str, sample_chars: int = 20_000, min_letters: int = 20) -> str | None:
     """'kk', 'ru' or 'en' by the letters a text is written in; None when it has too few letters to tell."""
     sample = text[:sample_chars]
     cyrillic, latin = len(_CYRILLIC.findall(sample)), len(_LATIN.findall(sample))
-    if cyrillic + latin < 20:
+    if cyrillic + latin < max(min_letters, 1):
         return None
-    if cyrillic > latin:
-        kazakh = len(_KAZAKH_LETTERS.findall(sample))
-        return "kk" if kazakh > 0.01 * cyrillic else "ru"
-    return "en"
+    return cyrillic_language(sample) if cyrillic > latin else "en"
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def paragraph_language(paragraph: str) -> str:
+    """'kk', 'ru' or 'en' for one paragraph by its letters (Latin, or no letters at all, counts as 'en')."""
+    cyrillic, latin = len(_CYRILLIC.findall(paragraph)), len(_LATIN.findall(paragraph))
+    return "en" if cyrillic <= latin else cyrillic_language(paragraph)
+
+
+def language_regions(text: str) -> list[tuple[int, int, str]]:
+    """The text cut into (start, end, language) regions of consecutive paragraphs in the same language.
+
+    The regions cover the text without gaps (blank lines belong to the region before them)."""
+    regions: list[tuple[int, int, str]] = []
+    start = 0
+    for end in [m.end() for m in _PARAGRAPH_BREAK.finditer(text)] + [len(text)]:
+        if end <= start:
+            continue
+        language = paragraph_language(text[start:end])
+        if regions and regions[-1][2] == language:
+            regions[-1] = (regions[-1][0], end, language)
+        else:
+            regions.append((start, end, language))
+        start = end
+    return regions

@@ -13,7 +13,8 @@ import numpy as np
 from sqlalchemy import Connection, text
 from sqlmodel import Session
 
-from indexing.analysis import cyrillic_language, stem, words
+from indexing.analysis import stem, words
+from indexing.language import cyrillic_language
 from indexing.persons.names import to_latin
 
 # Words too common to help a ranking in the archive's languages; dropping them also bounds the work per query.
@@ -58,7 +59,7 @@ class Term:
 def query_terms(query: str) -> list[Term]:
     """The stems of the query's informative words (and Latin prefixes of Cyrillic ones), in order, at most MAX_TERMS."""
     tokens = words(query)
-    cyrillic_as = cyrillic_language(tokens)
+    cyrillic_as = cyrillic_language(" ".join(tokens))
     terms: dict[str, Term] = {}
     for word in tokens:
         if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):

@@ -11,7 +11,6 @@ from pathlib import Path
 from archive.errors import InvalidInputError
 
 MANIFEST_NAME = "manifest.json"
-TITLE_MAX_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -49,12 +48,3 @@ def _parse_entry(entry: dict) -> DocumentMetadata:
         language=entry.get("language"),
         kind=entry.get("kind"),
     )
-
-
-def title_from_text(text: str) -> str | None:
-    """The first non-empty line, shortened to a readable title."""
-    for line in text.splitlines():
-        line = " ".join(line.split())
-        if line:
-            return line if len(line) <= TITLE_MAX_CHARS else line[: TITLE_MAX_CHARS - 1].rsplit(" ", 1)[0] + "…"
-    return None

@@ -3,7 +3,8 @@
 PyMuPDF is not thread-safe and can crash or balloon on hostile input, so the parent never parses a PDF itself:
 `parse_pdf` starts a child from a ``forkserver`` (``spawn`` where that is unavailable), the child sets
 ``RLIMIT_AS`` and sends back plain data over a pipe, and the parent kills it when it stops making progress.
-This module imports only the standard library, PyMuPDF (lazily) and `archive.errors`, so children start cheaply.
+This module imports only the standard library, PyMuPDF (lazily), `archive.errors` and `indexing.ocr_lines`, so
+children start cheaply.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.errors import ExtractionError, ParserFailureError
+from indexing.ocr_lines import ocr_png, tesseract_command
 
 if TYPE_CHECKING:
     import pymupdf
@@ -207,6 +209,10 @@ class _Ocr:
         return text
 
     def _run(self, page: pymupdf.Page, languages: tuple[str, ...]) -> str:
+        """Tesseract's confident lines (see `indexing.ocr_lines`), or MuPDF's own OCR without the command."""
+        command = tesseract_command()
+        if command is not None:
+            return ocr_png(page.get_pixmap(dpi=OCR_DPI).tobytes("png"), languages, self._tessdata, command)
         tp = page.get_textpage_ocr(language="+".join(languages), dpi=OCR_DPI, full=True, tessdata=self._tessdata)
         return str(page.get_text(textpage=tp))
 

