@@ -24,7 +24,7 @@ import numpy as np
 from archive.storage import PassageVectors
 from indexing.sentence_vectors import unpack
 
-SENTENCE_WEIGHT = 0.5  # share of the semantic score that the best sentence decides
+SENTENCE_WEIGHT = 0.7  # share of the semantic score that the best sentence decides
 LEXICAL_WEIGHT = 0.04
 CROSS_LEXICAL_WEIGHT = 0.02
 PERSON_WEIGHT = 0.01
