@@ -187,10 +187,19 @@ def run(args: argparse.Namespace) -> dict:
                 t = time.perf_counter()
                 SearchResponse.of(q, hits, highlighter_for(embedder))
                 response.append((time.perf_counter() - t) * 1000)
+        from search.searcher import SearchMode
+
+        dense_core: list[float] = []  # the raw component: plain cosine search, same queries, same process
+        for q in queries[: args.inprocess_queries]:
+            t = time.perf_counter()
+            services.searcher.search(q, k=10, mode=SearchMode.dense)
+            dense_core.append((time.perf_counter() - t) * 1000)
         services.index.save()
         services.engine.dispose()
         del services
         say(f"in process: search {percentiles(core)}, response/highlights {percentiles(response) if response else '-'}")
+        rerank_ratio = percentiles(core)["p50_ms"] / percentiles(dense_core)["p50_ms"]
+        say(f"in process, dense half alone: {percentiles(dense_core)}; the full search takes {rerank_ratio:.2f}x at p50")
 
         port = free_port()
         env = dict(os.environ, ARCHIVE_DATA_DIR=str(settings.data_dir),
@@ -261,6 +270,8 @@ def run(args: argparse.Namespace) -> dict:
             "search_only_cpu_p50_ms": percentiles(core_cpu)["p50_ms"],
             "search_only_cpu_p99_ms": percentiles(core_cpu)["p99_ms"],
             "search_only_p50_ms": percentiles(core)["p50_ms"],
+            "dense_only_p50_ms": percentiles(dense_core)["p50_ms"],
+            "full_vs_dense_p50_ratio": round(rerank_ratio, 3),
             "search_only_p99_ms": percentiles(core)["p99_ms"],
             "highlight_p50_ms": percentiles(response)["p50_ms"] if response else None,
             "highlight_p99_ms": percentiles(response)["p99_ms"] if response else None,

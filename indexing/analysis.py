@@ -22,8 +22,9 @@ from indexing.kazakh_stemmer import stem_kazakh
 from indexing.language import cyrillic_language
 from indexing.persons.names import fold_homoglyphs
 
-ANALYZER_VERSION = "2"  # stored with the index: a change here rebuilds the lexical index of existing archives
+ANALYZER_VERSION = "3"  # stored with the index: a change here rebuilds the lexical index of existing archives
 
+_LINE_END_HYPHEN = re.compile(r"([^\W\d_])[-\u00ad]\n[ \t]*([^\W\d_A-ZА-ЯЁ])")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z]")
@@ -67,5 +68,12 @@ def stems(text: str) -> list[str]:
 
 
 def index_terms(text: str | None) -> str:
-    """What the lexical index stores for a passage: its stems, space separated."""
-    return " ".join(stems(text or ""))
+    """What the lexical index stores for a passage: its stems (words broken at a line end joined), space separated."""
+    return " ".join(stems(join_hyphenation(text or "")))
+
+
+def join_hyphenation(text: str) -> str:
+    """A word broken at a line end ("repre-\nsenting", "кар-\nтинки") joined again (for embedding and the
+    lexical index only: the stored text and every citation keep the original characters)."""
+    return _LINE_END_HYPHEN.sub(r"\1\2", text)
+

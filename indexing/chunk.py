@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from indexing.analysis import join_hyphenation
 from indexing.extract import Page
 
 TARGET_CHARS = 700  # ~170 tokens of English for the e5 tokenizer
@@ -14,7 +15,6 @@ OVERLAP_MAX_CHARS = 250  # the last sentence of a passage is repeated in the nex
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SPACE = re.compile(r"\s")
-_LINE_END_HYPHEN = re.compile(r"([^\W\d_])[-\u00ad]\n[ \t]*([^\W\d_A-ZА-ЯЁ])")
 _ABBREVIATIONS = frozenset(
     "art no nos mr mrs ms dr st vs etc jr sr gen col lt sgt km p pp para paras cf e.g i.e approx inc ltd co corp jan feb "
     "mar apr jun jul aug sep sept oct nov dec".split()
@@ -51,12 +51,6 @@ def embedding_text(title: str | None, passage_text: str) -> str:
     """
     passage_text = join_hyphenation(passage_text)
     return f"{title}\n{passage_text}" if title else passage_text
-
-
-def join_hyphenation(text: str) -> str:
-    """A word broken at a line end ("repre-\nsenting", "кар-\nтинки") joined again (for embedding only: the
-    stored text and every citation keep the original characters)."""
-    return _LINE_END_HYPHEN.sub(r"\1\2", text)
 
 
 def chunk_document(text: str, pages: Sequence[Page] = ()) -> list[Chunk]:

@@ -55,3 +55,8 @@ def test_letter_variants_and_homoglyphs_fold():
 def test_a_query_in_kazakh_is_stemmed_as_kazakh_and_one_in_russian_as_russian():
     assert stems("Кто подписал письмо?")[-1] == "письм"  # Russian Snowball
     assert stems("Хатқа кім қол қойды?")[0] == stem_kazakh("хатқа")
+
+
+def test_words_broken_at_a_line_end_are_indexed_whole():
+    assert index_terms("repre-\nsenting the кар-\nтинки") == index_terms("representing the картинки")
+    assert index_terms("Almaty-\nBased") != index_terms("AlmatyBased")  # a capital after the break: a real hyphen
