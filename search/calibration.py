@@ -1,21 +1,22 @@
-"""What "no good match" means for a query: none of its words is in the archive, and no passage stands out.
+"""What "no good match" means for a query: no word of it is in the archive, nothing stands out, and it reads as noise.
 
 Embedding models give every text a high cosine with every other (multilingual-e5: 0.70–0.90), so a raw score says
-little about whether anything answers the query: "xqzv blorf" scores about as well as a real question. Two signals
-do tell:
-- words: a query some of whose informative words (or their Latin spellings, or a person it names) occur in a
-  candidate passage is about something the archive holds;
-- standing: how far the best passage lies above the query's cosines with the archive at large, in standard
-  deviations of those cosines (a fixed random sample of stored passage vectors). On the external benchmark set
-  (benchmarks.retrieval: three archives, 538 questions) answerable questions stand at 3.0 or more, noise strings
-  ("xqzv blorf", "qwpo zzkx vlem", …) at 2.1–3.0 (one at 3.8). In a small archive on one subject every passage is
-  alike and standings shrink (2.5–5 for the seed questions), so standing decides only for queries that share no
-  word with the archive.
+little about whether anything answers the query: "xqzv blorf" scores about as well as a real question. A query gets
+no results only when three signals agree, each measured on the external benchmark set (benchmarks.retrieval: three
+archives, 538 questions) and on noise strings ("xqzv blorf", "qwpo zzkx vlem", …):
+- words: none of its informative words (nor their Latin spellings, nor a person it names) occurs in a candidate;
+- standing: its best passage lies less than MIN_STANDING standard deviations above the query's cosines with the
+  archive at large (a fixed random sample of stored passage vectors). Answerable questions stand at 3.0 or more
+  there, noise at 2.1–3.0 (one at 3.8). In a small archive on one subject every passage is alike and real questions
+  stand as low as noise (2.5 for some seed questions), hence the third signal;
+- form: the embedder's own tokenizer cuts it into short pieces, fewer than MAX_NOISE_CHARS_PER_TOKEN letters each
+  on average (noise: 1.5–2.3; the questions: median 3.7, 99% above 2.4).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 from sqlalchemy import func
@@ -29,6 +30,7 @@ from search.ranking import Candidate
 SAMPLE_SIZE = 4096  # stored passage vectors the query is compared with
 REFRESH_GROWTH = 1.05  # the sample is drawn again when the archive has grown by this factor
 MIN_STANDING = 3.0  # standard deviations above the query's mean cosine with the archive
+MAX_NOISE_CHARS_PER_TOKEN = 2.6  # letters and digits per token below which a query may be noise
 
 
 class ArchiveSample:
@@ -57,11 +59,25 @@ def standing(best: float, query_vector: np.ndarray, sample: np.ndarray) -> float
     return (best - float(cosines.mean())) / spread if spread > 0 else float("inf")
 
 
-def answers_query(candidates: list[Candidate], query_vector: np.ndarray, sample: np.ndarray) -> bool:
-    """True when some candidate answers the query well enough to be shown (see the module's docstring)."""
+def chars_per_token(query: str, token_count: Callable[[str], int]) -> float:
+    """Letters and digits per token of the embedder's tokenizer (special tokens not counted)."""
+    pieces = token_count(query) - token_count("")
+    return sum(1 for ch in query if ch.isalnum()) / pieces if pieces > 0 else float("inf")
+
+
+def answers_query(
+    candidates: list[Candidate],
+    query: str,
+    query_vector: np.ndarray,
+    sample: np.ndarray,
+    token_count: Callable[[str], int],
+) -> bool:
+    """True when some candidate may answer the query (see the module's docstring)."""
     if not candidates:
         return False
     if len(sample) < 2 or any(c.lexical > 0 or c.cross_lexical > 0 or c.person for c in candidates):
         return True
     best = max(max(c.dense, c.sentence) for c in candidates)
-    return standing(best, query_vector, sample) >= MIN_STANDING
+    if standing(best, query_vector, sample) >= MIN_STANDING:
+        return True
+    return chars_per_token(query, token_count) >= MAX_NOISE_CHARS_PER_TOKEN

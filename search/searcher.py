@@ -87,7 +87,8 @@ class Searcher:
             if mode is SearchMode.dense:
                 return self._hits(session, [(i, score, None) for i, score in self._index.search(query_vector, k, allowed)])
             candidates = self.candidates(session, query, query_vector, depth, allowed)
-            if not answers_query(candidates, query_vector, self._archive_sample.vectors(session)):
+            sample = self._archive_sample.vectors(session)
+            if not answers_query(candidates, query, query_vector, sample, self._embedder.token_count):
                 return []  # nothing stands out from the archive: no answer rather than noise
             results = without_overlaps(rank(candidates))
             if filters.document_id is None:  # near-duplicates (republished copies) show once: their original

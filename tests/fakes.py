@@ -28,3 +28,6 @@ class FakeEmbedder:
 
     def embed_query(self, text):
         return self._vector(text)
+
+    def token_count(self, text):
+        return len(text.split()) + 2
