@@ -33,19 +33,15 @@ _LETTER_VARIANTS = str.maketrans({"ё": "е", "ӛ": "ө", "ҥ": "ң", "ҳ": "һ"
 _STEMMERS = {"en": Stemmer.Stemmer("english"), "ru": Stemmer.Stemmer("russian")}
 
 
+@lru_cache(maxsize=200_000)
 def normalise_letters(text: str) -> str:
     """NFKC, lower case, letter variants and homoglyphs folded (length may change: not for offsets)."""
     return fold_homoglyphs(unicodedata.normalize("NFKC", text)).lower().translate(_LETTER_VARIANTS)
 
 
-@lru_cache(maxsize=200_000)
-def _normalise_word(word: str) -> str:
-    return fold_homoglyphs(word).lower().translate(_LETTER_VARIANTS)
-
-
 def words(text: str) -> list[str]:
     """The normalised words of a text (each distinct word is normalised once: texts repeat their words)."""
-    return [_normalise_word(word) for word in _WORD.findall(unicodedata.normalize("NFKC", text))]
+    return [normalise_letters(word) for word in _WORD.findall(unicodedata.normalize("NFKC", text))]
 
 
 @lru_cache(maxsize=200_000)

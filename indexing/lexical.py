@@ -29,8 +29,6 @@ STOPWORDS = frozenset(
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 MAX_TERMS = 24
 MIN_STEM = 5
-# SQLite's BM25 (k1 = 1.2, b = 0.75): a term found once in a passage of average length scores its idf.
-BM25_K1 = 1.2
 
 
 # Bounds on the work of one lexical query. BM25 is computed for every passage that matches any OR-ed term, so a term

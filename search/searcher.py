@@ -12,13 +12,13 @@ from sqlmodel import Session
 
 from archive import storage
 from archive.db import is_sqlite
-from archive.errors import InvalidInputError
 from archive.models import Document, Passage
 from indexing.embed import Embedder
 from indexing.index_store import IndexStore
 from indexing.near_duplicates import drop_near_duplicate_passages
 from search.filters import SearchFilters
 from search.calibration import ArchiveSample, answers_query
+from search.validation import require_count, require_text
 from search.ranking import Candidate, rank, semantic_scores, without_overlaps
 from search.word_evidence import WordEvidence
 from search.persons import PersonDirectory, passages_mentioning, persons_of_passages
@@ -70,13 +70,8 @@ class Searcher:
     def search(
         self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: SearchMode = SearchMode.hybrid
     ) -> list[SearchHit]:
-        query = " ".join(query.split())
-        if not query:
-            raise InvalidInputError("the query is empty")
-        if len(query) > MAX_QUERY_CHARS:
-            raise InvalidInputError(f"the query is longer than {MAX_QUERY_CHARS} characters")
-        if not 1 <= k <= MAX_K:
-            raise InvalidInputError(f"k must be between 1 and {MAX_K}")
+        query = require_text(" ".join(query.split()), "query", MAX_QUERY_CHARS)
+        require_count(k, MAX_K)
         filters = filters or SearchFilters()
         with Session(self._engine) as session:
             allowed = filters.allowed_passage_ids(session)

@@ -16,6 +16,7 @@ from archive.models import Document, Passage
 from indexing.chunk import sentence_spans
 from indexing.embed import Embedder
 from indexing.index_store import IndexStore
+from search.validation import require_count, require_text
 from search.filters import SearchFilters
 from search.highlight import best_sentence_span, highlighter_for
 from search.quotes import candidates
@@ -93,13 +94,8 @@ class QuoteChecker:
 
     def check(self, quote: str, k: int = 3, filters: SearchFilters | None = None) -> list[QuoteMatch]:
         """Up to k matches, best first; none when nothing in the archive (that the filters allow) resembles it."""
-        quote = quote.strip()
-        if not quote:
-            raise InvalidInputError("the quote is empty")
-        if len(quote) > MAX_QUOTE_CHARS:
-            raise InvalidInputError(f"the quote is longer than {MAX_QUOTE_CHARS} characters")
-        if not 1 <= k <= MAX_MATCHES:
-            raise InvalidInputError(f"k must be between 1 and {MAX_MATCHES}")
+        quote = require_text(quote, "quote", MAX_QUOTE_CHARS)
+        require_count(k, MAX_MATCHES)
         quote_words = words(quote)
         if not quote_words:
             raise InvalidInputError("the quote has no words")
