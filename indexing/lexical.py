@@ -37,8 +37,6 @@ MIN_STEM = 5
 # summed document frequency stays under MAX_MATCH_DOCS. Small archives (under MAX_TERM_DOCS passages) are unaffected.
 MAX_TERM_DOCS = 3_000
 MAX_MATCH_DOCS = 6_000
-# Beyond this many allowed ids, a filter is applied to the ranked matches in Python instead of in SQL.
-MAX_SQL_FILTER_IDS = 20_000
 DF_CACHE_TTL_S = 600.0
 DF_CACHE_SIZE = 50_000
 
@@ -122,29 +120,69 @@ def lexical_search(
     return bm25_search(connection, bounded_terms(connection, query_terms(query)), k, allowed_ids)
 
 
+@dataclass(frozen=True)
+class Matches:
+    """Every passage matching any of some terms, with its BM25 score; ids ascending."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+    @classmethod
+    def none(cls) -> Matches:
+        return cls(np.empty(0, dtype=np.int64), np.empty(0))
+
+    def best(self, k: int) -> list[tuple[int, float]]:
+        """The k best (id, score) pairs, ties by id."""
+        order = np.lexsort((self.ids, -self.scores))[: max(k, 0)]
+        return [(int(self.ids[i]), float(self.scores[i])) for i in order]
+
+    def score_of(self, passage_ids: np.ndarray) -> np.ndarray:
+        """The scores of the given passages, 0 for those that match nothing."""
+        passage_ids = np.asarray(passage_ids, dtype=np.int64)
+        if not len(self.ids):
+            return np.zeros(len(passage_ids))
+        at = np.minimum(np.searchsorted(self.ids, passage_ids), len(self.ids) - 1)
+        return np.where(self.ids[at] == passage_ids, self.scores[at], 0.0)
+
+
+def bm25_matches(
+    connection: Connection, terms: Sequence[Term], allowed_ids: Sequence[int] | np.ndarray | None = None
+) -> Matches:
+    """BM25 of every passage matching any of `terms`, as FTS5 scores their OR-query, computed one term at a time.
+
+    FTS5's bm25() sums the contributions of the query's phrases, each with its own idf, so the sum of one-term
+    scores equals the OR-query's score. One term at a time is much cheaper than an OR over prefix terms, whose merge
+    cost grows with every term, and its cost is bounded by the terms' document frequencies (see bounded_terms).
+    """
+    ids: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
+    cursor = connection.connection.driver_connection.cursor()  # plain rows: thousands per term, no ORM objects
+    try:
+        for term in terms:
+            rows = cursor.execute(
+                "SELECT rowid, -bm25(passage_fts) FROM passage_fts WHERE passage_fts MATCH ?", (term.expression,)
+            ).fetchall()
+            ids.append(np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)))
+            scores.append(np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows)))
+    finally:
+        cursor.close()
+    if not ids:
+        return Matches.none()
+    all_ids, all_scores = np.concatenate(ids), np.concatenate(scores)
+    if allowed_ids is not None:
+        keep = np.isin(all_ids, np.asarray(allowed_ids, dtype=np.int64))
+        all_ids, all_scores = all_ids[keep], all_scores[keep]
+    unique, position = np.unique(all_ids, return_inverse=True)
+    return Matches(unique, np.bincount(position, weights=all_scores, minlength=len(unique)))
+
+
 def bm25_search(
     connection: Connection, terms: Sequence[Term], k: int, allowed_ids: Sequence[int] | np.ndarray | None = None
 ) -> list[tuple[int, float]]:
     """Up to k (passage id, BM25 score) pairs of passages matching any of `terms`, best first, ties by id."""
     if not terms or (allowed_ids is not None and len(allowed_ids) == 0):
         return []
-    expression = " OR ".join(term.expression for term in terms)
-    sql = "SELECT rowid, -bm25(passage_fts) AS score FROM passage_fts WHERE passage_fts MATCH :expression"
-    params: dict[str, object] = {"expression": expression, "k": k}
-    post_filter: np.ndarray | None = None
-    if allowed_ids is not None and len(allowed_ids) > MAX_SQL_FILTER_IDS:
-        post_filter = np.asarray(allowed_ids, dtype=np.int64)
-        params["k"] = -1  # the matches are bounded (MAX_MATCH_DOCS); rank them all, then filter
-    elif allowed_ids is not None:
-        sql += " AND rowid IN (SELECT value FROM json_each(:allowed))"
-        params["allowed"] = "[" + ",".join(str(int(i)) for i in allowed_ids) + "]"
-    sql += " ORDER BY bm25(passage_fts), rowid LIMIT :k"
-    rows = connection.execute(text(sql), params).all()
-    if post_filter is not None and rows:
-        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        keep = np.isin(ids, post_filter)
-        rows = [row for row, ok in zip(rows, keep) if ok][:k]
-    return [(int(row[0]), float(row[1])) for row in rows]
+    return bm25_matches(connection, terms, allowed_ids).best(k)
 
 
 def best_possible_score(connection: Connection, terms: Sequence[Term]) -> float:

@@ -21,4 +21,8 @@ def limit_threads(threads: int) -> int:
         os.environ[variable] = str(n)
     if "faiss" in sys.modules:  # already initialised: set its default directly (searches pin their own count)
         sys.modules["faiss"].omp_set_num_threads(n)
+    if "numpy" in sys.modules:  # its BLAS read the variables when it loaded; a matrix product would spin 2 threads
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(n, user_api="blas")
     return n

@@ -101,6 +101,11 @@ class Searcher:
         named = {i for i, _ in self._passages_about_named_persons(session, query, query_vector, depth, allowed)}
         words = WordEvidence(session.connection(), query, allowed) if is_sqlite(self._engine) else None
         ids = sorted({i for i, _ in dense} | named | (words.candidates(depth) if words else set()))
+        rows = storage.passage_vectors(session, ids)
+        found = np.fromiter((row.passage_id for row in rows), dtype=np.int64, count=len(rows))
+        no_words = np.zeros(len(rows))
+        lexical = words.same_script(found) if words else no_words
+        cross_lexical = words.cross_script(found) if words else no_words
         return [
             Candidate(
                 passage_id=row.passage_id,
@@ -108,11 +113,11 @@ class Searcher:
                 span=(row.char_start, row.char_end),
                 dense=dense_score,
                 sentence=sentence_score,
-                lexical=words.same_script(row.passage_id) if words else 0.0,
-                cross_lexical=words.cross_script(row.passage_id) if words else 0.0,
+                lexical=float(lexical[i]),
+                cross_lexical=float(cross_lexical[i]),
                 person=row.passage_id in named,
             )
-            for row in storage.passage_vectors(session, ids)
+            for i, row in enumerate(rows)
             for dense_score, sentence_score in [semantic_scores(row, query_vector)]
         ]
 

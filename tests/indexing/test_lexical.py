@@ -42,13 +42,44 @@ def test_common_terms_are_dropped_and_rare_terms_keep_their_results(archive, mon
     assert [t.token for t in kept] == ["zhaksylykova3"]
 
 
-def test_large_filters_are_applied_after_ranking_with_the_same_results(archive, monkeypatch):
+def test_a_filter_keeps_the_ranking_of_the_allowed_passages(archive):
     everything = _search(archive, "court", k=100)
     allowed = sorted(i for i, _ in everything)[::2]
-    in_sql = _search(archive, "court", k=5, allowed=allowed)
-    monkeypatch.setattr(lexical, "MAX_SQL_FILTER_IDS", 0)
-    assert _search(archive, "court", k=5, allowed=allowed) == in_sql
-    assert all(i in set(allowed) for i, _ in in_sql) and len(in_sql) == 5
+    filtered = _search(archive, "court", k=5, allowed=allowed)
+    assert filtered == [(i, score) for i, score in everything if i in set(allowed)][:5]
+    assert _search(archive, "court", k=5, allowed=[]) == []
+
+
+def test_scores_summed_term_by_term_equal_the_or_query_of_fts5(fake_services, tmp_path):
+    """The one-term-at-a-time scoring gives FTS5's own BM25 of the OR-query, prefix terms included."""
+    from sqlalchemy import text
+
+    texts = [
+        "The court in Almaty sentenced Akhmetova to five years.",
+        "Akhmetov and Akhmetova appealed; the appeal court upheld the sentence of the court.",
+        "Суд приговорил Ахметову к пяти годам колонии.",
+        "Observers said the hearing was closed to the press.",
+        "The court of appeal heard the case of the journalist.",
+    ]
+    for number, body in enumerate(texts):
+        (tmp_path / f"doc{number}.txt").write_text(f"Record {number}\n\n{body}", encoding="utf-8")
+    fake_services.ingestor.ingest(list(collect_files([tmp_path])))
+    lexical._df_cache.clear()
+    with Session(fake_services.engine) as session:
+        connection = session.connection()
+        terms = lexical.query_terms("Ахметова суд court appeal")
+        assert any(term.prefix for term in terms)
+        ours = lexical.bm25_search(connection, terms, 100)
+        expression = " OR ".join(term.expression for term in terms)
+        theirs = connection.execute(
+            text(
+                "SELECT rowid, -bm25(passage_fts) FROM passage_fts WHERE passage_fts MATCH :e"
+                " ORDER BY bm25(passage_fts), rowid"
+            ),
+            {"e": expression},
+        ).all()
+    assert [i for i, _ in ours] == [row[0] for row in theirs] and len(ours) == 4
+    assert [score for _, score in ours] == pytest.approx([row[1] for row in theirs], rel=1e-9)
 
 
 @pytest.fixture
