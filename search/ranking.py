@@ -17,11 +17,12 @@ The weights were measured on the external benchmark set (benchmarks.retrieval), 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from archive.storage import PassageVectors
+from archive.storage import PassageVectors, bytes_to_vectors
 from indexing.sentence_vectors import unpack
 
 SENTENCE_WEIGHT = 0.7  # share of the semantic score that the best sentence decides
@@ -62,12 +63,23 @@ def rank(candidates: list[Candidate]) -> list[Candidate]:
     return sorted(candidates, key=lambda c: (-c.score, -c.dense, c.passage_id))
 
 
-def semantic_scores(row: PassageVectors, query_vector: np.ndarray) -> tuple[float, float]:
-    """(passage cosine, best sentence cosine) from the stored vectors; a passage without sentences: its own."""
+def semantic_scores(rows: Sequence[PassageVectors], query_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per passage: its cosine, and its best sentence's (its own cosine when it has no sentence vectors).
+
+    All sentences of all candidates are scored in one matrix product.
+    """
     query_vector = np.asarray(query_vector, dtype=np.float32)
-    dense = float(np.frombuffer(row.embedding, dtype=np.float32) @ query_vector)
-    sentences = unpack(row.sentence_vectors, query_vector.shape[-1])
-    return dense, float((sentences @ query_vector).max()) if len(sentences) else dense
+    if not rows:
+        return np.empty(0), np.empty(0)
+    dense = bytes_to_vectors([row.embedding for row in rows], len(query_vector)) @ query_vector
+    counts = np.array([len(row.sentence_vectors or b"") // (2 * len(query_vector)) for row in rows])
+    sentence = dense.copy()
+    if counts.any():
+        scores = unpack(b"".join(row.sentence_vectors or b"" for row in rows), len(query_vector)) @ query_vector
+        has = counts > 0
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))[has]
+        sentence[has] = np.maximum.reduceat(scores, starts)
+    return dense.astype(np.float64), sentence.astype(np.float64)
 
 
 @dataclass(frozen=True)

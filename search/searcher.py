@@ -106,19 +106,19 @@ class Searcher:
         no_words = np.zeros(len(rows))
         lexical = words.same_script(found) if words else no_words
         cross_lexical = words.cross_script(found) if words else no_words
+        dense_scores, sentence_scores = semantic_scores(rows, query_vector)
         return [
             Candidate(
                 passage_id=row.passage_id,
                 document_id=row.document_id,
                 span=(row.char_start, row.char_end),
-                dense=dense_score,
-                sentence=sentence_score,
+                dense=float(dense_scores[i]),
+                sentence=float(sentence_scores[i]),
                 lexical=float(lexical[i]),
                 cross_lexical=float(cross_lexical[i]),
                 person=row.passage_id in named,
             )
             for i, row in enumerate(rows)
-            for dense_score, sentence_score in [semantic_scores(row, query_vector)]
         ]
 
     def _hits(

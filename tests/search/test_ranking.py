@@ -1,5 +1,7 @@
 """Ranking: one score per candidate from its features, deterministic ties, cross-script words worth less, no overlaps."""
 
+import pytest
+
 from search import ranking
 from search.ranking import Candidate, rank, without_overlaps
 
@@ -59,3 +61,28 @@ def test_overlapping_passages_of_one_document_are_cut_to_what_is_new():
         (3, 0, 100),
         (5, 100, 800),
     ]
+
+
+def test_semantic_scores_take_each_passages_best_sentence_or_its_own_cosine():
+    import numpy as np
+
+    from archive.storage import PassageVectors
+    from indexing.sentence_vectors import pack
+
+    rng = np.random.default_rng(0)
+    unit = lambda a: a / np.linalg.norm(a, axis=-1, keepdims=True)  # noqa: E731
+    query = unit(rng.standard_normal(8)).astype(np.float32)
+    passages = unit(rng.standard_normal((3, 8))).astype(np.float32)
+    sentences = [unit(rng.standard_normal((n, 8))).astype(np.float32) for n in (3, 0, 2)]
+    rows = [
+        PassageVectors(i + 1, 1, 0, 10, passages[i].tobytes(), pack(sentences[i]))
+        for i in range(3)
+    ]
+    dense, sentence = ranking.semantic_scores(rows, query)
+    assert dense == pytest.approx(passages @ query, abs=1e-6)
+    expected = [
+        float((sentences[0].astype(np.float16).astype(np.float32) @ query).max()),
+        float(passages[1] @ query),  # no sentence vectors: the passage's own cosine
+        float((sentences[2].astype(np.float16).astype(np.float32) @ query).max()),
+    ]
+    assert sentence == pytest.approx(expected, abs=1e-6)
