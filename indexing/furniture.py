@@ -77,6 +77,7 @@ def _edge_lines(text: str, page: Page) -> list[tuple[int, int]]:
 # twice (alt text and caption), "see also" links between paragraphs, and an author box, notices and menus after the
 # article. General rules find them; like page furniture they are left out of passages and kept in the stored text.
 NAV_MAX_WORDS = 4  # a navigation or menu line is this short ...
+MENU_MIN_LINES = 2  # ... in a run of at least this many lines
 BODY_MIN_WORDS = 6  # ... and stands before the first line this long (the headline or the first paragraph)
 TAIL_SHARE = 0.6  # a picture placeholder after this share of the text opens the page's footer
 _SEE_ALSO = re.compile(
@@ -112,11 +113,14 @@ def _boilerplate_lines(text: str, lines: list[tuple[int, int]]) -> set[int]:
     """Indexes of the lines that are the site's rather than the article's."""
     contents = [" ".join(text[s:e].split()) for s, e in lines]
     out: set[int] = set()
-    for index, content in enumerate(contents):  # navigation above the headline
+    top = []  # navigation above the headline: two or more short lines (one alone is a title)
+    for index, content in enumerate(contents):
         if len(content.split()) >= BODY_MIN_WORDS:
             break
-        if len(content.split()) <= NAV_MAX_WORDS and not _SENTENCE_END.search(content):
-            out.add(index)
+        if _is_menu_item(content):
+            top.append(index)
+    if len(top) >= MENU_MIN_LINES:
+        out |= set(top)
     for index in range(len(contents) - 1):  # a caption printed twice in a row
         if contents[index] == contents[index + 1]:
             out |= {index, index + 1}
@@ -125,8 +129,13 @@ def _boilerplate_lines(text: str, lines: list[tuple[int, int]]) -> set[int]:
                   None)
     if footer is not None:
         out |= set(range(footer, len(lines)))
-    end = len(contents)  # menus after the last sentence
-    while end > 0 and len(contents[end - 1].split()) <= NAV_MAX_WORDS and not _SENTENCE_END.search(contents[end - 1]):
+    end = len(contents)  # a menu after the last sentence
+    while end > 0 and _is_menu_item(contents[end - 1]):
         end -= 1
-        out.add(end)
+    if len(contents) - end >= MENU_MIN_LINES:
+        out |= set(range(end, len(contents)))
     return out
+
+
+def _is_menu_item(content: str) -> bool:
+    return len(content.split()) <= NAV_MAX_WORDS and not _SENTENCE_END.search(content)
