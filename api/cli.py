@@ -139,31 +139,72 @@ def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
 
 
 @cli.command()
-@click.argument("query")
-@click.option("-k", default=10, show_default=True, help="How many results.")
+@click.argument("query", required=False)
+@click.option("-k", default=10, show_default=True, help="How many results (per page).")
+@click.option("--page", "page_number", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Which page of k results.")
 @click.option("--document-id", type=int, help="Only passages of this document.")
 @click.option("--person", help="Only passages that mention this person (id or name, any script).")
+@click.option("--language", type=click.Choice(["en", "ru", "kk"]), help="Only passages in this language.")
+@click.option("--from", "published_from", type=click.DateTime(["%Y-%m-%d"]),
+              help="Only documents whose stated date reaches on or after this day (YYYY-MM-DD).")
+@click.option("--to", "published_to", type=click.DateTime(["%Y-%m-%d"]),
+              help="Only documents whose stated date begins on or before this day (YYYY-MM-DD).")
+@click.option("--kind", help="Only documents of this kind, e.g. 'news article'.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "ris", "csl-json"]), default="text",
+              show_default=True, help="Print the results as text or as an export file (as GET /search/export).")
+@click.option("--batch", type=click.File("r", encoding="utf-8"),
+              help="A file of queries (names or questions), one a line ('-' for standard input): one JSON line of "
+                   "results per query.")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, envvar="ARCHIVE_PUBLIC_URL",
+              help="Where `archive serve` answers, for the links back to each passage [env ARCHIVE_PUBLIC_URL].")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /search.")
 @click.pass_context
-def search(ctx: click.Context, query: str, k: int, document_id: int | None, person: str | None, as_json: bool) -> None:
-    """Find the passages that answer QUERY (English, Russian or Kazakh)."""
+def search(ctx: click.Context, query: str | None, k: int, page_number: int, document_id: int | None,
+           person: str | None, language: str | None, published_from, published_to, kind: str | None, fmt: str,
+           batch, base_url: str, as_json: bool) -> None:
+    """Find the passages that answer QUERY (English, Russian or Kazakh), or every query of a --batch file."""
+    from api.export import ExportFormat, meta_of, render, result_set, rows_of
     from api.schemas import SearchResponse
     from search.filters import SearchFilters
 
-    services = _services(ctx)
-    hits = services.searcher.search(query, k=k, filters=SearchFilters(document_id=document_id, person=person))
-    response = SearchResponse.of(query, hits)
+    if (query is None) == (batch is None):
+        raise click.UsageError("give either a QUERY or --batch FILE")
+    filters = SearchFilters(
+        document_id=document_id, person=person, language=language, kind=kind,
+        published_from=published_from.date() if published_from else None,
+        published_to=published_to.date() if published_to else None,
+    )
+    searcher, offset = _services(ctx).searcher, (page_number - 1) * k
+    if batch is not None:
+        if fmt not in ("text", "json") or as_json:
+            raise click.UsageError("--batch prints one JSON line per query; --format and --json do not apply")
+        for line in batch:
+            asked = line.strip()
+            if not asked:
+                continue
+            found = searcher.search_page(asked, k=k, offset=offset, filters=filters)
+            click.echo(json.dumps(result_set(rows_of(found, base_url), asked, meta_of(found, filters)), ensure_ascii=False))
+        return
+    found = searcher.search_page(query, k=k, offset=offset, filters=filters)
+    if fmt != "text":
+        click.echo(render(rows_of(found, base_url), ExportFormat(fmt), query, meta_of(found, filters)), nl=False)
+        return
+    response = SearchResponse.of_page(query, found)
     if as_json:
         click.echo(response.model_dump_json(indent=2))
         return
     if response.notice:
         click.echo(response.notice)
+    elif response.total is not None:
+        click.echo(f"results {offset + 1}-{offset + len(response.results)} of {response.total}")
     for result in response.results:
         page = f", page {result.citation.page}" if result.citation.page else ""
         click.secho(f"{result.rank}. {result.document.title}{page}", bold=True)
+        dated = f", {result.document.published}" if result.document.published else ""
         click.echo(
-            f"   document {result.document.id}, characters {result.citation.char_start}-{result.citation.char_end},"
-            f" score {result.score:.4f}"
+            f"   document {result.document.id}{dated}, characters {result.citation.char_start}-"
+            f"{result.citation.char_end}, {result.language or '?'}, score {result.score:.4f}"
         )
         click.echo("   " + " ".join(result.text.split()))
         click.echo()

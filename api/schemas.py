@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from archive.models import Document, Passage
-from indexing.language import guess_language
+from indexing.dates import period
+from indexing.language import passage_language
 from search.highlight import Highlighter, best_sentence_span
 from search.persons import PersonDetail
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
-from search.searcher import SearchHit
+from search.searcher import SearchHit, SearchPage
+from search.timeline import TimelineEntry, newest_first, timeline
 
 
 class DocumentRef(BaseModel):
@@ -20,23 +22,28 @@ class DocumentRef(BaseModel):
     title: str
     source: str
     publisher: str | None
-    published: date | None
+    published: str | None = Field(
+        description="ISO 8601 at the precision the source states: 2020-02-14, 2020-02, 2020, or an interval START/END"
+    )
     language: str | None
 
     @classmethod
     def of(cls, document: Document) -> DocumentRef:
+        stated = period(document.published, document.published_end)
         return cls(
             id=document.id,
             title=document.title,
             source=document.source,
             publisher=document.publisher,
-            published=document.published,
+            published=stated.iso if stated else None,
             language=document.language,
         )
 
 
 class DocumentPublic(DocumentRef):
     kind: str | None
+    authors: list[str]
+    url: str | None  # where the source was published, when it says so
     page_count: int | None
     sha256: str
     created_at: datetime
@@ -47,6 +54,8 @@ class DocumentPublic(DocumentRef):
         return cls(
             **DocumentRef.of(document).model_dump(),
             kind=document.kind,
+            authors=[name for name in (document.authors or "").split("; ") if name],
+            url=document.url,
             page_count=document.page_count,
             sha256=document.sha256,
             created_at=document.created_at,
@@ -112,7 +121,7 @@ class SearchResult(BaseModel):
             score=round(hit.score, 6),
             passage_id=hit.passage.id,
             text=hit.text,
-            language=guess_language(hit.text, min_letters=1),
+            language=passage_language(hit.text),
             document=DocumentRef.of(hit.document),
             citation=Citation(page=hit.passage.page_start, char_start=hit.char_start, char_end=hit.char_end),
             persons=[PersonRef(id=p.id, name=p.name) for p in hit.persons],
@@ -127,14 +136,24 @@ class SearchResponse(BaseModel):
     query: str
     results: list[SearchResult]
     notice: str | None = Field(default=None, description="Why there are no results, when there are none")
+    total: int | None = Field(default=None, description="How many results the query has over all pages")
+    offset: int = Field(default=0, description="How many results come before this page")
 
     @classmethod
-    def of(cls, query: str, hits: list[SearchHit], highlighter: Highlighter | None = None) -> SearchResponse:
+    def of(
+        cls, query: str, hits: list[SearchHit], highlighter: Highlighter | None = None, *,
+        total: int | None = None, offset: int = 0,
+    ) -> SearchResponse:
         """Without a highlighter (embedder-assisted), the highlights are chosen by lexical overlap alone."""
         texts = [hit.text for hit in hits]
         spans = highlighter.spans(query, texts) if highlighter else [best_sentence_span(t, query) for t in texts]
         results = [SearchResult.of(hit, span) for hit, span in zip(hits, spans)]
-        return cls(query=query, results=results, notice=None if results else NO_MATCH)
+        notice = None if results or (total or 0) > offset else NO_MATCH
+        return cls(query=query, results=results, notice=notice, total=total, offset=offset)
+
+    @classmethod
+    def of_page(cls, query: str, page: SearchPage, highlighter: Highlighter | None = None) -> SearchResponse:
+        return cls.of(query, page.hits, highlighter, total=page.total, offset=page.offset)
 
 
 class EmbedderInfo(BaseModel):
@@ -204,15 +223,38 @@ class PersonPassage(BaseModel):
     citation: Citation
 
 
+class TimelineEntryPublic(BaseModel):
+    """A dated event: the date at the precision the text states it, and the sentence that states it."""
+
+    date: str = Field(description="ISO 8601 as precise as stated: 2019-06-09, 2019-06, 2019 or START/END")
+    label: str
+    precision: str  # day | month | year
+    document: DocumentRef
+    passage_id: int | None = Field(description="null for the document's own date")
+    text: str  # the sentence (== document text[char_start:char_end]), or the document's title for its own date
+    char_start: int
+    char_end: int
+
+    @classmethod
+    def of(cls, entry: TimelineEntry) -> TimelineEntryPublic:
+        return cls(
+            date=entry.date.iso, label=entry.date.label(), precision=entry.date.precision,
+            document=DocumentRef.of(entry.document), passage_id=entry.passage.id if entry.passage else None,
+            text=entry.text, char_start=entry.char_start, char_end=entry.char_end,
+        )
+
+
 class PersonDetailPublic(PersonPublic):
-    documents: list[DocumentRef]
+    documents: list[DocumentRef]  # newest first
     passages: list[PersonPassage]
+    timeline: list[TimelineEntryPublic]  # oldest first
 
     @classmethod
     def of(cls, detail: PersonDetail) -> PersonDetailPublic:
         return cls(
             **asdict(detail.summary),
-            documents=[DocumentRef.of(d) for d in detail.documents],
+            documents=[DocumentRef.of(d) for d in newest_first(detail.documents)],
+            timeline=[TimelineEntryPublic.of(entry) for entry in timeline(detail.passages)],
             passages=[
                 PersonPassage(passage_id=p.id, text=p.text, document=DocumentRef.of(d), citation=Citation.of(p))
                 for p, d in detail.passages

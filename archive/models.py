@@ -17,7 +17,10 @@ class Document(SQLModel, table=True):
     source: str
     title: str
     publisher: str | None = None
-    published: date | None = None
+    published: date | None = None  # the first day of the period the source states (a day, a month, a year, ...)
+    published_end: date | None = None  # its last day; None means the day `published` itself
+    authors: str | None = None  # "; "-separated, as the source names them
+    url: str | None = None  # where the source was published, when it says so
     language: str | None = Field(default=None, max_length=8)
     kind: str | None = None
     page_count: int | None = None

@@ -30,7 +30,7 @@ _BLANK_RUN = re.compile(r"\n{3,}")
 class Page:
     """One PDF page's slice of `ExtractedText.text`."""
 
-    number: int  # 1-based page number
+    number: int | None  # 1-based page number; None for a region of a text without pages
     char_start: int  # offsets into ExtractedText.text
     char_end: int
     ocr: bool  # True if this page's text came from OCR

@@ -71,3 +71,71 @@ def _edge_lines(text: str, page: Page) -> list[tuple[int, int]]:
     lines = _lines(text, page)
     edge = lines[:EDGE_LINES] + lines[max(EDGE_LINES, len(lines) - EDGE_LINES) :]
     return [(s, e) for s, e in edge if e - s <= MAX_CHARS]
+
+
+# Web pages saved as text carry the site around the article: navigation above the headline, a photo caption printed
+# twice (alt text and caption), "see also" links between paragraphs, and an author box, notices and menus after the
+# article. General rules find them; like page furniture they are left out of passages and kept in the stored text.
+NAV_MAX_WORDS = 4  # a navigation or menu line is this short ...
+MENU_MIN_LINES = 2  # ... in a run of at least this many lines
+BODY_MIN_WORDS = 6  # ... and stands before the first line this long (the headline or the first paragraph)
+TAIL_SHARE = 0.6  # a picture placeholder after this share of the text opens the page's footer
+_SEE_ALSO = re.compile(
+    r"^\W*(?:see also|read more|related|also read|more on this|читайте также|см\. также|по теме|сондай-ақ оқыңыз|"
+    r"толығырақ)\b\s*:?", re.IGNORECASE)
+_PICTURE = re.compile(r"^\W*(?:\d+\s*x\s*\d+\s+)?(?:image|photo|picture|video|фото|видео|сурет)\W*$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?…»”\"')]$")
+
+
+def strip_web_boilerplate(text: str, pages: Sequence[Page]) -> list[Page]:
+    """For a text without pages (a web page saved as text): regions of it without the site's boilerplate lines.
+
+    Texts with pages (PDFs) are returned as they are; so is a text with no boilerplate.
+    """
+    if pages:
+        return list(pages)
+    lines = _lines(text, Page(number=None, char_start=0, char_end=len(text), ocr=False))
+    left_out = _boilerplate_lines(text, lines)
+    if not left_out:
+        return []
+    regions, start = [], 0
+    for index in sorted(left_out):
+        line_start, line_end = lines[index]
+        if text[start:line_start].strip():
+            regions.append(Page(number=None, char_start=start, char_end=line_start, ocr=False))
+        start = line_end
+    if text[start:].strip():
+        regions.append(Page(number=None, char_start=start, char_end=len(text), ocr=False))
+    return regions
+
+
+def _boilerplate_lines(text: str, lines: list[tuple[int, int]]) -> set[int]:
+    """Indexes of the lines that are the site's rather than the article's."""
+    contents = [" ".join(text[s:e].split()) for s, e in lines]
+    out: set[int] = set()
+    top = []  # navigation above the headline: two or more short lines (one alone is a title)
+    for index, content in enumerate(contents):
+        if len(content.split()) >= BODY_MIN_WORDS:
+            break
+        if _is_menu_item(content):
+            top.append(index)
+    if len(top) >= MENU_MIN_LINES:
+        out |= set(top)
+    for index in range(len(contents) - 1):  # a caption printed twice in a row
+        if contents[index] == contents[index + 1]:
+            out |= {index, index + 1}
+    out |= {index for index, content in enumerate(contents) if _SEE_ALSO.match(content)}
+    footer = next((i for i, (s, _) in enumerate(lines) if s >= TAIL_SHARE * len(text) and _PICTURE.match(contents[i])),
+                  None)
+    if footer is not None:
+        out |= set(range(footer, len(lines)))
+    end = len(contents)  # a menu after the last sentence
+    while end > 0 and _is_menu_item(contents[end - 1]):
+        end -= 1
+    if len(contents) - end >= MENU_MIN_LINES:
+        out |= set(range(end, len(contents)))
+    return out
+
+
+def _is_menu_item(content: str) -> bool:
+    return len(content.split()) <= NAV_MAX_WORDS and not _SENTENCE_END.search(content)

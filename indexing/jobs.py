@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from archive.db import session_scope
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, NotFoundError
 from archive.models import IngestJob, JobState, utcnow
 from archive.settings import Settings
 
@@ -228,3 +228,16 @@ def has_running(engine: Engine) -> bool:
     """Whether some job is marked running (by a live writer, or left by a dead one)."""
     with Session(engine) as session:
         return session.exec(select(IngestJob.id).where(IngestJob.state == JobState.running).limit(1)).first() is not None
+
+
+def original_file(session: Session, document_id: int) -> tuple[Path, str]:
+    """The stored copy of the file a document was made from, and the name it was submitted under."""
+    rows = session.exec(
+        select(IngestJob.stored_path, IngestJob.filename)
+        .where(IngestJob.document_id == document_id, col(IngestJob.stored_path).is_not(None))
+        .order_by(col(IngestJob.id))
+    ).all()
+    for stored_path, filename in rows:
+        if stored_path and Path(stored_path).is_file():
+            return Path(stored_path), filename
+    raise NotFoundError(f"the original file of document {document_id} is not stored in this archive")

@@ -25,6 +25,11 @@ def guess_language(text: str, sample_chars: int = 20_000, min_letters: int = 20)
     return cyrillic_language(sample) if cyrillic > latin else "en"
 
 
+def passage_language(text: str) -> str | None:
+    """A passage's language as search results report it (and the language filter selects it)."""
+    return guess_language(text, min_letters=1)
+
+
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from archive.errors import InvalidInputError
+from archive.models import Document
+from indexing.dates import StatedDate, parse_iso
 
 MANIFEST_NAME = "manifest.json"
 
@@ -17,9 +18,11 @@ MANIFEST_NAME = "manifest.json"
 class DocumentMetadata:
     title: str | None = None
     publisher: str | None = None
-    published: date | None = None
+    published: StatedDate | None = None
     language: str | None = None
     kind: str | None = None
+    authors: tuple[str, ...] = ()
+    url: str | None = None
 
 
 def metadata_for(path: Path) -> DocumentMetadata:
@@ -35,16 +38,44 @@ def _load_manifest(folder: Path) -> dict[str, DocumentMetadata]:
     try:
         entries = json.loads(manifest.read_text(encoding="utf-8"))
         return {name: _parse_entry(entry) for name, entry in entries.items()}
-    except (ValueError, TypeError, AttributeError) as error:
+    except (ValueError, TypeError, AttributeError, InvalidInputError) as error:
         raise InvalidInputError(f"{manifest} is not a valid manifest: {error}") from error
 
 
 def _parse_entry(entry: dict) -> DocumentMetadata:
-    published = entry.get("published")
+    """One file's entry; `published` is ISO 8601 at the precision the source states (2021-05-05, 2021-05, 2021 or
+    START/END), `authors` a list of names, `url` where the source was published."""
+    published, authors = entry.get("published"), entry.get("authors") or []
+    if isinstance(authors, str):
+        authors = [authors]
     return DocumentMetadata(
         title=entry.get("title"),
         publisher=entry.get("publisher"),
-        published=date.fromisoformat(published) if published else None,
+        published=parse_iso(published) if published else None,
         language=entry.get("language"),
         kind=entry.get("kind"),
+        authors=tuple(str(name) for name in authors),
+        url=entry.get("url"),
     )
+
+
+def apply_metadata(document: Document, metadata: DocumentMetadata) -> bool:
+    """Set on `document` what the manifest states (a title only when it gives one); True when anything changed."""
+    wanted = {
+        "publisher": metadata.publisher,
+        "published": metadata.published.start if metadata.published else None,
+        "published_end": metadata.published.end if metadata.published else None,
+        "authors": "; ".join(metadata.authors) or None,
+        "url": metadata.url,
+        "kind": metadata.kind,
+    }
+    if metadata.title:
+        wanted["title"] = metadata.title
+    if metadata.language:
+        wanted["language"] = metadata.language
+    changed = False
+    for name, value in wanted.items():
+        if getattr(document, name) != value:
+            setattr(document, name, value)
+            changed = True
+    return changed

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,11 +38,11 @@ from indexing import near_duplicates
 from indexing.chunk import Chunk, chunk_document, embedding_text
 from indexing.embed import Embedder, content_hash
 from indexing.extract import SUPPORTED_SUFFIXES, ExtractedText, ExtractionLimits, extract
-from indexing.furniture import strip_furniture
+from indexing.furniture import strip_furniture, strip_web_boilerplate
 from indexing.index_store import IndexStore, check_embedder, record_embedder
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
 from indexing.language import guess_language
-from indexing.manifest import DocumentMetadata, metadata_for
+from indexing.manifest import DocumentMetadata, apply_metadata, metadata_for
 from indexing.person_tagging import PersonTagger, find_person_mentions, known_persons_beside
 from indexing.persons import load_known_persons
 from indexing.sentence_vectors import encode_spans, pack, passage_sentences
@@ -302,7 +302,8 @@ class Ingestor:
             stage = "reading the text of the file"
             extracted = extract(Path(job.stored_path), self._limits)
             stage = "splitting the text into passages"
-            chunks = chunk_document(extracted.text, strip_furniture(extracted.text, extracted.pages))
+            regions = strip_web_boilerplate(extracted.text, strip_furniture(extracted.text, extracted.pages))
+            chunks = chunk_document(extracted.text, regions)
             if not chunks:
                 raise ExtractionError("no text could be extracted")
             metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
@@ -327,6 +328,7 @@ class Ingestor:
         job = prepared.job
         if prepared.duplicate is not None:
             existing = prepared.duplicate
+            self._refresh_metadata(job, existing.id)
             return self._finish_job(job, JobState.duplicate, document_id=existing.id,
                                     reason=f"same file as document {existing.id} ({existing.source})")
         if prepared.error is not None:
@@ -430,6 +432,18 @@ class Ingestor:
         job.state, job.reason, job.document_id, job.updated_at = state, reason, document_id, utcnow()
         session.add(job)
 
+    def _refresh_metadata(self, job: _Job, document_id: int) -> None:
+        """A file ingested again brings its manifest's current metadata (dates, authors, ...) to its document."""
+        if not job.source_path:
+            return
+        metadata = metadata_for(Path(job.source_path))
+        if metadata == DocumentMetadata():
+            return
+        with session_scope(self._engine) as session:
+            document = session.get(Document, document_id)
+            if document is not None and apply_metadata(document, metadata):
+                session.add(document)
+
     def _finish_job(self, job: _Job, state: JobState, *, reason: str | None = None,
                     document_id: int | None = None) -> IngestOutcome:
         with session_scope(self._engine) as session:
@@ -460,17 +474,16 @@ def _with_path(outcome: IngestOutcome, path: str) -> IngestOutcome:
 
 def _new_document(filename: str, sha256: str, extracted: ExtractedText, metadata: DocumentMetadata) -> Document:
     title = choose_title(metadata.title, extracted.title_hint, extracted.text, filename)
-    return Document(
+    document = Document(
         sha256=sha256,
         source=filename,
         title=title,
-        publisher=metadata.publisher,
-        published=metadata.published,
         language=metadata.language or guess_language(extracted.text),
-        kind=metadata.kind,
         page_count=len(extracted.pages) or None,
         text=extracted.text,
     )
+    apply_metadata(document, replace(metadata, title=None))
+    return document
 
 
 def _new_passages(document: Document, chunks: list[Chunk], hashes: list[str], vectors: np.ndarray) -> list[Passage]:

@@ -4,7 +4,9 @@
 
 Serves the archive in DIR (or, without --data-dir, a temporary archive of the bundled corpus, which takes about a
 minute to build) on a free local port and drives the Debian Chromium (/usr/bin/chromium, or --chromium PATH)
-through Playwright. Writes search-*.png, read-*.png, person-*.png, people-*.png and ingest-*.png.
+through Playwright. Writes home-*.png, search-*.png (with its paging and export links), search-filtered-*.png (the
+filters open: a date range and a kind), read-*.png (the reading bar, scrolled into a long document), person-*.png (the
+timeline), people-*.png and ingest-*.png.
 """
 
 from __future__ import annotations
@@ -118,11 +120,26 @@ def main(argv: list[str] | None = None) -> int:
                 page = browser.new_page(viewport=viewport, device_scale_factor=1)
                 page.set_default_timeout(180_000)  # the first search embeds the query (slow on a busy machine)
 
-                shots = [("home", f"{base}/"), ("search", f"{base}/?{urlencode({'q': args.query})}")]
+                filtered = {"q": args.query, "published_from": "2020-01-01", "kind": "NGO report", "k": 5}
+                shots = [("search-filtered", f"{base}/?{urlencode(filtered)}"), ("home", f"{base}/"),
+                         ("search", f"{base}/?{urlencode({'q': args.query, 'k': 5})}")]
                 for label, url in shots:
+                    if label == "search-filtered":
+                        page.goto(url)
+                        page.evaluate("document.querySelector('details.filters').open = true")
+                        page.screenshot(path=str(args.out / f"{label}-{name}.png"))
+                        written.append(args.out / f"{label}-{name}.png")
+                        continue
                     written.append(screenshot(page, url, args.out / f"{label}-{name}.png"))
                 read_url = page.locator(".result-title").first.get_attribute("href")
-                later = [("read", read_url)] if read_url else []
+                if read_url:  # the reading bar stays at the top while the reader scrolls on
+                    page.goto(read_url)
+                    page.wait_for_load_state("networkidle")
+                    page.mouse.wheel(0, 600)
+                    page.wait_for_timeout(300)
+                    page.screenshot(path=str(args.out / f"read-{name}.png"))
+                    written.append(args.out / f"read-{name}.png")
+                later = []
                 if person_id is not None:
                     later += [("person", f"{base}/people/{person_id}"), ("people", f"{base}/people")]
                 for label, url in [*later, ("ingest", f"{base}/ingest")]:

@@ -2,28 +2,51 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, fields
 from datetime import date
 
 import numpy as np
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from archive import storage
+from archive.errors import InvalidInputError
 from archive.models import Document, Mention, Passage
+from indexing.language import passage_language
 from search.persons import resolve_person
+
+LANGUAGES = ("en", "ru", "kk")
+BATCH = 500  # passages read at a time to tell their language
 
 
 @dataclass(frozen=True)
 class SearchFilters:
     document_id: int | None = None
     person: str | None = None  # a person's id or name, in any script
-    language: str | None = None
-    published_from: date | None = None
-    published_to: date | None = None
+    language: str | None = None  # the passage's own language (as results report it): en, ru or kk
+    published_from: date | None = None  # documents whose stated date (a day, month, year or interval) reaches
+    published_to: date | None = None  # into this range; undated documents are left out by a date filter
+    kind: str | None = None  # the document's kind, e.g. "news article"
+
+    def __post_init__(self) -> None:
+        if self.language is not None and self.language not in LANGUAGES:
+            raise InvalidInputError(f"language must be one of {', '.join(LANGUAGES)}, not {self.language!r}")
+        if self.published_from and self.published_to and self.published_from > self.published_to:
+            raise InvalidInputError("published_from must not be after published_to")
 
     @property
     def active(self) -> bool:
         return any(value is not None for value in vars(self).values())
+
+    def as_params(self) -> dict[str, str]:
+        """The filters that are set, as query parameters (for links that keep them)."""
+        params = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value is not None:
+                params[item.name] = value.isoformat() if isinstance(value, date) else str(value)
+        return params
 
     def allowed_passage_ids(self, session: Session) -> np.ndarray | None:
         """Ids of the passages the filters allow, or None when nothing is filtered."""
@@ -33,14 +56,46 @@ class SearchFilters:
         if self.document_id is not None:
             storage.get_document(session, self.document_id)  # a clear error for an unknown document
             conditions.append(Document.id == self.document_id)
-        if self.language is not None:
-            conditions.append(Document.language == self.language)
+        if self.kind is not None:
+            conditions.append(Document.kind == self.kind)
         if self.published_from is not None:
-            conditions.append(Document.published >= self.published_from)
+            conditions.append(func.coalesce(Document.published_end, Document.published) >= self.published_from)
         if self.published_to is not None:
             conditions.append(Document.published <= self.published_to)
         if self.person is not None:
             person_id = resolve_person(session, self.person)
             conditions.append(col(Passage.id).in_(select(Mention.passage_id).where(Mention.person_id == person_id)))
+        if self.language is not None:
+            return PASSAGE_LANGUAGES.select(session, self.language, *conditions)
         return storage.passage_ids_where(session, *conditions)
 
+
+class PassageLanguages:
+    """The language of each passage by its letters, worked out once per passage and remembered."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, str], str | None] = {}
+        self._lock = threading.Lock()
+
+    def select(self, session: Session, language: str, *conditions) -> np.ndarray:
+        """Ids of the passages (joined with their documents) that satisfy `conditions` and are in `language`."""
+        rows = session.exec(select(Passage.id, Passage.content_hash).join(Document).where(*conditions)).all()
+        keys = [(int(passage_id), content_hash) for passage_id, content_hash in rows]
+        with self._lock:
+            missing = [key for key in keys if key not in self._known]
+        for batch in range(0, len(missing), BATCH):
+            part = missing[batch : batch + BATCH]
+            texts = dict(session.exec(select(Passage.id, Passage.text).where(col(Passage.id).in_([i for i, _ in part]))).all())
+            guessed = {key: passage_language(texts.get(key[0], "")) for key in part}
+            with self._lock:
+                self._known.update(guessed)
+        chosen = [passage_id for passage_id, content_hash in keys if self._known.get((passage_id, content_hash)) == language]
+        return np.array(sorted(chosen), dtype=np.int64)
+
+
+PASSAGE_LANGUAGES = PassageLanguages()
+
+
+def document_kinds(session: Session) -> list[str]:
+    """The kinds of document the archive holds, for a filter's choices."""
+    return sorted(k for k in session.exec(select(Document.kind).distinct()).all() if k)

@@ -18,12 +18,13 @@ from indexing.index_store import IndexStore
 from indexing.near_duplicates import drop_near_duplicate_passages
 from search.filters import SearchFilters
 from search.calibration import ArchiveSample, answers_query
-from search.validation import require_count, require_text
+from search.validation import require_count, require_offset, require_text
 from search.ranking import Candidate, rank, semantic_scores, without_overlaps
 from search.word_evidence import WordEvidence
 from search.persons import PersonDirectory, passages_mentioning, persons_of_passages
 
 MAX_K = 100
+MAX_OFFSET = 1000
 MAX_QUERY_CHARS = 1000
 CANDIDATES = 50  # per retriever; every candidate is then scored on the same features (search.ranking)
 QUERY_CACHE_SIZE = 256
@@ -55,6 +56,15 @@ class SearchHit:
         return self.document.text[self.char_start : self.char_end]
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results: `hits` from rank `offset + 1` on, and `total` results (None when not counted)."""
+
+    hits: list[SearchHit]
+    total: int | None
+    offset: int = 0
+
+
 class Searcher:
     """Hybrid search over one archive."""
 
@@ -70,28 +80,44 @@ class Searcher:
     def search(
         self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: SearchMode = SearchMode.hybrid
     ) -> list[SearchHit]:
+        return self.search_page(query, k, filters=filters, mode=mode).hits
+
+    def search_page(
+        self,
+        query: str,
+        k: int = 10,
+        offset: int = 0,
+        filters: SearchFilters | None = None,
+        mode: SearchMode = SearchMode.hybrid,
+    ) -> SearchPage:
+        """Results `offset`..`offset + k` of the ranking (ranks count from the first page), and how many there are."""
         query = require_text(" ".join(query.split()), "query", MAX_QUERY_CHARS)
         require_count(k, MAX_K)
+        require_offset(offset, MAX_OFFSET)
         filters = filters or SearchFilters()
         with Session(self._engine) as session:
             allowed = filters.allowed_passage_ids(session)
             if allowed is not None and allowed.size == 0:
-                return []
-            depth = max(CANDIDATES, k)
+                return SearchPage([], 0, offset)
+            depth = max(CANDIDATES, offset + k)
             query_vector = self._query_vector(query)
             if mode is SearchMode.dense:
-                return self._hits(session, [(i, score, None) for i, score in self._index.search(query_vector, k, allowed)])
+                found = self._index.search(query_vector, offset + k, allowed)
+                return SearchPage(self._hits(session, [(i, score, None) for i, score in found], offset), None, offset)
             candidates = self.candidates(session, query, query_vector, depth, allowed)
             sample = self._archive_sample.vectors(session)
             if not answers_query(candidates, query, query_vector, sample, self._embedder.token_count):
-                return []  # nothing stands out from the archive: no answer rather than noise
+                return SearchPage([], 0, offset)  # nothing stands out from the archive: no answer rather than noise
             results = without_overlaps(rank(candidates))
             if filters.document_id is None:  # near-duplicates (republished copies) show once: their original
                 shown = {i for i, _ in drop_near_duplicate_passages(session, [(r.candidate.passage_id, 0.0) for r in results])}
                 results = [r for r in results if r.candidate.passage_id in shown]
-            return self._hits(
-                session, [(r.candidate.passage_id, r.candidate.score, (r.char_start, r.char_end)) for r in results[:k]]
+            hits = self._hits(
+                session,
+                [(r.candidate.passage_id, r.candidate.score, (r.char_start, r.char_end)) for r in results[: offset + k]],
+                offset,
             )
+            return SearchPage(hits, len(results), offset)
 
     def candidates(
         self, session: Session, query: str, query_vector: np.ndarray, depth: int, allowed: np.ndarray | None = None
@@ -122,9 +148,9 @@ class Searcher:
         ]
 
     def _hits(
-        self, session: Session, ranked: list[tuple[int, float, tuple[int, int] | None]]
+        self, session: Session, ranked: list[tuple[int, float, tuple[int, int] | None]], offset: int = 0
     ) -> list[SearchHit]:
-        """Hits for (passage id, score, span to cite or None for the whole passage), in order."""
+        """Hits for (passage id, score, span to cite or None for the whole passage), in order, from `offset` on."""
         rows = storage.passages_with_documents(session, [item_id for item_id, _, _ in ranked])
         persons = persons_of_passages(session, list(rows))
         hits = []
@@ -135,7 +161,7 @@ class Searcher:
             start, end = span or (passage.char_start, passage.char_end)
             hits.append(
                 SearchHit(
-                    rank=len(hits) + 1,
+                    rank=len(hits) + 1,  # counted over every page; the pages before `offset` are cut below
                     score=score,
                     passage=passage,
                     document=document,
@@ -144,7 +170,7 @@ class Searcher:
                     persons=[PersonRef(person_id, name) for person_id, name in persons.get(item_id, [])],
                 )
             )
-        return hits
+        return hits[offset:]
 
     def _passages_about_named_persons(
         self, session: Session, query: str, query_vector: np.ndarray, depth: int, allowed: np.ndarray | None

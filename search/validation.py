@@ -18,3 +18,8 @@ def require_text(text: str, what: str, max_chars: int) -> str:
 def require_count(k: int, most: int) -> None:
     if not 1 <= k <= most:
         raise InvalidInputError(f"k must be between 1 and {most}")
+
+
+def require_offset(offset: int, most: int) -> None:
+    if not 0 <= offset <= most:
+        raise InvalidInputError(f"offset must be between 0 and {most}")

@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse
 from sqlalchemy import func
 from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
@@ -12,7 +13,7 @@ from api.deps import ServicesDep, SessionDep
 from api.schemas import DocumentList, DocumentPublic, DocumentText, JobAccepted
 from archive import storage
 from archive.models import Passage
-from indexing.jobs import UploadTooLarge
+from indexing.jobs import UploadTooLarge, original_file
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -115,3 +116,15 @@ def get_document(session: SessionDep, document_id: int) -> DocumentPublic:
 def get_document_text(session: SessionDep, document_id: int) -> DocumentText:
     """The canonical text every citation's character offsets point into."""
     return DocumentText(text=storage.get_document(session, document_id).text)
+
+
+MEDIA_BY_SUFFIX = {".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8", ".md": "text/markdown; charset=utf-8"}
+
+
+@router.get("/{document_id}/file", response_class=FileResponse, name="document_file")
+def get_document_file(session: SessionDep, document_id: int) -> FileResponse:
+    """The original file as submitted (a PDF opens in the browser; add `#page=N` to open it at a page)."""
+    storage.get_document(session, document_id)  # 404 for an unknown document
+    path, filename = original_file(session, document_id)
+    media = MEDIA_BY_SUFFIX.get(path.suffix.lower(), "application/octet-stream")
+    return FileResponse(path, media_type=media, filename=filename, content_disposition_type="inline")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -22,13 +23,17 @@ from sqlmodel import Session, col, select
 from api.deps import ServicesDep
 from api.errors import status_for
 from archive import storage
-from archive.errors import ArchiveError, InvalidInputError
+from archive.errors import ArchiveError, InvalidInputError, NotFoundError
 from archive.models import Document, IngestJob, Mention, Passage
-from search.filters import SearchFilters
+from indexing.dates import period
+from indexing.jobs import original_file
+from indexing.language import passage_language
+from search.filters import LANGUAGES, SearchFilters, document_kinds
 from search.highlight import highlighter_for
 from search.persons import find_persons, get_person
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
-from search.searcher import MAX_K, MAX_QUERY_CHARS, SearchHit
+from search.timeline import newest_first, timeline
+from search.searcher import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, SearchHit
 
 # Autoescaping always on: document text, titles and queries are data, never markup.
 TEMPLATES = Jinja2Templates(
@@ -40,6 +45,8 @@ EXAMPLES = (
     ("ru", "Какой срок получил Ербол Есхожин?"),
     ("kk", "Колония-қоныс дегеніміз не?"),
 )
+
+TEMPLATES.env.filters["stated_date"] = lambda document: period(document.published, document.published_end)
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,10 +95,8 @@ def _read_url(request: Request, document_id: int, passage_id: int | None = None,
 
 def _citation(document: Document, page: int | None, quote: str, url: str) -> str:
     """The text "copy citation" puts on the clipboard: the quote, its source, the page and a link back."""
-    source = ", ".join(
-        part for part in (document.title, document.publisher, document.published and document.published.isoformat())
-        if part
-    )
+    stated = period(document.published, document.published_end)
+    source = ", ".join(part for part in (document.title, document.publisher, stated and stated.label()) if part)
     where = f", p. {page}" if page is not None else ""
     return f"“{' '.join(quote.split())}” — {source}{where}. {url}"
 
@@ -110,6 +115,7 @@ def _results(request: Request, query: str, hits: list[SearchHit], spans: list[Sp
                 "document": document,
                 "page": passage.page_start,
                 "persons": hit.persons,
+                "language": passage_language(hit.text),
                 "read_url": url,
                 "citation": _citation(document, passage.page_start, hit.text[start:end], link),
             }
@@ -126,36 +132,87 @@ def _optional_int(value: str | None, name: str) -> int | None:
     return int(value)
 
 
+def _optional_date(value: str | None, name: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidInputError(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from error
+
+
+def _pager(request: Request, params: dict[str, str], k: int, offset: int, total: int | None) -> dict:
+    """Links to the previous, next and numbered pages of k results (the URL keeps query and filters)."""
+    base = request.url_for("search_page")
+    pages = max(1, -(-min(total or 0, MAX_OFFSET + k) // k))
+    current = offset // k + 1
+
+    def link(number: int) -> str:
+        return str(base.include_query_params(**params, page=number)) if number > 1 else str(base.include_query_params(**params))
+
+    return {
+        "current": current,
+        "pages": pages,
+        "previous": link(current - 1) if current > 1 else None,
+        "next": link(current + 1) if current < pages else None,
+        "numbered": [(n, link(n)) for n in range(max(1, current - 3), min(pages, current + 3) + 1)],
+    }
+
+
 @router.get("/", response_class=HTMLResponse)
 def search_page(
     request: Request,
     services: ServicesDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
     k: Annotated[str | None, Query(max_length=4)] = None,
+    page: Annotated[str | None, Query(max_length=5)] = None,
     person: Annotated[str | None, Query(max_length=200)] = None,
     document_id: Annotated[str | None, Query(max_length=20)] = None,
+    language: Annotated[str | None, Query(max_length=8)] = None,
+    published_from: Annotated[str | None, Query(max_length=10)] = None,
+    published_to: Annotated[str | None, Query(max_length=10)] = None,
+    kind: Annotated[str | None, Query(max_length=100)] = None,
 ) -> HTMLResponse:
     """The search page; with `q`, its results rendered on the server (the URL is the shareable state)."""
     query, person = " ".join(q.split()), (person or "").strip() or None
-    context: dict = {"q": query, "person": person or "", "document_id": document_id or "", "k": k or "",
-                     "examples": EXAMPLES, "results": None, "scope": None}
+    form = {"q": query, "person": person or "", "document_id": (document_id or "").strip(),
+            "language": (language or "").strip(), "published_from": (published_from or "").strip(),
+            "published_to": (published_to or "").strip(), "kind": (kind or "").strip(), "k": (k or "").strip()}
+    context: dict = {**form, "form": form, "examples": EXAMPLES, "results": None, "scope": None, "languages": LANGUAGES}
+    with Session(services.engine) as session:
+        context["documents"] = storage.list_documents(session, limit=100)
+        context["kinds"] = document_kinds(session)
     try:
         number = _optional_int(k, "k")
         number = DEFAULT_K if number is None else number
         if not 1 <= number <= MAX_K:
             raise InvalidInputError(f"k must be between 1 and {MAX_K}")
+        page_number = _optional_int(page, "page") or 1
+        offset = (page_number - 1) * number
         doc_id = _optional_int(document_id, "document_id")
-        with Session(services.engine) as session:
-            if doc_id is not None:
+        filters = SearchFilters(
+            document_id=doc_id, person=person, language=form["language"] or None, kind=form["kind"] or None,
+            published_from=_optional_date(published_from, "published_from"),
+            published_to=_optional_date(published_to, "published_to"),
+        )
+        context["filtered"] = filters.active
+        if doc_id is not None:
+            with Session(services.engine) as session:
                 context["scope"] = storage.get_document(session, doc_id)
-            if not query:
-                context["documents"] = storage.list_documents(session, limit=100)
         if query:
-            filters = SearchFilters(document_id=doc_id, person=person)
-            hits = services.searcher.search(query, k=number, filters=filters)
-            highlighter = highlighter_for(services.embedder, [hit.passage for hit in hits])
-            spans = highlighter.spans(query, [hit.text for hit in hits])
-            context["results"] = _results(request, query, hits, spans)
+            found = services.searcher.search_page(query, k=number, offset=offset, filters=filters)
+            highlighter = highlighter_for(services.embedder, [hit.passage for hit in found.hits])
+            spans = highlighter.spans(query, [hit.text for hit in found.hits])
+            context["results"] = _results(request, query, found.hits, spans)
+            context["total"], context["offset"] = found.total, offset
+            params = {key: value for key, value in form.items() if value}
+            context["pager"] = _pager(request, params, number, offset, found.total)
+            context["exports"] = [
+                (label, str(request.url_for("export_search").include_query_params(
+                    **{key: value for key, value in params.items() if key != "k"}, k=number, offset=offset, format=fmt)))
+                for label, fmt in (("CSV", "csv"), ("JSON", "json"), ("RIS", "ris"), ("CSL-JSON", "csl-json"))
+            ]
     except ArchiveError as error:
         context["error"] = str(error)
         return _page(request, "search.html", status_for(error), **context)
@@ -253,6 +310,8 @@ def read_document(
             if cited is not None and cited.document_id != document.id:
                 raise InvalidInputError(f"passage {cited.id} belongs to document {cited.document_id}, not {document.id}")
             breaks = _page_breaks(session, document)
+            has_file = _has_original(session, document.id)
+        matches = _matches_in(services, document.id, q) if q and q.strip() else []
     except ArchiveError as error:
         return _error(request, error, "Document not found")
     text = document.text
@@ -273,10 +332,57 @@ def read_document(
         inside=inside,
         after=after,
         q=q or "",
+        matches=_match_links(request, document.id, matches, cited, q),
+        file_url=_file_url(request, document, cited) if has_file else None,
         citation=_citation(document, cited.page_start, cited.text, _read_url(request, document.id, cited.id))
         if cited
         else None,
     )
+
+
+MAX_MATCHES_IN_DOCUMENT = 50
+
+
+def _matches_in(services, document_id: int, q: str) -> list[Passage]:
+    """The passages of one document that answer `q`, in reading order (for previous/next match)."""
+    hits = services.searcher.search(q, k=MAX_MATCHES_IN_DOCUMENT, filters=SearchFilters(document_id=document_id))
+    return sorted((hit.passage for hit in hits), key=lambda passage: passage.char_start)
+
+
+def _match_links(request: Request, document_id: int, matches: list[Passage], cited: Passage | None, q: str | None) -> dict:
+    """Where the cited passage stands among the document's matches, with links to the previous and next ones."""
+    ids = [passage.id for passage in matches]
+    if not ids:
+        return {}
+    if cited is not None and cited.id in ids:
+        index = ids.index(cited.id)
+        previous, following = matches[index - 1] if index > 0 else None, matches[index + 1] if index + 1 < len(ids) else None
+        position = index + 1
+    else:
+        start = cited.char_start if cited is not None else -1
+        previous = next((m for m in reversed(matches) if m.char_start < start), None)
+        following = next((m for m in matches if m.char_start > start), None)
+        position = None
+    return {
+        "count": len(ids),
+        "position": position,
+        "previous": _read_url(request, document_id, previous.id, q) if previous else None,
+        "next": _read_url(request, document_id, following.id, q) if following else None,
+    }
+
+
+def _has_original(session: Session, document_id: int) -> bool:
+    try:
+        original_file(session, document_id)
+    except NotFoundError:
+        return False
+    return True
+
+
+def _file_url(request: Request, document: Document, cited: Passage | None) -> str:
+    """The original file; a PDF opens at the cited page."""
+    url = str(request.url_for("document_file", document_id=document.id))
+    return f"{url}#page={cited.page_start}" if cited is not None and cited.page_start is not None else url
 
 
 @router.get("/people", response_class=HTMLResponse)
@@ -305,7 +411,8 @@ def person_page(request: Request, services: ServicesDep, person_id: int) -> HTML
                 mentions[passage_id].append((start, end))
     except ArchiveError as error:
         return _error(request, error, "Person not found")
-    groups: dict[int, dict] = {}
+    groups: dict[int, dict] = {document.id: {"document": document, "passages": []}
+                               for document in newest_first(detail.documents)}
     for passage, document in detail.passages:
         group = groups.setdefault(document.id, {"document": document, "passages": []})
         group["passages"].append(
@@ -316,8 +423,20 @@ def person_page(request: Request, services: ServicesDep, person_id: int) -> HTML
                 "read_url": _read_url(request, document.id, passage.id),
             }
         )
+    events = [
+        {
+            "date": entry.date,
+            "document": entry.document,
+            "pieces": pieces(entry.text, [(entry.date_start, entry.date_end)], offset=entry.char_start)
+            if entry.passage else [],
+            "read_url": _read_url(request, entry.document.id, entry.passage.id if entry.passage else None),
+            "page": entry.passage.page_start if entry.passage else None,
+        }
+        for entry in timeline(detail.passages)
+    ]
     return _page(
-        request, "person.html", title=detail.summary.name, person=detail.summary, groups=list(groups.values())
+        request, "person.html", title=detail.summary.name, person=detail.summary,
+        groups=[group for group in groups.values() if group["passages"]], events=events,
     )
 
 

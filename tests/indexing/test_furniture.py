@@ -44,3 +44,57 @@ def test_line_end_hyphenation_is_joined_for_embedding_only():
 
     passage = "organisations repre-\nsenting victims; кар-\nтинки; Almaty-\nAstana; well-known"
     assert embedding_text("T", passage) == "T\norganisations representing victims; картинки; Almaty-\nAstana; well-known"
+
+
+NEWS = """Accessibility links
+
+Breaking News
+
+Activist Sentenced To Two Years Over Ties To A Banned Political Group
+
+The activist at a court hearing in Almaty (file photo)
+The activist at a court hearing in Almaty (file photo)
+
+ALMATY -- A court sentenced an activist to two years in prison on Monday for organizing a banned group.
+
+SEE ALSO: Another Activist Jailed Over Links To The Same Group
+
+The activist rejects the charges against him, calling them politically motivated.
+
+He told reporters that he will appeal the sentence at a higher court.
+
+  • 16x9 Image
+
+    The News Service
+
+    The News Service offers reporting in two languages about the issues that matter.
+
+To find out more, click here.
+
+XS
+SM
+MD"""
+
+
+def test_web_page_boilerplate_is_left_out_of_passages_and_kept_in_the_text():
+    from indexing.furniture import strip_web_boilerplate
+
+    regions = strip_web_boilerplate(NEWS, [])
+    passages = " ".join(NEWS[c.char_start : c.char_end] for c in chunk_document(NEWS, regions))
+    for furniture in ("Accessibility links", "Breaking News", "file photo", "SEE ALSO", "16x9 Image",
+                      "offers reporting", "click here", "XS"):
+        assert furniture not in passages, furniture
+        assert furniture in NEWS
+    for body in ("Activist Sentenced To Two Years", "A court sentenced an activist", "calling them politically",
+                 "will appeal the sentence"):
+        assert body in passages, body
+    assert all(region.number is None for region in regions)
+
+
+def test_a_text_without_boilerplate_and_pdf_pages_are_left_as_they_are():
+    from indexing.furniture import strip_web_boilerplate
+
+    plain = "Court ruling\n\nThe court in Almaty upheld the sentence of the activist.\n"
+    assert strip_web_boilerplate(plain, []) == []
+    text, pages = _document(3)
+    assert strip_web_boilerplate(text, pages) == pages

@@ -1,0 +1,193 @@
+"""Search results as files a researcher keeps: CSV, JSON, RIS and CSL-JSON (for reference managers).
+
+Every row carries the quote, its document (title, publisher, authors, date), page, character offsets and a link back
+to the passage in the reading view, so each quote can be found again and checked. Used by `GET /search/export` and
+`archive search --format`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+from enum import Enum
+
+from indexing.language import passage_language
+from indexing.dates import DAY, MONTH, YEAR, parse_iso, period
+from search.filters import SearchFilters
+from search.searcher import SearchHit, SearchPage
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+    ris = "ris"
+    csl_json = "csl-json"
+
+
+MEDIA_TYPES = {
+    ExportFormat.csv: "text/csv; charset=utf-8",
+    ExportFormat.json: "application/json",
+    ExportFormat.ris: "application/x-research-info-systems; charset=utf-8",
+    ExportFormat.csl_json: "application/vnd.citationstyles.csl+json",
+}
+EXTENSIONS = {ExportFormat.csv: "csv", ExportFormat.json: "json", ExportFormat.ris: "ris", ExportFormat.csl_json: "csl.json"}
+RIS_TYPES = {"news article": "NEWS", "ngo report": "RPRT", "report": "RPRT", "court document": "CASE"}
+CSL_TYPES = {"news article": "article-newspaper", "ngo report": "report", "report": "report", "court document": "legal_case"}
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One cited quote, flat: what every export format is made from."""
+
+    rank: int
+    quote: str
+    title: str
+    publisher: str | None
+    authors: list[str]
+    published: str | None  # ISO 8601 at the precision the source states (2020, 2020-02, 2020-02-14, or START/END)
+    kind: str | None
+    page: int | None
+    char_start: int
+    char_end: int
+    language: str | None
+    document_id: int
+    passage_id: int
+    score: float
+    link: str  # the passage in the reading view
+    source_url: str | None  # where the document was published, when known
+
+    @classmethod
+    def of(cls, hit: SearchHit, base_url: str) -> ExportRow:
+        document, passage = hit.document, hit.passage
+        stated = period(document.published, document.published_end)
+        return cls(
+            rank=hit.rank,
+            quote=hit.text,
+            title=document.title,
+            publisher=document.publisher,
+            authors=[name for name in (document.authors or "").split("; ") if name],
+            published=stated.iso if stated else None,
+            kind=document.kind,
+            page=passage.page_start,
+            char_start=hit.char_start,
+            char_end=hit.char_end,
+            language=passage_language(hit.text),
+            document_id=document.id,
+            passage_id=passage.id,
+            score=round(hit.score, 6),
+            link=passage_link(base_url, document.id, passage.id),
+            source_url=document.url,
+        )
+
+
+def rows_of(page: SearchPage, base_url: str) -> list[ExportRow]:
+    return [ExportRow.of(hit, base_url) for hit in page.hits]
+
+
+def meta_of(page: SearchPage, filters: SearchFilters) -> dict:
+    """What the JSON export says beside the query: the filters that were set, the total, the page's offset."""
+    return {"filters": filters.as_params(), "total": page.total, "offset": page.offset}
+
+
+CSV_COLUMNS = [name for name in ExportRow.__dataclass_fields__]
+
+
+def passage_link(base_url: str, document_id: int, passage_id: int) -> str:
+    """The reading view opened at a passage: the link every export and citation points back to."""
+    return f"{base_url.rstrip('/')}/read/{document_id}?passage={passage_id}#passage-{passage_id}"
+
+
+def render(rows: list[ExportRow], fmt: ExportFormat, query: str, meta: dict | None = None) -> str:
+    """The rows as a file in `fmt`; `meta` (filters, total, offset) goes into the JSON export beside the query."""
+    if fmt is ExportFormat.csv:
+        return to_csv(rows)
+    if fmt is ExportFormat.ris:
+        return to_ris(rows)
+    if fmt is ExportFormat.csl_json:
+        return json.dumps(to_csl(rows), ensure_ascii=False, indent=2)
+    return json.dumps(result_set(rows, query, meta), ensure_ascii=False, indent=2)
+
+
+def result_set(rows: list[ExportRow], query: str, meta: dict | None = None) -> dict:
+    """One query's results as a JSON object (the JSON export, and one line of a batch)."""
+    return {"query": query, **(meta or {}), "results": [asdict(row) for row in rows]}
+
+
+def to_csv(rows: list[ExportRow], extra: dict[str, str] | None = None) -> str:
+    """A header and one line per row (authors joined by "; "); `extra` columns come first, the same on every line."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*(extra or {}), *CSV_COLUMNS], lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**(extra or {}), **asdict(row), "authors": "; ".join(row.authors)})
+    return out.getvalue()
+
+
+def to_ris(rows: list[ExportRow]) -> str:
+    """RIS records (one per quote): the quote in N1 with its offsets, the link back in UR."""
+    records = []
+    for row in rows:
+        lines = [("TY", RIS_TYPES.get((row.kind or "").lower(), "GEN")), ("TI", row.title)]
+        lines += [("AU", name) for name in row.authors]
+        lines += [("PB", row.publisher)] if row.publisher else []
+        lines += _ris_dates(row.published)
+        lines += [("SP", str(row.page))] if row.page is not None else []
+        lines += [("LA", row.language)] if row.language else []
+        lines += [("N1", f"“{' '.join(row.quote.split())}” (characters {row.char_start}–{row.char_end})")]
+        lines += [("UR", row.link)] + ([("L2", row.source_url)] if row.source_url else [])
+        lines += [("ID", f"passage-{row.passage_id}"), ("ER", "")]
+        records.append("\r\n".join(f"{tag}  - {value}".rstrip() for tag, value in lines))
+    return "\r\n\r\n".join(records) + ("\r\n" if records else "")
+
+
+def _ris_dates(published: str | None) -> list[tuple[str, str]]:
+    """PY (and DA as precise as the source states); an interval within one year gives its year only."""
+    if not published:
+        return []
+    stated = parse_iso(published)
+    if stated.start.year != stated.end.year:
+        return []
+    dates = [("PY", str(stated.start.year))]
+    if stated.precision == DAY and stated.start == stated.end:
+        dates.append(("DA", stated.start.strftime("%Y/%m/%d/")))
+    elif stated.precision == MONTH:
+        dates.append(("DA", stated.start.strftime("%Y/%m//")))
+    return dates
+
+
+def to_csl(rows: list[ExportRow]) -> list[dict]:
+    """CSL-JSON items (Zotero, Zettlr, pandoc citeproc); the quote and its offsets in `note` and `custom`."""
+    items = []
+    for row in rows:
+        item: dict = {
+            "id": f"passage-{row.passage_id}",
+            "type": CSL_TYPES.get((row.kind or "").lower(), "document"),
+            "title": row.title,
+            "URL": row.link,
+            "note": f"“{' '.join(row.quote.split())}” (characters {row.char_start}–{row.char_end})",
+            "custom": {"quote": row.quote, "char_start": row.char_start, "char_end": row.char_end,
+                       "document_id": row.document_id, "passage_id": row.passage_id, "source_url": row.source_url},
+        }
+        if row.authors:
+            item["author"] = [{"literal": name} for name in row.authors]
+        if row.publisher:
+            item["publisher"] = row.publisher
+        if row.published:
+            item["issued"] = {"date-parts": _csl_date_parts(row.published)}
+        if row.page is not None:
+            item["page"] = str(row.page)
+        if row.language:
+            item["language"] = row.language
+        items.append(item)
+    return items
+
+
+def _csl_date_parts(published: str) -> list[list[int]]:
+    stated = parse_iso(published)
+    parts = {DAY: 3, MONTH: 2, YEAR: 1}[stated.precision]
+    first = [stated.start.year, stated.start.month, stated.start.day][:parts]
+    if "/" not in stated.iso:
+        return [first]
+    return [first, [stated.end.year, stated.end.month, stated.end.day][:parts]]
