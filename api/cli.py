@@ -227,7 +227,6 @@ def evaluate(ctx: click.Context, questions: Path, k: int, as_json: bool) -> None
 
     from search.evaluation import evaluate as run_evaluation
     from search.evaluation import load_questions
-
     from search.searcher import SearchMode
 
     searcher, asked = _services(ctx).searcher, load_questions(questions)

@@ -26,8 +26,8 @@ from api.services import Services
 from archive.models import Document, Passage
 from archive.settings import Settings
 from indexing.chunk import embedding_text
-from indexing.sentence_vectors import decode_spans
 from indexing.pipeline import collect_files
+from indexing.sentence_vectors import decode_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -245,7 +245,7 @@ def run(args: argparse.Namespace) -> dict:
                 server_cpu_ms = (cpu_s(server.pid) - cpu_before) * 1000 / len(queries)
                 filtered: list[float] = []
                 docs = max(1, args.passages // 20)
-                for i, q in enumerate(queries[: args.filtered_queries]):
+                for q in queries[: args.filtered_queries]:
                     t = time.perf_counter()
                     r = client.get("/search", params={"q": q + " filtered", "k": 10,
                                                       "document_id": int(rng.integers(1, docs + 1))})

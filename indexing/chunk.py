@@ -55,7 +55,8 @@ def embedding_text(title: str | None, passage_text: str) -> str:
 
 def chunk_document(text: str, pages: Sequence[Page] = ()) -> list[Chunk]:
     """Split a document into passages of whole sentences; none crosses a page or a section heading."""
-    regions = [(p.char_start, p.char_end, p.number, p.ocr) for p in pages] or [(0, len(text), None, False)]
+    regions: list[tuple[int, int, int | None, bool]] = [(p.char_start, p.char_end, p.number, p.ocr) for p in pages]
+    regions = regions or [(0, len(text), None, False)]
     chunks: list[Chunk] = []
     section: str | None = None
     person: str | None = None

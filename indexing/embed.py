@@ -89,6 +89,8 @@ class SentenceTransformerEmbedder:
         self._passage_prefix = "passage: " if uses_e5_prefixes else ""
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         dim = dimension()
+        if dim is None:
+            raise ArchiveError(f"model {model!r} does not tell the size of its embeddings")
         self.spec = IndexSpec("sentence-transformers", model, int(dim))
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -123,7 +123,7 @@ class IndexStore:
         database = self._engine.url.database if self._engine.dialect.name == "sqlite" else None
         if not database or database == ":memory:":
             return None
-        stamp = []
+        stamp: list[tuple[int, int] | None] = []
         for suffix in ("", "-wal"):
             try:
                 st = os.stat(database + suffix)

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from archive.db import session_scope
 from archive.errors import ArchiveError
-from archive.models import IngestJob, JobState, utcnow
+from archive.models import IngestJob, JobState, id_column, row_id, utcnow
 from archive.settings import Settings
 
 MAX_ATTEMPTS = 3  # a file that crashes or times out the parser this many times ends failed
@@ -62,7 +62,8 @@ def store_stream(settings: Settings, stream: BinaryIO, filename: str, max_bytes:
     files_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    handle = tempfile.NamedTemporaryFile(dir=files_dir, prefix=".incoming-", delete=False)
+    # closed by `with handle` below; its name outlives it for the clean-up in `finally`
+    handle = tempfile.NamedTemporaryFile(dir=files_dir, prefix=".incoming-", delete=False)  # noqa: SIM115
     try:
         with handle:
             for block in iter(lambda: stream.read(1 << 20), b""):
@@ -104,12 +105,12 @@ def enqueue(engine: Engine, stored: StoredFile, filename: str, source_path: Path
                 ).order_by(col(IngestJob.id))
             ).first()
             if existing is not None:
-                return existing.id
+                return row_id(existing)
         job = IngestJob(sha256=stored.sha256, filename=filename, stored_path=str(stored.path),
                         source_path=str(source_path) if source_path else None)
         session.add(job)
         session.flush()
-        return job.id
+        return row_id(job)
 
 
 def earlier_failure(engine: Engine, sha256: str) -> int | None:
@@ -128,7 +129,7 @@ def record_unreadable(engine: Engine, path: Path, reason: str) -> int:
         job = IngestJob(sha256="", filename=path.name, source_path=str(path), state=JobState.failed, reason=reason)
         session.add(job)
         session.flush()
-        return job.id
+        return row_id(job)
 
 
 def requeue_interrupted(engine: Engine) -> int:
@@ -156,12 +157,12 @@ def retry_failed(engine: Engine, job_ids: Iterable[int] | None = None) -> list[i
         for job in jobs:
             job.state, job.reason, job.attempts, job.updated_at = JobState.queued, None, 0, utcnow()
             session.add(job)
-        return [job.id for job in jobs]
+        return [row_id(job) for job in jobs]
 
 
 def queued_job_ids(engine: Engine, among: Iterable[int] | None = None) -> list[int]:
     with Session(engine) as session:
-        query = select(IngestJob.id).where(IngestJob.state == JobState.queued)
+        query = select(id_column(IngestJob)).where(IngestJob.state == JobState.queued)
         if among is not None:
             query = query.where(col(IngestJob.id).in_(list(among)))
         return list(session.exec(query.order_by(col(IngestJob.id))).all())
@@ -171,7 +172,7 @@ def get_jobs(engine: Engine, job_ids: Iterable[int]) -> dict[int, IngestJob]:
     with Session(engine) as session:
         ids = list(job_ids)
         rows = session.exec(select(IngestJob).where(col(IngestJob.id).in_(ids))).all() if ids else []
-        return {job.id: job for job in rows}
+        return {row_id(job): job for job in rows}
 
 
 def list_jobs(session: Session, state: JobState | None = None, offset: int = 0, limit: int = 100) -> list[IngestJob]:

@@ -31,7 +31,7 @@ from archive import storage
 from archive.db import session_scope
 from archive.errors import ArchiveError, ExtractionError, ParserFailureError
 from archive.lock import WriterLock
-from archive.models import Document, IngestJob, JobState, Passage, utcnow
+from archive.models import Document, IngestJob, JobState, Passage, row_id, utcnow
 from archive.settings import Settings
 from indexing import jobs as job_store
 from indexing import near_duplicates
@@ -238,7 +238,7 @@ class Ingestor:
             check_embedder(session, self._embedder.spec)
             self._persons.load(session)
             sources = {Path(job.source_path) for job in claimable.values() if job.source_path}
-            for curated in {known_persons_beside(path) for path in sources} - {None}:
+            for curated in {c for c in map(known_persons_beside, sources) if c is not None}:
                 self._persons.merge_known(session, load_known_persons(curated))
         pending = deque(job_ids)
         inflight: deque[tuple[_Job, Future[_Prepared]]] = deque()
@@ -275,7 +275,7 @@ class Ingestor:
                 return None
             job.state, job.attempts, job.updated_at = JobState.running, job.attempts + 1, utcnow()
             session.add(job)
-            return _Job(job.id, job.sha256, job.filename, job.stored_path, job.source_path, job.attempts)
+            return _Job(row_id(job), job.sha256, job.filename, job.stored_path, job.source_path, job.attempts)
 
     def _unclaim(self, job: _Job) -> None:
         with session_scope(self._engine) as session:
@@ -347,6 +347,7 @@ class Ingestor:
 
     def _commit(self, prepared: _Prepared) -> IngestOutcome:
         job, document, chunks = prepared.job, prepared.document, prepared.chunks
+        assert document is not None  # prepared without an error
         with Session(self._engine) as session:  # an identical file committed since this one was prepared
             existing = storage.find_document_by_sha256(session, job.sha256)
         if existing is not None:
@@ -367,7 +368,7 @@ class Ingestor:
                 session.add_all(passages)
                 session.flush()
                 self._persons.tag(session, passages, prepared.mentions)
-                near_duplicates.store_signature(session, document.id, prepared.signature)
+                near_duplicates.store_signature(session, row_id(document), prepared.signature)
                 record_embedder(session, self._embedder.spec)
                 reason = None
                 if original is not None:
@@ -420,13 +421,13 @@ class Ingestor:
     # ------------------------------------------------------------------ jobs
     def _requeue(self, job: _Job, reason: str) -> None:
         with session_scope(self._engine) as session:
-            row = session.get(IngestJob, job.id)
+            row = session.get_one(IngestJob, job.id)
             row.state, row.reason, row.updated_at = JobState.queued, f"attempt {job.attempts}: {reason}", utcnow()
             session.add(row)
 
     def _close_job(self, session: Session, job_id: int, state: JobState, *, reason: str | None = None,
                    document_id: int | None = None) -> None:
-        job = session.get(IngestJob, job_id)
+        job = session.get_one(IngestJob, job_id)
         job.state, job.reason, job.document_id, job.updated_at = state, reason, document_id, utcnow()
         session.add(job)
 
@@ -476,7 +477,7 @@ def _new_document(filename: str, sha256: str, extracted: ExtractedText, metadata
 def _new_passages(document: Document, chunks: list[Chunk], hashes: list[str], vectors: np.ndarray) -> list[Passage]:
     return [
         Passage(
-            document_id=document.id,
+            document_id=row_id(document),
             ordinal=ordinal,
             char_start=chunk.char_start,
             char_end=chunk.char_end,

@@ -25,7 +25,7 @@ import struct
 import tempfile
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -314,10 +314,8 @@ class VectorIndex:
                 os.fsync(fh.fileno())
             os.replace(tmp_name, path)
         except BaseException:
-            try:
+            with suppress(FileNotFoundError):
                 os.unlink(tmp_name)
-            except FileNotFoundError:
-                pass
             raise
         _fsync_dir(path.parent)
 

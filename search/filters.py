@@ -32,13 +32,13 @@ class SearchFilters:
         conditions = []
         if self.document_id is not None:
             storage.get_document(session, self.document_id)  # a clear error for an unknown document
-            conditions.append(Document.id == self.document_id)
+            conditions.append(col(Document.id) == self.document_id)
         if self.language is not None:
-            conditions.append(Document.language == self.language)
+            conditions.append(col(Document.language) == self.language)
         if self.published_from is not None:
-            conditions.append(Document.published >= self.published_from)
+            conditions.append(col(Document.published) >= self.published_from)
         if self.published_to is not None:
-            conditions.append(Document.published <= self.published_to)
+            conditions.append(col(Document.published) <= self.published_to)
         if self.person is not None:
             person_id = resolve_person(session, self.person)
             conditions.append(col(Passage.id).in_(select(Mention.passage_id).where(Mention.person_id == person_id)))

@@ -16,12 +16,12 @@ from archive.models import Document, Passage
 from indexing.embed import Embedder
 from indexing.index_store import IndexStore
 from indexing.near_duplicates import drop_near_duplicate_passages
-from search.filters import SearchFilters
 from search.calibration import ArchiveSample, answers_query
-from search.validation import require_count, require_text
-from search.ranking import Candidate, rank, semantic_scores, without_overlaps
-from search.word_evidence import WordEvidence
+from search.filters import SearchFilters
 from search.persons import PersonDirectory, passages_mentioning, persons_of_passages
+from search.ranking import Candidate, rank, semantic_scores, without_overlaps
+from search.validation import require_count, require_text
+from search.word_evidence import WordEvidence
 
 MAX_K = 100
 MAX_QUERY_CHARS = 1000
@@ -122,7 +122,7 @@ class Searcher:
         """Hits for (passage id, score, span to cite or None for the whole passage), in order."""
         rows = storage.passages_with_documents(session, [item_id for item_id, _, _ in ranked])
         persons = persons_of_passages(session, list(rows))
-        hits = []
+        hits: list[SearchHit] = []
         for item_id, score, span in ranked:
             if item_id not in rows:
                 continue  # deleted since the candidates were found

@@ -11,7 +11,7 @@ from api.auth import EditorDep
 from api.deps import ServicesDep, SessionDep
 from api.schemas import DocumentList, DocumentPublic, DocumentText, JobAccepted
 from archive import storage
-from archive.models import Passage
+from archive.models import Passage, row_id
 from indexing.jobs import UploadTooLarge
 
 router = APIRouter(prefix="/documents", tags=["documents"])
@@ -85,7 +85,7 @@ def _passage_counts(session: SessionDep, document_ids: list[int]) -> dict[int, i
     rows = session.exec(
         select(Passage.document_id, func.count(col(Passage.id)))
         .where(col(Passage.document_id).in_(document_ids))
-        .group_by(Passage.document_id)
+        .group_by(col(Passage.document_id))
     ).all()
     return dict(rows)
 
@@ -98,9 +98,9 @@ def list_documents(
 ) -> DocumentList:
     """The archive's documents, oldest first."""
     documents = storage.list_documents(session, offset, limit)
-    counts = _passage_counts(session, [d.id for d in documents])
+    counts = _passage_counts(session, [row_id(d) for d in documents])
     return DocumentList(
-        documents=[DocumentPublic.of_with_count(d, counts.get(d.id, 0)) for d in documents],
+        documents=[DocumentPublic.of_with_count(d, counts.get(row_id(d), 0)) for d in documents],
         total=storage.count_documents(session),
     )
 

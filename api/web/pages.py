@@ -23,7 +23,7 @@ from api.deps import ServicesDep
 from api.errors import status_for
 from archive import storage
 from archive.errors import ArchiveError, InvalidInputError
-from archive.models import Document, IngestJob, Mention, Passage
+from archive.models import Document, IngestJob, Mention, Passage, row_id
 from search.filters import SearchFilters
 from search.highlight import highlighter_for
 from search.persons import find_persons, get_person
@@ -100,8 +100,8 @@ def _results(request: Request, query: str, hits: list[SearchHit], spans: list[Sp
     results = []
     for hit, (start, end) in zip(hits, spans):
         passage, document = hit.passage, hit.document
-        url = _read_url(request, document.id, passage.id, query)
-        link = _read_url(request, document.id, passage.id)  # the citation's stable link back
+        url = _read_url(request, row_id(document), passage.id, query)
+        link = _read_url(request, row_id(document), passage.id)  # the citation's stable link back
         results.append(
             {
                 "rank": hit.rank,
@@ -169,7 +169,7 @@ def _quote_matches(request: Request, matches: list[QuoteMatch]) -> list[dict]:
     results = []
     for match in matches:
         document, passage = match.document, match.passage
-        link = _read_url(request, document.id, passage.id)
+        link = _read_url(request, row_id(document), passage.id)
         results.append(
             {
                 "match": match,
@@ -217,6 +217,7 @@ def _page_breaks(session: Session, document: Document) -> list[tuple[int, int]]:
     ).all()
     breaks: dict[int, int] = {}
     for start, page in rows:
+        assert page is not None  # filtered out by the query
         breaks.setdefault(page, start)
     return sorted((start, page) for page, start in breaks.items())
 
@@ -273,7 +274,7 @@ def read_document(
         inside=inside,
         after=after,
         q=q or "",
-        citation=_citation(document, cited.page_start, cited.text, _read_url(request, document.id, cited.id))
+        citation=_citation(document, cited.page_start, cited.text, _read_url(request, row_id(document), cited.id))
         if cited
         else None,
     )
@@ -307,13 +308,13 @@ def person_page(request: Request, services: ServicesDep, person_id: int) -> HTML
         return _error(request, error, "Person not found")
     groups: dict[int, dict] = {}
     for passage, document in detail.passages:
-        group = groups.setdefault(document.id, {"document": document, "passages": []})
+        group = groups.setdefault(row_id(document), {"document": document, "passages": []})
         group["passages"].append(
             {
                 "id": passage.id,
                 "page": passage.page_start,
-                "pieces": pieces(passage.text, mentions.get(passage.id, []), offset=passage.char_start),
-                "read_url": _read_url(request, document.id, passage.id),
+                "pieces": pieces(passage.text, mentions.get(row_id(passage), []), offset=passage.char_start),
+                "read_url": _read_url(request, row_id(document), passage.id),
             }
         )
     return _page(

@@ -18,7 +18,6 @@ from indexing.pdf_sandbox import RawPage, RawPdf, extract_pdf_in_process, find_t
 from tests.pdfs import FONT, PAGE_TEXTS, write_pdf, write_scanned_pdf
 
 
-
 def reason(path: Path, limits: ExtractionLimits | None = None) -> str:
     with pytest.raises(ExtractionError) as info:
         extract(path, limits)

@@ -3,8 +3,6 @@ an unchanged failed file not parsed again, and database errors that are not dupl
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 

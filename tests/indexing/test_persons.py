@@ -27,7 +27,6 @@ from indexing.persons import (
     script_of,
     to_latin,
 )
-
 from tests.persons_gold import GOLD, LOOKUPS, ROOT, score_names
 
 NOT_PERSONS = [

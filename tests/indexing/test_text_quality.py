@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from archive.models import Document
 from indexing.chunk import MAX_CHARS, chunk_document, sentence_spans
