@@ -69,7 +69,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 def _summary(ctx: click.Context, outcomes) -> None:
     counts = Counter(outcome.state.value for outcome in outcomes)
     click.echo(
-        f"{len(outcomes)} files: {counts['indexed']} indexed, {counts['duplicate']} duplicate, {counts['failed']} failed"
+        f"{len(outcomes)} files: {counts['indexed']} indexed, {counts['duplicate']} duplicate, "
+        f"{counts['failed']} failed"
     )
     for outcome in outcomes:
         if outcome.state.value == "failed":
@@ -235,7 +236,10 @@ def evaluate(ctx: click.Context, questions: Path, k: int, as_json: bool) -> None
     if as_json:
         click.echo(json.dumps({**asdict(report), "dense": asdict(dense)}, indent=2))
         return
-    click.echo(f"{'language':<10}{'questions':>10}{f'Recall@{k}':>12}{'MRR@10':>10}   dense alone: {f'Recall@{k}':>9}{'MRR@10':>8}")
+    click.echo(
+        f"{'language':<10}{'questions':>10}{f'Recall@{k}':>12}{'MRR@10':>10}"
+        f"   dense alone: {f'Recall@{k}':>9}{'MRR@10':>8}"
+    )
     for score, alone in zip([*report.by_language, report.overall], [*dense.by_language, dense.overall], strict=True):
         click.echo(
             f"{score.lang:<10}{score.questions:>10}{score.recall:>12.3f}{score.mrr:>10.3f}"

@@ -162,8 +162,9 @@ class JobPublic(BaseModel):
 
     @classmethod
     def of(cls, job) -> JobPublic:
-        return cls(id=job.id, state=job.state.value, reason=job.reason, document_id=job.document_id,
-                   filename=job.filename)
+        return cls(
+            id=job.id, state=job.state.value, reason=job.reason, document_id=job.document_id, filename=job.filename
+        )
 
 
 class JobAccepted(BaseModel):

@@ -5,9 +5,9 @@
 Ingests the bundled corpus (or PATHs) into a fresh temporary archive with the real pipeline
 (``Services.open(...).ingestor.ingest``), reads back the texts the pipeline embedded
 (``embedding_text(document.title, passage.text)`` of every stored passage, each distinct text once, and the sentences
-that got their own vectors) and embeds exactly those with the bare embedder, in the same process, after a warm-up. Rounds alternate the order (ingest, bare; then
-bare, ingest; ...) so neither side profits from a warmer machine. Prints both totals, tokens/s and the ratio
-(target: ingest <= 1.15 x bare embedder).
+that got their own vectors) and embeds exactly those with the bare embedder, in the same process, after a warm-up.
+Rounds alternate the order (ingest, bare; then bare, ingest; ...) so neither side profits from a warmer machine.
+Prints both totals, tokens/s and the ratio (target: ingest <= 1.15 x bare embedder).
 """
 
 from __future__ import annotations

@@ -139,7 +139,10 @@ def _task_order(task: str) -> tuple[str, str]:
 
 def print_table(title: str, rows: list[TaskRow]) -> None:
     print(f"\n{title}")
-    print(f"{'task':<8}{'n':>5}  {'full R@1':>9}{'R@5':>7}{'MRR@10':>8}  {'dense R@1':>10}{'R@5':>7}{'MRR@10':>8}  {'ΔMRR':>6}")
+    print(
+        f"{'task':<8}{'n':>5}  {'full R@1':>9}{'R@5':>7}{'MRR@10':>8}"
+        f"  {'dense R@1':>10}{'R@5':>7}{'MRR@10':>8}  {'ΔMRR':>6}"
+    )
     by_task: dict[str, dict[str, RankScore]] = defaultdict(dict)
     for row in rows:
         by_task[row.task][row.mode] = row.score

@@ -16,8 +16,8 @@ OVERLAP_MAX_CHARS = 250  # the last sentence of a passage is repeated in the nex
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SPACE = re.compile(r"\s")
 _ABBREVIATIONS = frozenset(
-    "art no nos mr mrs ms dr st vs etc jr sr gen col lt sgt km p pp para paras cf e.g i.e approx inc ltd co corp jan feb "
-    "mar apr jun jul aug sep sept oct nov dec".split()
+    "art no nos mr mrs ms dr st vs etc jr sr gen col lt sgt km p pp para paras cf e.g i.e approx inc ltd co corp "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])")
 _NUMBERED_HEADING = re.compile(r"^\d+(\.\d+)*\.\s+\S")
@@ -80,7 +80,7 @@ def chunk_document(text: str, pages: Sequence[Page] = ()) -> list[Chunk]:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of a text, split as the chunker splits them (paragraphs, then sentences)."""
+    """(start, end) offsets of a text's sentences, split as the chunker splits them (paragraphs, then sentences)."""
     return [(s.start, s.end) for p in _paragraphs(text, 0, len(text)) for s in _sentences(text, p)]
 
 

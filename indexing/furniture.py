@@ -18,8 +18,9 @@ MIN_PAGES = 3  # a document needs this many pages for a repeated line to count a
 MIN_SHARE = 0.5  # ... and the line must be at an edge of at least this share of its pages
 MIN_SHARE_NUMBERED = 0.8  # a line repeated only with other numbers ("… p. 3") needs this share
 MAX_CHARS = 100  # longer lines are text, never furniture
-_PAGE_NUMBER = re.compile(r"^[\W_]*(?:(?:p|page|стр|страница|бет)\.?\s*)?\d{1,4}(?:\s*(?:of|из|/)\s*\d{1,4})?[\W_]*$",
-                          re.IGNORECASE)
+_PAGE_NUMBER = re.compile(
+    r"^[\W_]*(?:(?:p|page|стр|страница|бет)\.?\s*)?\d{1,4}(?:\s*(?:of|из|/)\s*\d{1,4})?[\W_]*$", re.IGNORECASE
+)
 _DIGITS = re.compile(r"\d+")
 
 

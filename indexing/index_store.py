@@ -58,7 +58,9 @@ def check_embedder(session: Session, spec: IndexSpec) -> None:
 
 
 def record_embedder(session: Session, spec: IndexSpec) -> None:
-    storage.set_meta(session, storage.EMBEDDER_META_KEY, {"backend": spec.backend, "model": spec.model, "dim": spec.dim})
+    storage.set_meta(
+        session, storage.EMBEDDER_META_KEY, {"backend": spec.backend, "model": spec.model, "dim": spec.dim}
+    )
 
 
 class IndexStore:
@@ -204,7 +206,9 @@ class IndexStore:
         if vi.kind != FLAT and vi.nlist and choose_nlist(len(vi)) >= 4 * vi.nlist:
             log.warning(
                 "the IVF index (%d lists) now holds %d passages; `archive reindex` retrains it with %d lists",
-                vi.nlist, len(vi), choose_nlist(len(vi)),
+                vi.nlist,
+                len(vi),
+                choose_nlist(len(vi)),
             )
 
     def _rebuild(self, session: Session, reason: str | None) -> SyncReport:
@@ -229,7 +233,9 @@ class IndexStore:
         for start in range(0, missing.size, 20_000):
             chunk = missing[start : start + 20_000]
             rows = session.exec(
-                select(Passage.id, Passage.embedding).where(col(Passage.id).in_(chunk.tolist())).order_by(col(Passage.id))
+                select(Passage.id, Passage.embedding)
+                .where(col(Passage.id).in_(chunk.tolist()))
+                .order_by(col(Passage.id))
             ).all()
             ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
             self._index.add(ids, storage.bytes_to_vectors([row[1] for row in rows], self._spec.dim))

@@ -91,23 +91,30 @@ def store_file(settings: Settings, path: Path) -> StoredFile:
 
 
 # ---------------------------------------------------------------------------------------------------- job rows
-def enqueue(engine: Engine, stored: StoredFile, filename: str, source_path: Path | None = None,
-            reuse_unfinished: bool = False) -> int:
+def enqueue(
+    engine: Engine, stored: StoredFile, filename: str, source_path: Path | None = None, reuse_unfinished: bool = False
+) -> int:
     """Write a queued job for a stored file; with `reuse_unfinished`, an unfinished job for the same file is reused
     (so that running `archive ingest` again after a crash resumes instead of submitting twice)."""
     with session_scope(engine) as session:
         if reuse_unfinished:
             existing = session.exec(
-                select(IngestJob).where(
+                select(IngestJob)
+                .where(
                     IngestJob.sha256 == stored.sha256,
                     IngestJob.filename == filename,
                     col(IngestJob.state).in_([JobState.queued, JobState.running]),
-                ).order_by(col(IngestJob.id))
+                )
+                .order_by(col(IngestJob.id))
             ).first()
             if existing is not None:
                 return row_id(existing)
-        job = IngestJob(sha256=stored.sha256, filename=filename, stored_path=str(stored.path),
-                        source_path=str(source_path) if source_path else None)
+        job = IngestJob(
+            sha256=stored.sha256,
+            filename=filename,
+            stored_path=str(stored.path),
+            source_path=str(source_path) if source_path else None,
+        )
         session.add(job)
         session.flush()
         return row_id(job)
@@ -117,9 +124,11 @@ def earlier_failure(engine: Engine, sha256: str) -> int | None:
     """The latest failed job for the same file content, if any (its failure would repeat: `retry` tries again)."""
     with Session(engine) as session:
         return session.exec(
-            select(IngestJob.id).where(
+            select(IngestJob.id)
+            .where(
                 IngestJob.sha256 == sha256, IngestJob.state == JobState.failed, col(IngestJob.stored_path).is_not(None)
-            ).order_by(col(IngestJob.id).desc())
+            )
+            .order_by(col(IngestJob.id).desc())
         ).first()
 
 
@@ -228,4 +237,6 @@ class BatchProgress:
 def has_running(engine: Engine) -> bool:
     """Whether some job is marked running (by a live writer, or left by a dead one)."""
     with Session(engine) as session:
-        return session.exec(select(IngestJob.id).where(IngestJob.state == JobState.running).limit(1)).first() is not None
+        return (
+            session.exec(select(IngestJob.id).where(IngestJob.state == JobState.running).limit(1)).first() is not None
+        )

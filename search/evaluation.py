@@ -73,9 +73,7 @@ def load_questions(path: Path) -> list[Question]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                questions.append(
-                    Question(row["id"], row["lang"], row["query"], row["document"], tuple(row["answers"]))
-                )
+                questions.append(Question(row["id"], row["lang"], row["query"], row["document"], tuple(row["answers"])))
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise InvalidInputError(f"cannot read questions from {path.name}: {error}") from error
     return questions

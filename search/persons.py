@@ -122,7 +122,9 @@ def merge_persons(session: Session, keep_id: int, merge_id: int) -> PersonSummar
         mention.person_id = keep_id
         session.add(mention)
     if gone.name not in known:
-        session.add(PersonAlias(person_id=keep_id, alias=gone.name, key=name_key(gone.name), script=script_of(gone.name)))
+        session.add(
+            PersonAlias(person_id=keep_id, alias=gone.name, key=name_key(gone.name), script=script_of(gone.name))
+        )
     session.flush()
     session.delete(gone)
     session.flush()

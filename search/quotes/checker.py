@@ -170,8 +170,15 @@ class QuoteChecker:
             sentence_words = words(document.text, start, end)
             ops = [] if verdict is Verdict.translation else diff(quote_words, sentence_words)
             matches.append(
-                QuoteMatch(verdict, round(score, 4), passage, document, start, end,
-                           diff_ops(quote, quote_words, document.text, sentence_words, ops))
+                QuoteMatch(
+                    verdict,
+                    round(score, 4),
+                    passage,
+                    document,
+                    start,
+                    end,
+                    diff_ops(quote, quote_words, document.text, sentence_words, ops),
+                )
             )
         return _best(matches)
 

@@ -83,13 +83,14 @@ def test_an_unchanged_file_that_failed_is_not_parsed_again_nor_given_a_new_job(f
     for path in (tmp_path / "empty.txt", tmp_path / "copy" / "empty.txt"):
         [again] = fake_services.ingestor.ingest([path])
         assert (again.state, again.job_id) == (JobState.failed, first.job_id)
-        assert again.reason == f"empty file (unchanged since job {first.job_id} failed; " \
-                               f"`archive retry {first.job_id}` tries it again)"
+        assert (
+            again.reason == f"empty file (unchanged since job {first.job_id} failed; "
+            f"`archive retry {first.job_id}` tries it again)"
+        )
     assert len(_jobs(fake_services)) == 1
 
 
-def test_an_integrity_error_other_than_the_same_file_is_a_failure_not_a_duplicate(fake_services, tmp_path,
-                                                                                   monkeypatch):
+def test_an_integrity_error_other_than_the_same_file_is_a_failure_not_a_duplicate(fake_services, tmp_path, monkeypatch):
     def violates(session, document_id, signature):
         raise IntegrityError("INSERT INTO documentminhash", {}, Exception("NOT NULL constraint failed: band.key"))
 

@@ -8,8 +8,10 @@ from indexing.extract import PAGE_SEPARATOR, Page
 from indexing.furniture import strip_furniture
 
 HEADER = "The Constitution of the Russian Federation"
-BODY = ("Article {n}. Everyone has the right to freedom and personal inviolability. "
-        "Arrest and detention are allowed only by a court decision.")
+BODY = (
+    "Article {n}. Everyone has the right to freedom and personal inviolability. "
+    "Arrest and detention are allowed only by a court decision."
+)
 
 
 def _document(count: int) -> tuple[str, list[Page]]:
@@ -43,4 +45,6 @@ def test_line_end_hyphenation_is_joined_for_embedding_only():
     from indexing.chunk import embedding_text
 
     passage = "organisations repre-\nsenting victims; кар-\nтинки; Almaty-\nAstana; well-known"
-    assert embedding_text("T", passage) == "T\norganisations representing victims; картинки; Almaty-\nAstana; well-known"
+    assert (
+        embedding_text("T", passage) == "T\norganisations representing victims; картинки; Almaty-\nAstana; well-known"
+    )

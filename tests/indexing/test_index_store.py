@@ -15,7 +15,8 @@ from tests.fakes import FakeEmbedder
 def small_archive(fake_services, tmp_path):
     for number in range(3):
         (tmp_path / f"doc{number}.txt").write_text(
-            f"Document {number}\n\n" + " ".join(f"Sentence {i} of document {number} about case {i * number}." for i in range(40))
+            f"Document {number}\n\n"
+            + " ".join(f"Sentence {i} of document {number} about case {i * number}." for i in range(40))
         )
     fake_services.ingestor.ingest(list(collect_files([tmp_path])))
     return fake_services
@@ -101,10 +102,13 @@ def test_a_flat_index_that_outgrows_the_threshold_becomes_ivf(tmp_path):
     files = []
     for number in range(16):
         path = tmp_path / f"grow{number}.txt"
-        path.write_text(f"Report {number}\n\n" + "\n\n".join(
-            f"Paragraph {i} of report {number}: witness w{number}x{i} saw case c{i * 7 + number} in town t{i}."
-            for i in range(30)
-        ))
+        path.write_text(
+            f"Report {number}\n\n"
+            + "\n\n".join(
+                f"Paragraph {i} of report {number}: witness w{number}x{i} saw case c{i * 7 + number} in town t{i}."
+                for i in range(30)
+            )
+        )
         files.append(path)
     services.ingestor.ingest(files[:1])
     assert services.index.index.kind == FLAT and 0 < len(services.index) < 40
@@ -113,8 +117,9 @@ def test_a_flat_index_that_outgrows_the_threshold_becomes_ivf(tmp_path):
     vi = services.index.index
     assert len(vi) >= 40 and vi.kind == IVF_SQ8, vi
     with Session(services.engine) as session:
-        ids, vectors = np.concatenate([b[0] for b in storage.iter_embeddings(session, 64)]), np.concatenate(
-            [b[1] for b in storage.iter_embeddings(session, 64)]
+        ids, vectors = (
+            np.concatenate([b[0] for b in storage.iter_embeddings(session, 64)]),
+            np.concatenate([b[1] for b in storage.iter_embeddings(session, 64)]),
         )
     assert np.array_equal(vi.ids(), ids)
     for text in ("witness w3x4 saw case", "town t7 report 5", "case c50"):

@@ -1,4 +1,4 @@
-"""Ranking: one score per candidate from its features, deterministic ties, cross-script words worth less, no overlaps."""
+"""Ranking: one score per candidate from its features; deterministic ties; cross-script words worth less; no overlap."""
 
 from search import ranking
 from search.ranking import Candidate, rank, without_overlaps
