@@ -73,12 +73,15 @@ def passage_vectors(session: Session, passage_ids: Sequence[int]) -> list[Passag
     """The stored vectors (and where each passage sits in its document) of the given passages, in one query."""
     if not len(passage_ids):
         return []
-    rows = session.connection().execute(  # sqlmodel's select() is typed for up to 4 columns only
-        sqlalchemy.select(
-            id_column(Passage), col(Passage.document_id), col(Passage.char_start), col(Passage.char_end),
-            col(Passage.embedding), col(Passage.sentence_vectors),
-        ).where(col(Passage.id).in_([int(i) for i in passage_ids]))
-    ).all()
+    statement = sqlalchemy.select(  # sqlmodel's select() is typed for up to 4 columns
+        id_column(Passage),
+        col(Passage.document_id),
+        col(Passage.char_start),
+        col(Passage.char_end),
+        col(Passage.embedding),
+        col(Passage.sentence_vectors),
+    ).where(col(Passage.id).in_([int(i) for i in passage_ids]))
+    rows = session.connection().execute(statement).all()
     return [PassageVectors(*row) for row in rows]
 
 
@@ -101,7 +104,10 @@ def iter_embeddings(session: Session, dim: int, batch_size: int = 20_000) -> Ite
     last_id = 0
     while True:
         rows = session.exec(
-            select(id_column(Passage), Passage.embedding).where(id_column(Passage) > last_id).order_by(col(Passage.id)).limit(batch_size)
+            select(id_column(Passage), Passage.embedding)
+            .where(id_column(Passage) > last_id)
+            .order_by(col(Passage.id))
+            .limit(batch_size)
         ).all()
         if not rows:
             return
