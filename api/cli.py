@@ -9,8 +9,10 @@ from pathlib import Path
 
 import click
 
+from api.cli_logging import configure_command_logging
 from api.cli_persons import persons
 from archive.errors import ArchiveError
+from archive.logs import reset_logging
 from archive.settings import Settings
 
 
@@ -35,6 +37,8 @@ class ArchiveGroup(click.Group):
 def cli(ctx: click.Context, data_dir: Path | None) -> None:
     """A multilingual, citable archive of human-rights documentation."""
     ctx.obj = Settings(data_dir=data_dir) if data_dir else Settings()
+    configure_command_logging(ctx.obj, ctx.invoked_subcommand)
+    ctx.call_on_close(reset_logging)
 
 
 def _services(ctx: click.Context):

@@ -36,6 +36,8 @@ _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 class UploadTooLarge(ArchiveError):
     """An uploaded file is larger than the configured limit."""
 
+    status = 413
+
 
 @dataclass(frozen=True)
 class StoredFile:

@@ -254,6 +254,8 @@ class Ingestor:
                     job, future = inflight.popleft()
                     outcome = self._complete(future.result())
                     if outcome is not None:
+                        log.info("job %s %s: %s%s", outcome.job_id, outcome.path, outcome.state.value,
+                                 f" ({outcome.reason})" if outcome.reason else "")
                         self.progress.finished(outcome.passages)
                         done.append(outcome)
                         if on_outcome:

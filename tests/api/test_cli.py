@@ -56,3 +56,22 @@ def test_reindex_rebuilds_from_stored_embeddings(seed_settings, seed_services):
     result = runner.invoke(cli, ["--data-dir", str(seed_settings.resolved_data_dir), "reindex"])
     assert result.exit_code == 0, result.output
     assert f"vector index rebuilt: {len(seed_services.index)} vectors (flat)" in result.output
+
+
+def test_ingest_writes_its_log_in_the_data_folder(tmp_path, monkeypatch):
+    from indexing import pipeline
+
+    def broken(text: str):
+        raise ValueError("the person finder broke")
+
+    monkeypatch.setattr(pipeline, "find_person_mentions", broken)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "report.txt").write_text("Court ruling\n\nThe court in Almaty upheld the sentence of the activist.\n")
+    (inbox / "empty.txt").write_bytes(b"")
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "ingest", str(inbox)])
+    assert result.exit_code == 1, result.output
+    log = (tmp_path / "data" / "logs" / "ingest.log").read_text(encoding="utf-8")
+    assert "empty.txt: failed (empty file)" in log
+    assert "unexpected error while finding the people named in the text of report.txt" in log
+    assert "Traceback" in log and "ValueError: the person finder broke" in log
