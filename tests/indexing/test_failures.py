@@ -3,6 +3,7 @@ an unchanged failed file not parsed again, and database errors that are not dupl
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -42,6 +43,7 @@ def test_long_texts_are_read_by_the_ner_model_in_pieces_with_exact_offsets(monke
     assert {text[m.char_start : m.char_end] for m in mentions} == {"Marat Zhylanbayev"}
 
 
+@pytest.mark.slow
 def test_a_document_over_a_million_characters_is_indexed(fake_services, tmp_path):
     big = tmp_path / "annual-report.txt"
     big.write_text("Annual report\n\n" + PARAGRAPH * (1_050_000 // len(PARAGRAPH)), encoding="utf-8")

@@ -200,6 +200,7 @@ SCANNED_PARAGRAPH = (
 )
 
 
+@pytest.mark.ocr
 def test_a_scanned_pdf_becomes_searchable_through_ocr(tmp_path):
     if "eng" not in ocr_languages(find_tessdata()):
         pytest.skip("Tesseract English data missing: apt-get install tesseract-ocr")
