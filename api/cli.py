@@ -11,6 +11,7 @@ import click
 
 from api.cli_logging import configure_command_logging
 from api.cli_persons import persons
+from api.cli_writer import writer_role
 from archive.errors import ArchiveError
 from archive.logs import reset_logging
 from archive.settings import Settings
@@ -262,10 +263,12 @@ def reindex(ctx: click.Context, re_embed: bool) -> None:
     from indexing.reembed import reembed_archive
 
     services = Services.open(ctx.obj, check_index=False)
-    if re_embed:
-        count = reembed_archive(services.engine, services.embedder)
-        click.echo(f"re-embedded {count} passages with {services.embedder.spec.backend}:{services.embedder.spec.model}")
-    report = services.index.rebuild()
+    with writer_role(ctx.obj):
+        if re_embed:
+            count = reembed_archive(services.engine, services.embedder)
+            spec = services.embedder.spec
+            click.echo(f"re-embedded {count} passages with {spec.backend}:{spec.model}")
+        report = services.index.rebuild()
     click.echo(f"vector index rebuilt: {report.added} vectors ({services.index.index.kind})")
 
 

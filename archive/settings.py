@@ -61,6 +61,11 @@ class Settings(BaseSettings):
         return self.resolved_data_dir / "vectors.faiss"
 
     @property
+    def writer_lock_path(self) -> Path:
+        """The lock whose holder is the archive's one writer (see archive.lock)."""
+        return self.resolved_data_dir / "writer.lock"
+
+    @property
     def files_dir(self) -> Path:
         """Content-addressed copies of submitted files."""
         return self.resolved_data_dir / "files"

@@ -123,7 +123,7 @@ class Ingestor:
         self._limits = ExtractionLimits(
             timeout_s=settings.pdf_timeout_s, memory_mb=settings.pdf_memory_mb, max_pages=settings.pdf_max_pages
         )
-        self.lock_path = settings.resolved_data_dir / "writer.lock"
+        self.lock_path = settings.writer_lock_path
         self.progress = BatchProgress()
 
     def writer_lock(self) -> WriterLock:
