@@ -1,7 +1,6 @@
 """Smoke test of the benchmark code at a tiny size (timings are benchmarks, not tests)."""
 
 import numpy as np
-import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -14,7 +13,6 @@ from indexing.lexical import lexical_search
 from indexing.vector_index import IVF_SQ8, IndexSpec
 
 
-@pytest.mark.slow
 def test_synthetic_archive_is_consistent_and_searchable(tmp_path):
     sentences = seed_sentences()
     rng = np.random.default_rng(0)
