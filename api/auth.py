@@ -20,8 +20,9 @@ def require_editor(request: Request, services: ServicesDep) -> None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise HTTPException(401, "an editor token is needed: Authorization: Bearer <token>",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "an editor token is needed: Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"}
+        )
     if not hmac.compare_digest(token.strip().encode(), configured.encode()):
         raise HTTPException(403, "the editor token is not valid")
 

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import click
 
+from api.cli_logging import configure_command_logging
 from api.cli_persons import persons
+from api.cli_writer import writer_role
 from archive.errors import ArchiveError
+from archive.logs import reset_logging
 from archive.settings import Settings
 
 
@@ -35,6 +38,8 @@ class ArchiveGroup(click.Group):
 def cli(ctx: click.Context, data_dir: Path | None) -> None:
     """A multilingual, citable archive of human-rights documentation."""
     ctx.obj = Settings(data_dir=data_dir) if data_dir else Settings()
+    configure_command_logging(ctx.obj, ctx.invoked_subcommand)
+    ctx.call_on_close(reset_logging)
 
 
 def _services(ctx: click.Context):
@@ -56,8 +61,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
     def waiting(pid: int | None) -> None:
         holder = f"process {pid}" if pid else "another process"
-        click.echo(f"the archive is being written by {holder} (e.g. `archive serve`); its worker processes these "
-                   "queued files, waiting for them ...", err=True)
+        click.echo(
+            f"the archive is being written by {holder} (e.g. `archive serve`); its worker processes these "
+            "queued files, waiting for them ...",
+            err=True,
+        )
 
     try:
         outcomes = services.ingestor.ingest(files, on_progress=IngestProgress(len(files)), on_wait=waiting)
@@ -69,7 +77,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 def _summary(ctx: click.Context, outcomes) -> None:
     counts = Counter(outcome.state.value for outcome in outcomes)
     click.echo(
-        f"{len(outcomes)} files: {counts['indexed']} indexed, {counts['duplicate']} duplicate, {counts['failed']} failed"
+        f"{len(outcomes)} files: {counts['indexed']} indexed, {counts['duplicate']} duplicate, "
+        f"{counts['failed']} failed"
     )
     for outcome in outcomes:
         if outcome.state.value == "failed":
@@ -79,8 +88,11 @@ def _summary(ctx: click.Context, outcomes) -> None:
 
 
 @cli.command()
-@click.option("--state", type=click.Choice(["queued", "running", "indexed", "duplicate", "failed"]),
-              help="Only jobs in this state.")
+@click.option(
+    "--state",
+    type=click.Choice(["queued", "running", "indexed", "duplicate", "failed"]),
+    help="Only jobs in this state.",
+)
 @click.option("--limit", default=1000, show_default=True, help="At most this many jobs (oldest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /jobs.")
 @click.pass_context
@@ -124,8 +136,10 @@ def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
         requeued = job_store.retry_failed(services.engine, job_ids or None)
         lock = services.ingestor.writer_lock()
         if not lock.acquire(timeout=0):
-            click.echo(f"{len(requeued)} failed jobs queued again; process {lock.holder_pid() or '?'} is writing the "
-                       "archive and processes them (see `archive jobs`)")
+            click.echo(
+                f"{len(requeued)} failed jobs queued again; process {lock.holder_pid() or '?'} is writing the "
+                "archive and processes them (see `archive jobs`)"
+            )
             return
         try:
             job_store.requeue_interrupted(services.engine)
@@ -141,28 +155,64 @@ def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
 @cli.command()
 @click.argument("query", required=False)
 @click.option("-k", default=10, show_default=True, help="How many results (per page).")
-@click.option("--page", "page_number", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Which page of k results.")
+@click.option(
+    "--page", "page_number", default=1, show_default=True, type=click.IntRange(min=1), help="Which page of k results."
+)
 @click.option("--document-id", type=int, help="Only passages of this document.")
 @click.option("--person", help="Only passages that mention this person (id or name, any script).")
 @click.option("--language", type=click.Choice(["en", "ru", "kk"]), help="Only passages in this language.")
-@click.option("--from", "published_from", type=click.DateTime(["%Y-%m-%d"]),
-              help="Only documents whose stated date reaches on or after this day (YYYY-MM-DD).")
-@click.option("--to", "published_to", type=click.DateTime(["%Y-%m-%d"]),
-              help="Only documents whose stated date begins on or before this day (YYYY-MM-DD).")
+@click.option(
+    "--from",
+    "published_from",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Only documents whose stated date reaches on or after this day (YYYY-MM-DD).",
+)
+@click.option(
+    "--to",
+    "published_to",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Only documents whose stated date begins on or before this day (YYYY-MM-DD).",
+)
 @click.option("--kind", help="Only documents of this kind, e.g. 'news article'.")
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "ris", "csl-json"]), default="text",
-              show_default=True, help="Print the results as text or as an export file (as GET /search/export).")
-@click.option("--batch", type=click.File("r", encoding="utf-8"),
-              help="A file of queries (names or questions), one a line ('-' for standard input): one JSON line of "
-                   "results per query.")
-@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, envvar="ARCHIVE_PUBLIC_URL",
-              help="Where `archive serve` answers, for the links back to each passage [env ARCHIVE_PUBLIC_URL].")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv", "json", "ris", "csl-json"]),
+    default="text",
+    show_default=True,
+    help="Print the results as text or as an export file (as GET /search/export).",
+)
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    help="A file of queries (names or questions), one a line ('-' for standard input): one JSON line of "
+    "results per query.",
+)
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    envvar="ARCHIVE_PUBLIC_URL",
+    help="Where `archive serve` answers, for the links back to each passage [env ARCHIVE_PUBLIC_URL].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /search.")
 @click.pass_context
-def search(ctx: click.Context, query: str | None, k: int, page_number: int, document_id: int | None,
-           person: str | None, language: str | None, published_from, published_to, kind: str | None, fmt: str,
-           batch, base_url: str, as_json: bool) -> None:
+def search(
+    ctx: click.Context,
+    query: str | None,
+    k: int,
+    page_number: int,
+    document_id: int | None,
+    person: str | None,
+    language: str | None,
+    published_from,
+    published_to,
+    kind: str | None,
+    fmt: str,
+    batch,
+    base_url: str,
+    as_json: bool,
+) -> None:
     """Find the passages that answer QUERY (English, Russian or Kazakh), or every query of a --batch file."""
     from api.export import ExportFormat, meta_of, render, result_set, rows_of
     from api.schemas import SearchResponse
@@ -171,7 +221,10 @@ def search(ctx: click.Context, query: str | None, k: int, page_number: int, docu
     if (query is None) == (batch is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
     filters = SearchFilters(
-        document_id=document_id, person=person, language=language, kind=kind,
+        document_id=document_id,
+        person=person,
+        language=language,
+        kind=kind,
         published_from=published_from.date() if published_from else None,
         published_to=published_to.date() if published_to else None,
     )
@@ -184,8 +237,11 @@ def search(ctx: click.Context, query: str | None, k: int, page_number: int, docu
             if not asked:
                 continue
             found = searcher.search_page(asked, k=k, offset=offset, filters=filters)
-            click.echo(json.dumps(result_set(rows_of(found, base_url), asked, meta_of(found, filters)), ensure_ascii=False))
+            click.echo(
+                json.dumps(result_set(rows_of(found, base_url), asked, meta_of(found, filters)), ensure_ascii=False)
+            )
         return
+    assert query is not None  # one of the two, checked above
     found = searcher.search_page(query, k=k, offset=offset, filters=filters)
     if fmt != "text":
         click.echo(render(rows_of(found, base_url), ExportFormat(fmt), query, meta_of(found, filters)), nl=False)
@@ -268,7 +324,6 @@ def evaluate(ctx: click.Context, questions: Path, k: int, as_json: bool) -> None
 
     from search.evaluation import evaluate as run_evaluation
     from search.evaluation import load_questions
-
     from search.searcher import SearchMode
 
     searcher, asked = _services(ctx).searcher, load_questions(questions)
@@ -277,7 +332,10 @@ def evaluate(ctx: click.Context, questions: Path, k: int, as_json: bool) -> None
     if as_json:
         click.echo(json.dumps({**asdict(report), "dense": asdict(dense)}, indent=2))
         return
-    click.echo(f"{'language':<10}{'questions':>10}{f'Recall@{k}':>12}{'MRR@10':>10}   dense alone: {f'Recall@{k}':>9}{'MRR@10':>8}")
+    click.echo(
+        f"{'language':<10}{'questions':>10}{f'Recall@{k}':>12}{'MRR@10':>10}"
+        f"   dense alone: {f'Recall@{k}':>9}{'MRR@10':>8}"
+    )
     for score, alone in zip([*report.by_language, report.overall], [*dense.by_language, dense.overall], strict=True):
         click.echo(
             f"{score.lang:<10}{score.questions:>10}{score.recall:>12.3f}{score.mrr:>10.3f}"
@@ -296,10 +354,12 @@ def reindex(ctx: click.Context, re_embed: bool) -> None:
     from indexing.reembed import reembed_archive
 
     services = Services.open(ctx.obj, check_index=False)
-    if re_embed:
-        count = reembed_archive(services.engine, services.embedder)
-        click.echo(f"re-embedded {count} passages with {services.embedder.spec.backend}:{services.embedder.spec.model}")
-    report = services.index.rebuild()
+    with writer_role(ctx.obj):
+        if re_embed:
+            count = reembed_archive(services.engine, services.embedder)
+            spec = services.embedder.spec
+            click.echo(f"re-embedded {count} passages with {spec.backend}:{spec.model}")
+        report = services.index.rebuild()
     click.echo(f"vector index rebuilt: {report.added} vectors ({services.index.index.kind})")
 
 

@@ -72,9 +72,11 @@ def find(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) 
 @click.pass_context
 def merge(ctx: click.Context, keep: str, merge: str) -> None:
     """Merge person MERGE into person KEEP (ids or names): aliases and mentions move to KEEP."""
+    from api.cli_writer import writer_role
     from archive.db import session_scope
     from search.persons import merge_persons, resolve_person
 
-    with session_scope(_engine(ctx.find_root())) as session:
+    root = ctx.find_root()
+    with writer_role(root.obj), session_scope(_engine(root)) as session:  # never while an ingest tags people
         merged = merge_persons(session, resolve_person(session, keep), resolve_person(session, merge))
     click.echo(f"merged into {merged.id}. {merged.name} ({', '.join(merged.aliases)}) — {merged.mentions} passages")

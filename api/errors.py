@@ -1,32 +1,59 @@
-"""Domain errors → HTTP answers: JSON `{"detail": ...}` with a status that names what was wrong, never a trace."""
+"""Errors → HTTP answers, in one place: JSON `{"detail": ...}` for the API, the error page for the web pages.
+
+A domain error answers with the status it carries (`ArchiveError.status`); anything else is a 500 whose details go
+to the server log, never to the client.
+"""
 
 import logging
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from archive.errors import ArchiveError, EmbedderMismatchError, ExtractionError, InvalidInputError, NotFoundError
+from archive.errors import ArchiveError
 
 log = logging.getLogger(__name__)
 
-STATUS_BY_ERROR: dict[type[ArchiveError], int] = {
-    NotFoundError: 404,
-    InvalidInputError: 400,
-    ExtractionError: 422,
-    EmbedderMismatchError: 409,
-}
+INTERNAL_ERROR = "internal error; the server log has the details"
 
 
 def status_for(error: ArchiveError) -> int:
-    return next((status for kind, status in STATUS_BY_ERROR.items() if isinstance(error, kind)), 400)
+    return error.status
+
+
+def wants_page(request: Request) -> bool:
+    """Whether the request was routed to a web page (an HTML route) rather than to the JSON API."""
+    route = request.scope.get("route")
+    return getattr(route, "response_class", None) is HTMLResponse
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    """The error as the client of this route reads it: the error page for a web page, JSON for the API."""
+    if not wants_page(request):
+        return JSONResponse(status_code=status, content={"detail": message})
+    from api.web.pages import TEMPLATES  # the pages import this module
+
+    title = HTTPStatus(status).phrase
+    return TEMPLATES.TemplateResponse(request, "error.html", {"title": title, "message": message}, status_code=status)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ArchiveError)
-    async def archive_error(_request: Request, error: ArchiveError) -> JSONResponse:
-        return JSONResponse(status_code=status_for(error), content={"detail": str(error)})
+    async def archive_error(request: Request, error: ArchiveError) -> Response:
+        if error.status >= 500:
+            log.error("%s on %s %s: %s", type(error).__name__, request.method, request.url.path, error)
+        return error_response(request, error.status, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        if not wants_page(request):
+            return await request_validation_exception_handler(request, error)
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in error.errors())
+        return error_response(request, 422, problems)
 
     @app.exception_handler(Exception)
-    async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    async def unexpected_error(request: Request, error: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse(status_code=500, content={"detail": "internal error; the server log has the details"})
+        return error_response(request, 500, INTERNAL_ERROR)

@@ -13,8 +13,9 @@ import json
 from dataclasses import asdict, dataclass
 from enum import Enum
 
-from indexing.language import passage_language
+from archive.models import row_id
 from indexing.dates import DAY, MONTH, YEAR, parse_iso, period
+from indexing.language import passage_language
 from search.filters import SearchFilters
 from search.searcher import SearchHit, SearchPage
 
@@ -32,9 +33,19 @@ MEDIA_TYPES = {
     ExportFormat.ris: "application/x-research-info-systems; charset=utf-8",
     ExportFormat.csl_json: "application/vnd.citationstyles.csl+json",
 }
-EXTENSIONS = {ExportFormat.csv: "csv", ExportFormat.json: "json", ExportFormat.ris: "ris", ExportFormat.csl_json: "csl.json"}
+EXTENSIONS = {
+    ExportFormat.csv: "csv",
+    ExportFormat.json: "json",
+    ExportFormat.ris: "ris",
+    ExportFormat.csl_json: "csl.json",
+}
 RIS_TYPES = {"news article": "NEWS", "ngo report": "RPRT", "report": "RPRT", "court document": "CASE"}
-CSL_TYPES = {"news article": "article-newspaper", "ngo report": "report", "report": "report", "court document": "legal_case"}
+CSL_TYPES = {
+    "news article": "article-newspaper",
+    "ngo report": "report",
+    "report": "report",
+    "court document": "legal_case",
+}
 
 
 @dataclass(frozen=True)
@@ -74,10 +85,10 @@ class ExportRow:
             char_start=hit.char_start,
             char_end=hit.char_end,
             language=passage_language(hit.text),
-            document_id=document.id,
-            passage_id=passage.id,
+            document_id=row_id(document),
+            passage_id=row_id(passage),
             score=round(hit.score, 6),
-            link=passage_link(base_url, document.id, passage.id),
+            link=passage_link(base_url, row_id(document), row_id(passage)),
             source_url=document.url,
         )
 
@@ -91,7 +102,7 @@ def meta_of(page: SearchPage, filters: SearchFilters) -> dict:
     return {"filters": filters.as_params(), "total": page.total, "offset": page.offset}
 
 
-CSV_COLUMNS = [name for name in ExportRow.__dataclass_fields__]
+CSV_COLUMNS = list(ExportRow.__dataclass_fields__)
 
 
 def passage_link(base_url: str, document_id: int, passage_id: int) -> str:
@@ -167,8 +178,14 @@ def to_csl(rows: list[ExportRow]) -> list[dict]:
             "title": row.title,
             "URL": row.link,
             "note": f"“{' '.join(row.quote.split())}” (characters {row.char_start}–{row.char_end})",
-            "custom": {"quote": row.quote, "char_start": row.char_start, "char_end": row.char_end,
-                       "document_id": row.document_id, "passage_id": row.passage_id, "source_url": row.source_url},
+            "custom": {
+                "quote": row.quote,
+                "char_start": row.char_start,
+                "char_end": row.char_end,
+                "document_id": row.document_id,
+                "passage_id": row.passage_id,
+                "source_url": row.source_url,
+            },
         }
         if row.authors:
             item["author"] = [{"literal": name} for name in row.authors]

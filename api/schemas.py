@@ -141,8 +141,13 @@ class SearchResponse(BaseModel):
 
     @classmethod
     def of(
-        cls, query: str, hits: list[SearchHit], highlighter: Highlighter | None = None, *,
-        total: int | None = None, offset: int = 0,
+        cls,
+        query: str,
+        hits: list[SearchHit],
+        highlighter: Highlighter | None = None,
+        *,
+        total: int | None = None,
+        offset: int = 0,
     ) -> SearchResponse:
         """Without a highlighter (embedder-assisted), the highlights are chosen by lexical overlap alone."""
         texts = [hit.text for hit in hits]
@@ -181,8 +186,9 @@ class JobPublic(BaseModel):
 
     @classmethod
     def of(cls, job) -> JobPublic:
-        return cls(id=job.id, state=job.state.value, reason=job.reason, document_id=job.document_id,
-                   filename=job.filename)
+        return cls(
+            id=job.id, state=job.state.value, reason=job.reason, document_id=job.document_id, filename=job.filename
+        )
 
 
 class JobAccepted(BaseModel):
@@ -238,9 +244,14 @@ class TimelineEntryPublic(BaseModel):
     @classmethod
     def of(cls, entry: TimelineEntry) -> TimelineEntryPublic:
         return cls(
-            date=entry.date.iso, label=entry.date.label(), precision=entry.date.precision,
-            document=DocumentRef.of(entry.document), passage_id=entry.passage.id if entry.passage else None,
-            text=entry.text, char_start=entry.char_start, char_end=entry.char_end,
+            date=entry.date.iso,
+            label=entry.date.label(),
+            precision=entry.date.precision,
+            document=DocumentRef.of(entry.document),
+            passage_id=entry.passage.id if entry.passage else None,
+            text=entry.text,
+            char_start=entry.char_start,
+            char_end=entry.char_end,
         )
 
 

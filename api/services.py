@@ -46,5 +46,5 @@ class Services:
         )
 
     def close(self) -> None:
-        self.index.save()
+        """Release the database; the index file is the writer's, saved at the end of each ingest batch."""
         self.engine.dispose()

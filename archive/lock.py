@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -52,6 +53,12 @@ class WriterLock:
             return int(self.path.read_text().split()[0])
         except (OSError, ValueError, IndexError):
             return None
+
+    def acquire_or_wait(self, on_wait: Callable[[int | None], None]) -> None:
+        """Take the lock, calling `on_wait(holder_pid)` first when another process holds it (then wait for it)."""
+        if not self.acquire(timeout=0):
+            on_wait(self.holder_pid())
+            self.acquire(timeout=None)
 
     def __enter__(self) -> WriterLock:
         self.acquire(timeout=None)

@@ -1,14 +1,32 @@
 """SQLModel tables. The database is the source of truth; the FAISS file is derived from `Passage.embedding`."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import Enum
+from typing import Protocol, cast
 
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy.orm import Mapped
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
+
+
+class _Keyed(Protocol):
+    id: int | None
+
+
+def row_id(row: _Keyed) -> int:
+    """The id of a row read from the database or flushed to it (SQLModel types every primary key `int | None`)."""
+    if row.id is None:
+        raise ValueError(f"this {type(row).__name__} has no id yet: it was never flushed to the database")
+    return row.id
+
+
+def id_column(table: type[_Keyed]) -> Mapped[int]:
+    """A table's primary key for queries: selected from stored rows, its values are never None."""
+    return cast("Mapped[int]", table.id)
 
 
 class Document(SQLModel, table=True):

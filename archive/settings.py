@@ -3,7 +3,7 @@
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     pdf_timeout_s: float = 120.0
     pdf_memory_mb: int = 2048
     pdf_max_pages: int = 2000
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING, ERROR or CRITICAL")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError(f"unknown log level {value!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
 
     @cached_property
     def resolved_data_dir(self) -> Path:
@@ -50,6 +59,11 @@ class Settings(BaseSettings):
     @property
     def index_path(self) -> Path:
         return self.resolved_data_dir / "vectors.faiss"
+
+    @property
+    def writer_lock_path(self) -> Path:
+        """The lock whose holder is the archive's one writer (see archive.lock)."""
+        return self.resolved_data_dir / "writer.lock"
 
     @property
     def files_dir(self) -> Path:

@@ -7,11 +7,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import sqlalchemy
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from archive.errors import NotFoundError
-from archive.models import ArchiveMeta, Document, Passage
+from archive.models import ArchiveMeta, Document, Passage, id_column, row_id
 
 EMBEDDER_META_KEY = "embedder"
 
@@ -52,10 +53,8 @@ def passages_with_documents(session: Session, passage_ids: Sequence[int]) -> dic
     """Passages and their documents by passage id, in one query."""
     if not passage_ids:
         return {}
-    rows = session.exec(
-        select(Passage, Document).join(Document).where(col(Passage.id).in_(list(passage_ids)))
-    ).all()
-    return {passage.id: (passage, document) for passage, document in rows}
+    rows = session.exec(select(Passage, Document).join(Document).where(col(Passage.id).in_(list(passage_ids)))).all()
+    return {row_id(passage): (passage, document) for passage, document in rows}
 
 
 @dataclass(frozen=True)
@@ -72,12 +71,15 @@ def passage_vectors(session: Session, passage_ids: Sequence[int]) -> list[Passag
     """The stored vectors (and where each passage sits in its document) of the given passages, in one query."""
     if not len(passage_ids):
         return []
-    rows = session.exec(
-        select(
-            Passage.id, Passage.document_id, Passage.char_start, Passage.char_end,
-            Passage.embedding, Passage.sentence_vectors,
-        ).where(col(Passage.id).in_([int(i) for i in passage_ids]))
-    ).all()
+    statement = sqlalchemy.select(  # sqlmodel's select() is typed for up to 4 columns
+        id_column(Passage),
+        col(Passage.document_id),
+        col(Passage.char_start),
+        col(Passage.char_end),
+        col(Passage.embedding),
+        col(Passage.sentence_vectors),
+    ).where(col(Passage.id).in_([int(i) for i in passage_ids]))
+    rows = session.connection().execute(statement).all()
     return [PassageVectors(*row) for row in rows]
 
 
@@ -91,7 +93,7 @@ def embeddings_by_hash(session: Session, hashes: Iterable[str]) -> dict[str, byt
                 col(Passage.content_hash).in_(wanted[start : start + 500])
             )
         ).all()
-        found.update({content_hash: embedding for content_hash, embedding in rows})
+        found.update(dict(rows))
     return found
 
 
@@ -100,7 +102,10 @@ def iter_embeddings(session: Session, dim: int, batch_size: int = 20_000) -> Ite
     last_id = 0
     while True:
         rows = session.exec(
-            select(Passage.id, Passage.embedding).where(Passage.id > last_id).order_by(col(Passage.id)).limit(batch_size)
+            select(id_column(Passage), Passage.embedding)
+            .where(id_column(Passage) > last_id)
+            .order_by(col(Passage.id))
+            .limit(batch_size)
         ).all()
         if not rows:
             return

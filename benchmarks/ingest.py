@@ -5,9 +5,9 @@
 Ingests the bundled corpus (or PATHs) into a fresh temporary archive with the real pipeline
 (``Services.open(...).ingestor.ingest``), reads back the texts the pipeline embedded
 (``embedding_text(document.title, passage.text)`` of every stored passage, each distinct text once, and the sentences
-that got their own vectors) and embeds exactly those with the bare embedder, in the same process, after a warm-up. Rounds alternate the order (ingest, bare; then
-bare, ingest; ...) so neither side profits from a warmer machine. Prints both totals, tokens/s and the ratio
-(target: ingest <= 1.15 x bare embedder).
+that got their own vectors) and embeds exactly those with the bare embedder, in the same process, after a warm-up.
+Rounds alternate the order (ingest, bare; then bare, ingest; ...) so neither side profits from a warmer machine.
+Prints both totals, tokens/s and the ratio (target: ingest <= 1.15 x bare embedder).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from api.services import Services
 from archive.models import Document, Passage
 from archive.settings import Settings
 from indexing.chunk import embedding_text
-from indexing.sentence_vectors import decode_spans
 from indexing.pipeline import collect_files
+from indexing.sentence_vectors import decode_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,8 +94,10 @@ def main(argv: list[str] | None = None) -> None:
             bare_s.append(bare_once(embedder, texts))
             seconds, texts, passages = ingest_once(files, args.workdir)
             ingest_s.append(seconds)
-        say(f"round {r + 1}: ingest {ingest_s[-1]:.2f}s, bare embedder {bare_s[-1]:.2f}s "
-            f"({ingest_s[-1] / bare_s[-1]:.3f}x)")
+        say(
+            f"round {r + 1}: ingest {ingest_s[-1]:.2f}s, bare embedder {bare_s[-1]:.2f}s "
+            f"({ingest_s[-1] / bare_s[-1]:.3f}x)"
+        )
 
     model = getattr(embedder, "_model", None)
     tokens = sum(model.token_count(t) for t in texts) if hasattr(model, "token_count") else None

@@ -34,18 +34,38 @@ from benchmarks.synthetic import _GIVEN, _SURNAMES, ROOT, build_archive, load_se
 
 FIXED_QUERIES = [
     # common words only (the lexical side must stay bounded on these)
-    "the court", "human rights", "the prison sentence", "court case", "political prisoners", "the activists",
-    "суд", "права человека", "сот", "адам құқықтары",
+    "the court",
+    "human rights",
+    "the prison sentence",
+    "court case",
+    "political prisoners",
+    "the activists",
+    "суд",
+    "права человека",
+    "сот",
+    "адам құқықтары",
     # English questions
-    "Who was sentenced for extremism?", "Which activists were detained after the protests?",
-    "What did the OSCE say about the trial?", "How many years in prison for inciting discord?",
-    "Why was the journalist arrested?", "Which court rejected the appeal?", "Democratic Choice of Kazakhstan",
-    "Koshe partiyasy members", "criminal case against the opposition", "restriction of freedom",
+    "Who was sentenced for extremism?",
+    "Which activists were detained after the protests?",
+    "What did the OSCE say about the trial?",
+    "How many years in prison for inciting discord?",
+    "Why was the journalist arrested?",
+    "Which court rejected the appeal?",
+    "Democratic Choice of Kazakhstan",
+    "Koshe partiyasy members",
+    "criminal case against the opposition",
+    "restriction of freedom",
     # Russian / Kazakh questions
-    "Кого приговорили к лишению свободы?", "Почему арестовали журналиста?", "Какой суд отклонил апелляцию?",
-    "Сколько лет заключения получил активист?", "преследование оппозиции в Казахстане",
-    "Кім бас бостандығынан айырылды?", "Белсенділер неге ұсталды?", "Сот қандай үкім шығарды?",
-    "саяси тұтқындар", "оппозиция белсендісі қамауға алынды",
+    "Кого приговорили к лишению свободы?",
+    "Почему арестовали журналиста?",
+    "Какой суд отклонил апелляцию?",
+    "Сколько лет заключения получил активист?",
+    "преследование оппозиции в Казахстане",
+    "Кім бас бостандығынан айырылды?",
+    "Белсенділер неге ұсталды?",
+    "Сот қандай үкім шығарды?",
+    "саяси тұтқындар",
+    "оппозиция белсендісі қамауға алынды",
 ]
 
 
@@ -136,13 +156,19 @@ def run(args: argparse.Namespace) -> dict:
         queries = make_queries(args.queries, rng)
 
         t0 = time.perf_counter()
-        timings = build_archive(settings, args.passages, seed,
-                                spec={"backend": spec.backend, "model": spec.model, "dim": spec.dim},
-                                log=None if args.json else print)
+        timings = build_archive(
+            settings,
+            args.passages,
+            seed,
+            spec={"backend": spec.backend, "model": spec.model, "dim": spec.dim},
+            log=None if args.json else print,
+        )
         archive_s = time.perf_counter() - t0
         say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
-        say(f"archive: {args.passages:,} passages, {timings['documents']:,} documents in {archive_s:.0f}s "
-            f"(rows {timings['insert_s']:.0f}s, FTS {timings['fts_s']:.0f}s)")
+        say(
+            f"archive: {args.passages:,} passages, {timings['documents']:,} documents in {archive_s:.0f}s "
+            f"(rows {timings['insert_s']:.0f}s, FTS {timings['fts_s']:.0f}s)"
+        )
 
         engine = make_engine(settings)
         store = IndexStore(engine, settings, spec)
@@ -179,25 +205,22 @@ def run(args: argparse.Namespace) -> dict:
         core_cpu: list[float] = []  # CPU time of the searching thread: what a quiet machine would take
         response: list[float] = []
         semantic: list[float] = []  # highlight=semantic (the web pages): stored sentence vectors, the rest embedded
-        try:
-            from api.schemas import SearchResponse
-            from search.highlight import highlighter_for
-        except ImportError:  # pragma: no cover - older trees
-            SearchResponse = highlighter_for = None
+        from api.schemas import SearchResponse
+        from search.highlight import highlighter_for
+        from search.searcher import SearchMode
+
         services.searcher.search("warm-up")
         for q in queries[: args.inprocess_queries]:
             t, c = time.perf_counter(), time.thread_time()
             hits = services.searcher.search(q, k=10)
             core.append((time.perf_counter() - t) * 1000)
             core_cpu.append((time.thread_time() - c) * 1000)
-            if SearchResponse is not None:
-                t = time.perf_counter()
-                SearchResponse.of(q, hits, None)  # the API's default: lexical highlight
-                response.append((time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
-                SearchResponse.of(q, hits, highlighter_for(embedder, [hit.passage for hit in hits]))
-                semantic.append((time.perf_counter() - t) * 1000)
-        from search.searcher import SearchMode
+            t = time.perf_counter()
+            SearchResponse.of(q, hits, None)  # the API's default: lexical highlight
+            response.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            SearchResponse.of(q, hits, highlighter_for(embedder, [hit.passage for hit in hits]))
+            semantic.append((time.perf_counter() - t) * 1000)
 
         # Search work alone, the query vector cached: the full search beside its dense half (the raw component).
         full_cached: list[float] = []
@@ -210,21 +233,29 @@ def run(args: argparse.Namespace) -> dict:
         services.index.save()
         services.engine.dispose()
         del services
-        say(f"in process: search {percentiles(core)}, response with lexical highlights "
-            f"{percentiles(response) if response else '-'}, with semantic highlights {percentiles(semantic) if semantic else '-'}")
+        say(
+            f"in process: search {percentiles(core)}, response with lexical highlights {percentiles(response)}, "
+            f"with semantic highlights {percentiles(semantic)}"
+        )
         rerank_ratio = percentiles(full_cached)["p50_ms"] / percentiles(dense_core)["p50_ms"]
         say(f"in process, query embedding alone: {percentiles(embed_times)}")
-        say(f"in process, query vector cached: full search {percentiles(full_cached)}, dense half alone "
-            f"{percentiles(dense_core)}; the full search takes {rerank_ratio:.2f}x the dense half at p50")
+        say(
+            f"in process, query vector cached: full search {percentiles(full_cached)}, dense half alone "
+            f"{percentiles(dense_core)}; the full search takes {rerank_ratio:.2f}x the dense half at p50"
+        )
 
         port = free_port()
-        env = dict(os.environ, ARCHIVE_DATA_DIR=str(settings.data_dir),
-                   ARCHIVE_EXACT_INDEX_THRESHOLD=str(args.exact_threshold))
+        env = dict(
+            os.environ, ARCHIVE_DATA_DIR=str(settings.data_dir), ARCHIVE_EXACT_INDEX_THRESHOLD=str(args.exact_threshold)
+        )
         log_path = work / "server.log"
         with open(log_path, "wb") as log_file:
             server = subprocess.Popen(
                 [sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
             )
         try:
             import httpx
@@ -261,10 +292,11 @@ def run(args: argparse.Namespace) -> dict:
                 server_cpu_ms = (cpu_s(server.pid) - cpu_before) * 1000 / len(queries)
                 filtered: list[float] = []
                 docs = max(1, args.passages // 20)
-                for i, q in enumerate(queries[: args.filtered_queries]):
+                for q in queries[: args.filtered_queries]:
                     t = time.perf_counter()
-                    r = client.get("/search", params={"q": q + " filtered", "k": 10,
-                                                      "document_id": int(rng.integers(1, docs + 1))})
+                    r = client.get(
+                        "/search", params={"q": q + " filtered", "k": 10, "document_id": int(rng.integers(1, docs + 1))}
+                    )
                     filtered.append((time.perf_counter() - t) * 1000)
                     r.raise_for_status()
                 rss = rss_mb(server.pid)
@@ -293,9 +325,9 @@ def run(args: argparse.Namespace) -> dict:
             "dense_only_p99_ms": percentiles(dense_core)["p99_ms"],
             "full_vs_dense_p50_ratio": round(rerank_ratio, 3),
             "search_only_p99_ms": percentiles(core)["p99_ms"],
-            "highlight_p50_ms": percentiles(response)["p50_ms"] if response else None,
-            "highlight_p99_ms": percentiles(response)["p99_ms"] if response else None,
-            "semantic_highlight_p50_ms": percentiles(semantic)["p50_ms"] if semantic else None,
+            "highlight_p50_ms": percentiles(response)["p50_ms"],
+            "highlight_p99_ms": percentiles(response)["p99_ms"],
+            "semantic_highlight_p50_ms": percentiles(semantic)["p50_ms"],
             "recall_at_10": round(recall, 4),
             "recall_at_10_faiss_only": round(raw_hits / (10 * len(queries)), 4),
             "rss_mb": round(rss, 1),

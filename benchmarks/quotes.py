@@ -74,6 +74,7 @@ def run(services: Services, n: int) -> dict:
     services.index.search(services.embedder.embed_query("warm-up"), 3)
     check_times, raw_times, verdicts = [], [], {}
     for i, quote in enumerate(quotes):
+
         def timed_check() -> None:
             t0 = time.perf_counter()
             matches = services.quotes.check(quote, k=3)
@@ -89,8 +90,13 @@ def run(services: Services, n: int) -> dict:
         for step in (timed_check, timed_raw) if i % 2 == 0 else (timed_raw, timed_check):
             step()
     check, raw = percentiles(check_times), percentiles(raw_times)
-    return {"quotes": len(quotes), "check_ms": check, "raw_ms": raw,
-            "ratio_p50": round(check["p50"] / raw["p50"], 2), "verdicts": verdicts}
+    return {
+        "quotes": len(quotes),
+        "check_ms": check,
+        "raw_ms": raw,
+        "ratio_p50": round(check["p50"] / raw["p50"], 2),
+        "verdicts": verdicts,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -61,7 +61,9 @@ def load_external(folder: Path) -> tuple[dict[str, list[dict]], list[ExternalQue
     with (folder / "queries_dev.jsonl").open(encoding="utf-8") as lines:
         for line in lines:
             row = json.loads(line)
-            queries.append(ExternalQuery(row["id"], row["task"], row["archive"], row["query"], frozenset(row["gold_docs"])))
+            queries.append(
+                ExternalQuery(row["id"], row["task"], row["archive"], row["query"], frozenset(row["gold_docs"]))
+            )
     return documents, queries
 
 
@@ -121,8 +123,10 @@ def evaluate_seed(say: Callable[[str], None]) -> list[TaskRow]:
                     hits = services.searcher.search(question.query, k=MRR_DEPTH, mode=mode)
                     rank = first_hit(
                         hits,
-                        lambda hit: hit.document.source == question.document
-                        and any(answer in normalise(hit.text) for answer in answers),
+                        lambda hit: (
+                            hit.document.source == question.document
+                            and any(answer in normalise(hit.text) for answer in answers)
+                        ),
                     )
                     for group in (question.lang, "all"):
                         ranks[(group, mode)].append(rank)
@@ -139,7 +143,10 @@ def _task_order(task: str) -> tuple[str, str]:
 
 def print_table(title: str, rows: list[TaskRow]) -> None:
     print(f"\n{title}")
-    print(f"{'task':<8}{'n':>5}  {'full R@1':>9}{'R@5':>7}{'MRR@10':>8}  {'dense R@1':>10}{'R@5':>7}{'MRR@10':>8}  {'ΔMRR':>6}")
+    print(
+        f"{'task':<8}{'n':>5}  {'full R@1':>9}{'R@5':>7}{'MRR@10':>8}"
+        f"  {'dense R@1':>10}{'R@5':>7}{'MRR@10':>8}  {'ΔMRR':>6}"
+    )
     by_task: dict[str, dict[str, RankScore]] = defaultdict(dict)
     for row in rows:
         by_task[row.task][row.mode] = row.score

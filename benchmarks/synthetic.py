@@ -90,7 +90,9 @@ def _vary(sentence: str, rng: np.random.Generator) -> str:
     if rng.random() < 0.3:
         sentence = _NUMBER.sub(lambda m: str(int(rng.integers(1, 10 ** len(m.group())))), sentence, count=1)
     if rng.random() < 0.05:  # a rare full name, like the long tail of a real archive
-        sentence += f" {_GIVEN[rng.integers(len(_GIVEN))]} {_SURNAMES[rng.integers(len(_SURNAMES))]}-{rng.integers(1000)}."
+        sentence += (
+            f" {_GIVEN[rng.integers(len(_GIVEN))]} {_SURNAMES[rng.integers(len(_SURNAMES))]}-{rng.integers(1000)}."
+        )
     return sentence
 
 
@@ -157,15 +159,39 @@ def build_archive(
             doc_text = "\n\n".join(parts)
             title = f"Synthetic report {doc_id}: {seed.sentences[picks[d0, 0]][:60]}"
             doc_rows.append(
-                (doc_id, hashlib.sha256(f"doc{doc_id}".encode()).hexdigest(), f"synthetic-{doc_id}.txt", title,
-                 "Synthetic Publisher", None, languages[doc_id % len(languages)], "report", None, doc_text,
-                 "2026-01-01 00:00:00")
+                (
+                    doc_id,
+                    hashlib.sha256(f"doc{doc_id}".encode()).hexdigest(),
+                    f"synthetic-{doc_id}.txt",
+                    title,
+                    "Synthetic Publisher",
+                    None,
+                    languages[doc_id % len(languages)],
+                    "report",
+                    None,
+                    doc_text,
+                    "2026-01-01 00:00:00",
+                )
             )
             for ordinal, (j, start, end, text, (spans, sentence_vectors)) in enumerate(offsets):
                 pid += 1
                 passage_rows.append(
-                    (pid, doc_id, ordinal, start, end, None, None, text, None, 0,
-                     hashlib.sha256(f"p{pid}".encode()).hexdigest(), vecs[j].tobytes(), spans, sentence_vectors)
+                    (
+                        pid,
+                        doc_id,
+                        ordinal,
+                        start,
+                        end,
+                        None,
+                        None,
+                        text,
+                        None,
+                        0,
+                        hashlib.sha256(f"p{pid}".encode()).hexdigest(),
+                        vecs[j].tobytes(),
+                        spans,
+                        sentence_vectors,
+                    )
                 )
         con.execute("BEGIN")
         con.executemany(

@@ -72,4 +72,3 @@ def join_hyphenation(text: str) -> str:
     """A word broken at a line end ("repre-\nsenting", "кар-\nтинки") joined again (for embedding and the
     lexical index only: the stored text and every citation keep the original characters)."""
     return _LINE_END_HYPHEN.sub(r"\1\2", text)
-

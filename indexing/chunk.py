@@ -16,14 +16,12 @@ OVERLAP_MAX_CHARS = 250  # the last sentence of a passage is repeated in the nex
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SPACE = re.compile(r"\s")
 _ABBREVIATIONS = frozenset(
-    "art no nos mr mrs ms dr st vs etc jr sr gen col lt sgt km p pp para paras cf e.g i.e approx inc ltd co corp jan feb "
-    "mar apr jun jul aug sep sept oct nov dec".split()
+    "art no nos mr mrs ms dr st vs etc jr sr gen col lt sgt km p pp para paras cf e.g i.e approx inc ltd co corp "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])")
 _NUMBERED_HEADING = re.compile(r"^\d+(\.\d+)*\.\s+\S")
-_PERSON_LEAD = re.compile(
-    r"^(?P<name>[A-ZА-ЯЁМ][\w’'.-]+(?:\s+[A-ZА-ЯЁ][\w’'.-]+){1,3})\s+[–—-]\s+\S"
-)
+_PERSON_LEAD = re.compile(r"^(?P<name>[A-ZА-ЯЁМ][\w’'.-]+(?:\s+[A-ZА-ЯЁ][\w’'.-]+){1,3})\s+[–—-]\s+\S")
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,8 @@ def embedding_text(title: str | None, passage_text: str) -> str:
 
 def chunk_document(text: str, pages: Sequence[Page] = ()) -> list[Chunk]:
     """Split a document into passages of whole sentences; none crosses a page or a section heading."""
-    regions = [(p.char_start, p.char_end, p.number, p.ocr) for p in pages] or [(0, len(text), None, False)]
+    regions: list[tuple[int, int, int | None, bool]] = [(p.char_start, p.char_end, p.number, p.ocr) for p in pages]
+    regions = regions or [(0, len(text), None, False)]
     chunks: list[Chunk] = []
     section: str | None = None
     person: str | None = None
@@ -79,7 +78,7 @@ def chunk_document(text: str, pages: Sequence[Page] = ()) -> list[Chunk]:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of a text, split as the chunker splits them (paragraphs, then sentences)."""
+    """(start, end) offsets of a text's sentences, split as the chunker splits them (paragraphs, then sentences)."""
     return [(s.start, s.end) for p in _paragraphs(text, 0, len(text)) for s in _sentences(text, p)]
 
 
@@ -154,8 +153,10 @@ def _pack(sentences: list[_Span], page: int | None, heading: str | None, ocr: bo
     i = 0
     while i < len(sentences):
         j = i + 1
-        while j < len(sentences) and sentences[j].end - sentences[i].start <= MAX_CHARS and (
-            sentences[j - 1].end - sentences[i].start < TARGET_CHARS
+        while (
+            j < len(sentences)
+            and sentences[j].end - sentences[i].start <= MAX_CHARS
+            and (sentences[j - 1].end - sentences[i].start < TARGET_CHARS)
         ):
             j += 1
         chunks.append(Chunk(sentences[i].start, sentences[j - 1].end, page, heading, ocr))

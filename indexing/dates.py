@@ -36,8 +36,10 @@ for _number, _stems in enumerate(
     for _stem in _stems:
         _MONTH_STEMS[_stem] = _number
 
-_EN_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
-            r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)"
+_EN_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)"
+)
 _RU_MONTH = r"(?:январ|феврал|март|апрел|ма[яйе]|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*"
 _KK_MONTH = r"(?:қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан)[а-яёәіңғүұқөһ]*"
 _MONTH = rf"(?P<month>{_EN_MONTH}|{_RU_MONTH}|{_KK_MONTH})"
@@ -108,7 +110,7 @@ def period(start: date | None, end: date | None) -> StatedDate | None:
 
 
 def parse_iso(value: str) -> StatedDate:
-    """"2021-05-05", "2021-05", "2021" or an interval "2020-01-31/2020-02-29" (as manifests state dates)."""
+    """ "2021-05-05", "2021-05", "2021" or an interval "2020-01-31/2020-02-29" (as manifests state dates)."""
     value = value.strip()
     try:
         if "/" in value:

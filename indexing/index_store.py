@@ -3,6 +3,10 @@
 The database is the source of truth. The FAISS file is a cache of the stored embeddings: at start-up it is checked
 (embedder, ids) and brought in step, or rebuilt when it is missing, corrupt or was built by another embedder.
 Passages written by another process (a CLI ingest while the server runs) are picked up on the next search.
+
+Only the writer (the holder of the writer lock, see archive.lock) trains, rebuilds or saves the index: a search only
+adds and drops vectors in memory, and a process that opens the archive while another one writes keeps its checked
+index in memory and leaves the file to the writer.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from archive import storage
 from archive.errors import EmbedderMismatchError
+from archive.lock import WriterLock
 from archive.models import Passage
 from archive.settings import Settings
 from indexing.embed import describe
@@ -58,7 +63,9 @@ def check_embedder(session: Session, spec: IndexSpec) -> None:
 
 
 def record_embedder(session: Session, spec: IndexSpec) -> None:
-    storage.set_meta(session, storage.EMBEDDER_META_KEY, {"backend": spec.backend, "model": spec.model, "dim": spec.dim})
+    storage.set_meta(
+        session, storage.EMBEDDER_META_KEY, {"backend": spec.backend, "model": spec.model, "dim": spec.dim}
+    )
 
 
 class IndexStore:
@@ -80,27 +87,36 @@ class IndexStore:
         return self._index
 
     def open(self) -> SyncReport:
-        """Load the index file and bring it in step with the database (rebuilding it if it cannot be trusted)."""
-        with self._lock, Session(self._engine) as session:
-            check_embedder(session, self._spec)
-            path = self._settings.index_path
-            try:
-                loaded = VectorIndex.load(path)
-            except VectorIndexError as error:
-                return self._rebuild(session, reason=str(error) if path.exists() else None)
-            if loaded.spec != self._spec:
-                return self._rebuild(session, reason="the index was built by another embedder")
-            self._index = loaded
-            return self._sync(session)
+        """Load the index file and bring it in step with the database (rebuilding it if it cannot be trusted).
+
+        The corrected index is written back only if no other process is the writer at this moment.
+        """
+        lock = WriterLock(self._settings.writer_lock_path)
+        writer = lock.acquire(timeout=0)
+        try:
+            with self._lock, Session(self._engine) as session:
+                check_embedder(session, self._spec)
+                path = self._settings.index_path
+                try:
+                    loaded = VectorIndex.load(path)
+                except VectorIndexError as error:
+                    return self._rebuild(session, reason=str(error) if path.exists() else None, persist=writer)
+                if loaded.spec != self._spec:
+                    return self._rebuild(session, reason="the index was built by another embedder", persist=writer)
+                self._index = loaded
+                return self._sync(session, persist=writer)
+        finally:
+            if writer:
+                lock.release()
 
     def rebuild(self) -> SyncReport:
-        """Build the index afresh from the stored embeddings (`archive reindex`)."""
+        """Build the index afresh from the stored embeddings and save it (`archive reindex`; the caller writes)."""
         with self._lock, Session(self._engine) as session:
             check_embedder(session, self._spec)
             return self._rebuild(session, reason="requested")
 
     def refresh(self) -> None:
-        """Pick up passages another process wrote or deleted (checked at most once a second).
+        """Pick up passages another process wrote or deleted (checked at most once a second), in memory only.
 
         With SQLite, the database files' sizes and times are compared first: counting a million passages takes
         ~100 ms, which a search must not pay every second when nothing was written.
@@ -115,7 +131,7 @@ class IndexStore:
                 return
             with Session(self._engine) as session:
                 if storage.passage_state(session) != self._state:
-                    self._sync(session)
+                    self._sync(session, persist=False)
             self._files = files
 
     def _file_stamp(self) -> tuple | None:
@@ -123,7 +139,7 @@ class IndexStore:
         database = self._engine.url.database if self._engine.dialect.name == "sqlite" else None
         if not database or database == ":memory:":
             return None
-        stamp = []
+        stamp: list[tuple[int, int] | None] = []
         for suffix in ("", "-wal"):
             try:
                 st = os.stat(database + suffix)
@@ -146,7 +162,7 @@ class IndexStore:
             self._dirty = True
 
     def save(self) -> None:
-        """Write the index file atomically if anything changed since it was last written.
+        """Write the index file atomically if anything changed since it was last written (the caller writes).
 
         An exact index that has grown past ``exact_index_threshold`` is rebuilt as IVF (trained on the stored
         embeddings) here, at the end of an ingest batch, rather than on every add.
@@ -204,21 +220,28 @@ class IndexStore:
         if vi.kind != FLAT and vi.nlist and choose_nlist(len(vi)) >= 4 * vi.nlist:
             log.warning(
                 "the IVF index (%d lists) now holds %d passages; `archive reindex` retrains it with %d lists",
-                vi.nlist, len(vi), choose_nlist(len(vi)),
+                vi.nlist,
+                len(vi),
+                choose_nlist(len(vi)),
             )
 
-    def _rebuild(self, session: Session, reason: str | None) -> SyncReport:
+    def _rebuild(self, session: Session, reason: str | None, *, persist: bool = True) -> SyncReport:
         if reason:
             log.warning("rebuilding the vector index from stored embeddings: %s", reason)
         ids, vectors = _stored_embeddings(session, self._spec.dim)
         self._index = build_index(self._spec, ids, vectors, exact_threshold=self._settings.exact_index_threshold)
         self._state = storage.passage_state(session)
-        self._index.save(self._settings.index_path)
-        self._dirty = False
+        self._dirty = not persist
+        if persist:
+            self._index.save(self._settings.index_path)
         return SyncReport(added=len(ids), removed=0, rebuilt=True, reason=reason)
 
-    def _sync(self, session: Session) -> SyncReport:
-        """Add stored passages the index lacks and drop ids the database no longer has."""
+    def _sync(self, session: Session, *, persist: bool) -> SyncReport:
+        """Add stored passages the index lacks and drop ids the database no longer has.
+
+        With `persist` (the writer), an index that outgrew its kind is rebuilt and any change is saved; without it,
+        the changes stay in memory.
+        """
         state = storage.passage_state(session)
         database_ids = storage.passage_ids(session)
         index_ids = self._index.ids()
@@ -229,19 +252,22 @@ class IndexStore:
         for start in range(0, missing.size, 20_000):
             chunk = missing[start : start + 20_000]
             rows = session.exec(
-                select(Passage.id, Passage.embedding).where(col(Passage.id).in_(chunk.tolist())).order_by(col(Passage.id))
+                select(Passage.id, Passage.embedding)
+                .where(col(Passage.id).in_(chunk.tolist()))
+                .order_by(col(Passage.id))
             ).all()
             ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
             self._index.add(ids, storage.bytes_to_vectors([row[1] for row in rows], self._spec.dim))
         self._state = state
         outgrown = self._outgrown()
-        if outgrown:
+        if outgrown and persist:
             self._rebuild(session, reason=outgrown)
             return SyncReport(added=int(missing.size), removed=int(extra.size), rebuilt=True, reason=outgrown)
         if missing.size or extra.size:
             log.info("vector index brought in step: %d added, %d removed", missing.size, extra.size)
-            self._ivf_hint()
-            self._index.save(self._settings.index_path)
+            if persist:
+                self._ivf_hint()
+                self._index.save(self._settings.index_path)
         return SyncReport(added=int(missing.size), removed=int(extra.size), rebuilt=False)
 
 

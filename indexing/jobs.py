@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from archive.db import session_scope
 from archive.errors import ArchiveError, NotFoundError
-from archive.models import IngestJob, JobState, utcnow
+from archive.models import IngestJob, JobState, id_column, row_id, utcnow
 from archive.settings import Settings
 
 MAX_ATTEMPTS = 3  # a file that crashes or times out the parser this many times ends failed
@@ -35,6 +35,8 @@ _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 
 class UploadTooLarge(ArchiveError):
     """An uploaded file is larger than the configured limit."""
+
+    status = 413
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def store_stream(settings: Settings, stream: BinaryIO, filename: str, max_bytes:
     files_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    handle = tempfile.NamedTemporaryFile(dir=files_dir, prefix=".incoming-", delete=False)
+    # closed by `with handle` below; its name outlives it for the clean-up in `finally`
+    handle = tempfile.NamedTemporaryFile(dir=files_dir, prefix=".incoming-", delete=False)  # noqa: SIM115
     try:
         with handle:
             for block in iter(lambda: stream.read(1 << 20), b""):
@@ -90,35 +93,44 @@ def store_file(settings: Settings, path: Path) -> StoredFile:
 
 
 # ---------------------------------------------------------------------------------------------------- job rows
-def enqueue(engine: Engine, stored: StoredFile, filename: str, source_path: Path | None = None,
-            reuse_unfinished: bool = False) -> int:
+def enqueue(
+    engine: Engine, stored: StoredFile, filename: str, source_path: Path | None = None, reuse_unfinished: bool = False
+) -> int:
     """Write a queued job for a stored file; with `reuse_unfinished`, an unfinished job for the same file is reused
     (so that running `archive ingest` again after a crash resumes instead of submitting twice)."""
     with session_scope(engine) as session:
         if reuse_unfinished:
             existing = session.exec(
-                select(IngestJob).where(
+                select(IngestJob)
+                .where(
                     IngestJob.sha256 == stored.sha256,
                     IngestJob.filename == filename,
                     col(IngestJob.state).in_([JobState.queued, JobState.running]),
-                ).order_by(col(IngestJob.id))
+                )
+                .order_by(col(IngestJob.id))
             ).first()
             if existing is not None:
-                return existing.id
-        job = IngestJob(sha256=stored.sha256, filename=filename, stored_path=str(stored.path),
-                        source_path=str(source_path) if source_path else None)
+                return row_id(existing)
+        job = IngestJob(
+            sha256=stored.sha256,
+            filename=filename,
+            stored_path=str(stored.path),
+            source_path=str(source_path) if source_path else None,
+        )
         session.add(job)
         session.flush()
-        return job.id
+        return row_id(job)
 
 
 def earlier_failure(engine: Engine, sha256: str) -> int | None:
     """The latest failed job for the same file content, if any (its failure would repeat: `retry` tries again)."""
     with Session(engine) as session:
         return session.exec(
-            select(IngestJob.id).where(
+            select(IngestJob.id)
+            .where(
                 IngestJob.sha256 == sha256, IngestJob.state == JobState.failed, col(IngestJob.stored_path).is_not(None)
-            ).order_by(col(IngestJob.id).desc())
+            )
+            .order_by(col(IngestJob.id).desc())
         ).first()
 
 
@@ -128,7 +140,7 @@ def record_unreadable(engine: Engine, path: Path, reason: str) -> int:
         job = IngestJob(sha256="", filename=path.name, source_path=str(path), state=JobState.failed, reason=reason)
         session.add(job)
         session.flush()
-        return job.id
+        return row_id(job)
 
 
 def requeue_interrupted(engine: Engine) -> int:
@@ -156,12 +168,12 @@ def retry_failed(engine: Engine, job_ids: Iterable[int] | None = None) -> list[i
         for job in jobs:
             job.state, job.reason, job.attempts, job.updated_at = JobState.queued, None, 0, utcnow()
             session.add(job)
-        return [job.id for job in jobs]
+        return [row_id(job) for job in jobs]
 
 
 def queued_job_ids(engine: Engine, among: Iterable[int] | None = None) -> list[int]:
     with Session(engine) as session:
-        query = select(IngestJob.id).where(IngestJob.state == JobState.queued)
+        query = select(id_column(IngestJob)).where(IngestJob.state == JobState.queued)
         if among is not None:
             query = query.where(col(IngestJob.id).in_(list(among)))
         return list(session.exec(query.order_by(col(IngestJob.id))).all())
@@ -171,7 +183,7 @@ def get_jobs(engine: Engine, job_ids: Iterable[int]) -> dict[int, IngestJob]:
     with Session(engine) as session:
         ids = list(job_ids)
         rows = session.exec(select(IngestJob).where(col(IngestJob.id).in_(ids))).all() if ids else []
-        return {job.id: job for job in rows}
+        return {row_id(job): job for job in rows}
 
 
 def list_jobs(session: Session, state: JobState | None = None, offset: int = 0, limit: int = 100) -> list[IngestJob]:
@@ -227,7 +239,9 @@ class BatchProgress:
 def has_running(engine: Engine) -> bool:
     """Whether some job is marked running (by a live writer, or left by a dead one)."""
     with Session(engine) as session:
-        return session.exec(select(IngestJob.id).where(IngestJob.state == JobState.running).limit(1)).first() is not None
+        return (
+            session.exec(select(IngestJob.id).where(IngestJob.state == JobState.running).limit(1)).first() is not None
+        )
 
 
 def original_file(session: Session, document_id: int) -> tuple[Path, str]:

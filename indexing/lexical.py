@@ -156,7 +156,9 @@ def bm25_matches(
     """
     ids: list[np.ndarray] = []
     scores: list[np.ndarray] = []
-    cursor = connection.connection.driver_connection.cursor()  # plain rows: thousands per term, no ORM objects
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection
+    cursor = driver.cursor()  # plain rows: thousands per term, no ORM objects
     try:
         for term in terms:
             rows = cursor.execute(

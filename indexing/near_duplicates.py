@@ -82,7 +82,7 @@ def find_original(session: Session, sig: np.ndarray | None) -> NearDuplicate | N
         return None
     rows = session.exec(
         select(DocumentMinHash.document_id, DocumentMinHash.signature, Document.duplicate_of)
-        .join(Document, Document.id == DocumentMinHash.document_id)
+        .join(Document, col(Document.id) == DocumentMinHash.document_id)
         .where(col(DocumentMinHash.document_id).in_(candidates))
     ).all()
     best: NearDuplicate | None = None
@@ -110,7 +110,7 @@ def drop_near_duplicate_passages(session: Session, ranked: list[tuple[int, float
     hidden = set(
         session.exec(
             select(Passage.id)
-            .join(Document, Document.id == Passage.document_id)
+            .join(Document, col(Document.id) == Passage.document_id)
             .where(col(Passage.id).in_([item_id for item_id, _ in ranked]), col(Document.duplicate_of).is_not(None))
         ).all()
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from archive.models import Mention, Passage, Person, PersonAlias
+from archive.models import Mention, Passage, Person, PersonAlias, row_id
 from indexing.persons import KnownPerson, PersonIndex, PersonMention, find_person_mentions, name_key, script_of
 from indexing.persons.keys import is_full_name
 
@@ -45,7 +45,7 @@ class PersonTagger:
             if person_id is None:
                 person_id = self._create(session, person.name)
             else:
-                session.get(Person, person_id).name = person.name  # the curated spelling is canonical
+                session.get_one(Person, person_id).name = person.name  # the curated spelling is canonical
             for name in names:
                 self._add_alias(session, person_id, name)
 
@@ -67,7 +67,7 @@ class PersonTagger:
                     session.add(
                         Mention(
                             person_id=person_id,
-                            passage_id=passage.id,
+                            passage_id=row_id(passage),
                             char_start=mention.char_start,
                             char_end=mention.char_end,
                         )
@@ -79,7 +79,7 @@ class PersonTagger:
         person = Person(name=name)
         session.add(person)
         session.flush()
-        return person.id
+        return row_id(person)
 
     def _add_alias(self, session: Session, person_id: int, name: str) -> None:
         self._index.add(person_id, name)

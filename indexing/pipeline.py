@@ -31,7 +31,7 @@ from archive import storage
 from archive.db import session_scope
 from archive.errors import ArchiveError, ExtractionError, ParserFailureError
 from archive.lock import WriterLock
-from archive.models import Document, IngestJob, JobState, Passage, utcnow
+from archive.models import Document, IngestJob, JobState, Passage, row_id, utcnow
 from archive.settings import Settings
 from indexing import jobs as job_store
 from indexing import near_duplicates
@@ -123,7 +123,7 @@ class Ingestor:
         self._limits = ExtractionLimits(
             timeout_s=settings.pdf_timeout_s, memory_mb=settings.pdf_memory_mb, max_pages=settings.pdf_max_pages
         )
-        self.lock_path = settings.resolved_data_dir / "writer.lock"
+        self.lock_path = settings.writer_lock_path
         self.progress = BatchProgress()
 
     def writer_lock(self) -> WriterLock:
@@ -231,14 +231,19 @@ class Ingestor:
             self._process_jobs(ids, done, on_outcome, should_stop)
         return done
 
-    def _process_jobs(self, job_ids: list[int], done: list[IngestOutcome], on_outcome: ProgressCallback | None,
-                      should_stop: Callable[[], bool] | None) -> None:
+    def _process_jobs(
+        self,
+        job_ids: list[int],
+        done: list[IngestOutcome],
+        on_outcome: ProgressCallback | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> None:
         claimable = job_store.get_jobs(self._engine, job_ids)
         with session_scope(self._engine) as session:
             check_embedder(session, self._embedder.spec)
             self._persons.load(session)
             sources = {Path(job.source_path) for job in claimable.values() if job.source_path}
-            for curated in {known_persons_beside(path) for path in sources} - {None}:
+            for curated in {c for c in map(known_persons_beside, sources) if c is not None}:
                 self._persons.merge_known(session, load_known_persons(curated))
         pending = deque(job_ids)
         inflight: deque[tuple[_Job, Future[_Prepared]]] = deque()
@@ -254,6 +259,13 @@ class Ingestor:
                     job, future = inflight.popleft()
                     outcome = self._complete(future.result())
                     if outcome is not None:
+                        log.info(
+                            "job %s %s: %s%s",
+                            outcome.job_id,
+                            outcome.path,
+                            outcome.state.value,
+                            f" ({outcome.reason})" if outcome.reason else "",
+                        )
                         self.progress.finished(outcome.passages)
                         done.append(outcome)
                         if on_outcome:
@@ -275,7 +287,7 @@ class Ingestor:
                 return None
             job.state, job.attempts, job.updated_at = JobState.running, job.attempts + 1, utcnow()
             session.add(job)
-            return _Job(job.id, job.sha256, job.filename, job.stored_path, job.source_path, job.attempts)
+            return _Job(row_id(job), job.sha256, job.filename, job.stored_path, job.source_path, job.attempts)
 
     def _unclaim(self, job: _Job) -> None:
         with session_scope(self._engine) as session:
@@ -315,8 +327,16 @@ class Ingestor:
                 mentions = find_person_mentions(extracted.text)
             stage = "comparing the text with earlier documents"
             signature = near_duplicates.signature(extracted.text)
-            return _Prepared(job, extracted=extracted, document=document, chunks=chunks, texts=texts,
-                             sentences=sentences, mentions=mentions, signature=signature)
+            return _Prepared(
+                job,
+                extracted=extracted,
+                document=document,
+                chunks=chunks,
+                texts=texts,
+                sentences=sentences,
+                mentions=mentions,
+                signature=signature,
+            )
         except ArchiveError as error:
             return _Prepared(job, error=str(error), transient=isinstance(error, ParserFailureError))
         except Exception as error:  # a bug must fail this file only, with a reason, and be logged
@@ -328,16 +348,21 @@ class Ingestor:
         job = prepared.job
         if prepared.duplicate is not None:
             existing = prepared.duplicate
-            self._refresh_metadata(job, existing.id)
-            return self._finish_job(job, JobState.duplicate, document_id=existing.id,
-                                    reason=f"same file as document {existing.id} ({existing.source})")
+            self._refresh_metadata(job, row_id(existing))
+            return self._finish_job(
+                job,
+                JobState.duplicate,
+                document_id=existing.id,
+                reason=f"same file as document {existing.id} ({existing.source})",
+            )
         if prepared.error is not None:
             if prepared.transient:
                 if job.attempts < MAX_ATTEMPTS:
                     self._requeue(job, prepared.error)
                     return None
-                return self._finish_job(job, JobState.failed,
-                                        reason=f"{prepared.error} (gave up after {job.attempts} attempts)")
+                return self._finish_job(
+                    job, JobState.failed, reason=f"{prepared.error} (gave up after {job.attempts} attempts)"
+                )
             return self._finish_job(job, JobState.failed, reason=prepared.error)
         try:
             return self._commit(prepared)
@@ -349,11 +374,16 @@ class Ingestor:
 
     def _commit(self, prepared: _Prepared) -> IngestOutcome:
         job, document, chunks = prepared.job, prepared.document, prepared.chunks
+        assert document is not None  # prepared without an error
         with Session(self._engine) as session:  # an identical file committed since this one was prepared
             existing = storage.find_document_by_sha256(session, job.sha256)
         if existing is not None:
-            return self._finish_job(job, JobState.duplicate, document_id=existing.id,
-                                    reason=f"same file as document {existing.id} ({existing.source})")
+            return self._finish_job(
+                job,
+                JobState.duplicate,
+                document_id=existing.id,
+                reason=f"same file as document {existing.id} ({existing.source})",
+            )
         vectors, hashes = self._embed(prepared.texts)
         sentence_vectors = self._embed_sentences(document.text, chunks, prepared.sentences)
         try:
@@ -369,7 +399,7 @@ class Ingestor:
                 session.add_all(passages)
                 session.flush()
                 self._persons.tag(session, passages, prepared.mentions)
-                near_duplicates.store_signature(session, document.id, prepared.signature)
+                near_duplicates.store_signature(session, row_id(document), prepared.signature)
                 record_embedder(session, self._embedder.spec)
                 reason = None
                 if original is not None:
@@ -383,8 +413,12 @@ class Ingestor:
             if existing is None:  # another constraint than the file's uniqueness: not a duplicate
                 log.error("integrity error while saving %s: %s", job.filename, error)
                 return self._finish_job(job, JobState.failed, reason=unexpected_reason("saving the document", error))
-            return self._finish_job(job, JobState.duplicate, document_id=existing.id,  # committed meanwhile
-                                    reason="same file was indexed meanwhile")
+            return self._finish_job(
+                job,
+                JobState.duplicate,
+                document_id=existing.id,  # committed meanwhile
+                reason="same file was indexed meanwhile",
+            )
         except BaseException:
             with Session(self._engine) as session:
                 self._persons.load(session)  # forget names of the rolled-back transaction
@@ -409,8 +443,11 @@ class Ingestor:
         self, text: str, chunks: list[Chunk], sentences: list[list[tuple[int, int]]]
     ) -> list[bytes | None]:
         """Packed sentence vectors per chunk (None for a chunk without sentence vectors), in one embedder call."""
-        texts = [text[c.char_start + start : c.char_start + end] for c, spans in zip(chunks, sentences)
-                 for start, end in spans]
+        texts = [
+            text[c.char_start + start : c.char_start + end]
+            for c, spans in zip(chunks, sentences)
+            for start, end in spans
+        ]
         vectors = self._embedder.embed_passages(texts)
         packed: list[bytes | None] = []
         offset = 0
@@ -422,13 +459,20 @@ class Ingestor:
     # ------------------------------------------------------------------ jobs
     def _requeue(self, job: _Job, reason: str) -> None:
         with session_scope(self._engine) as session:
-            row = session.get(IngestJob, job.id)
+            row = session.get_one(IngestJob, job.id)
             row.state, row.reason, row.updated_at = JobState.queued, f"attempt {job.attempts}: {reason}", utcnow()
             session.add(row)
 
-    def _close_job(self, session: Session, job_id: int, state: JobState, *, reason: str | None = None,
-                   document_id: int | None = None) -> None:
-        job = session.get(IngestJob, job_id)
+    def _close_job(
+        self,
+        session: Session,
+        job_id: int,
+        state: JobState,
+        *,
+        reason: str | None = None,
+        document_id: int | None = None,
+    ) -> None:
+        job = session.get_one(IngestJob, job_id)
         job.state, job.reason, job.document_id, job.updated_at = state, reason, document_id, utcnow()
         session.add(job)
 
@@ -444,8 +488,9 @@ class Ingestor:
             if document is not None and apply_metadata(document, metadata):
                 session.add(document)
 
-    def _finish_job(self, job: _Job, state: JobState, *, reason: str | None = None,
-                    document_id: int | None = None) -> IngestOutcome:
+    def _finish_job(
+        self, job: _Job, state: JobState, *, reason: str | None = None, document_id: int | None = None
+    ) -> IngestOutcome:
         with session_scope(self._engine) as session:
             self._close_job(session, job.id, state, reason=reason, document_id=document_id)
         return IngestOutcome(job.filename, state, reason, document_id, 0, job.id)
@@ -489,7 +534,7 @@ def _new_document(filename: str, sha256: str, extracted: ExtractedText, metadata
 def _new_passages(document: Document, chunks: list[Chunk], hashes: list[str], vectors: np.ndarray) -> list[Passage]:
     return [
         Passage(
-            document_id=document.id,
+            document_id=row_id(document),
             ordinal=ordinal,
             char_start=chunk.char_start,
             char_end=chunk.char_end,

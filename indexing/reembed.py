@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from archive import storage
 from archive.db import session_scope
-from archive.models import Document, Passage
+from archive.models import Document, Passage, id_column, row_id
 from indexing.chunk import embedding_text
 from indexing.embed import Embedder, content_hash
 from indexing.index_store import record_embedder
@@ -28,7 +28,7 @@ def reembed_archive(engine: Engine, embedder: Embedder) -> int:
             rows = session.exec(
                 select(Passage, Document.title)
                 .join(Document)
-                .where(Passage.id > last_id)
+                .where(id_column(Passage) > last_id)
                 .order_by(col(Passage.id))
                 .limit(BATCH)
             ).all()
@@ -45,7 +45,7 @@ def reembed_archive(engine: Engine, embedder: Embedder) -> int:
                 passage.sentence_vectors = pack(embedder.embed_passages([passage.text[s:e] for s, e in spans]))
                 session.add(passage)
         done += len(rows)
-        last_id = rows[-1][0].id
+        last_id = row_id(rows[-1][0])
     with session_scope(engine) as session:
         record_embedder(session, spec)
     return done

@@ -32,7 +32,9 @@ def decode_spans(encoded: str | None) -> list[tuple[int, int]]:
     return [(int(start), int(end)) for start, end in json.loads(encoded)] if encoded else []
 
 
-def stored_sentences(passage_text: str, spans: str | None, vectors: bytes | None, dim: int) -> list[tuple[str, np.ndarray]]:
+def stored_sentences(
+    passage_text: str, spans: str | None, vectors: bytes | None, dim: int
+) -> list[tuple[str, np.ndarray]]:
     """(sentence text, vector) of the sentences a passage has stored vectors for."""
     return list(zip((passage_text[s:e] for s, e in decode_spans(spans)), unpack(vectors, dim)))
 

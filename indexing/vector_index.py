@@ -8,9 +8,9 @@ Vectors are L2-normalised float32 and similarity is the inner product. Two kinds
   default ``nprobe``, keeps recall@10 >= 0.95 against exact search at a few ms per query on one thread.
 
 Both kinds support ``add``, ``remove`` and filtered ``search`` (an ``IDSelectorBitmap`` or ``IDSelectorBatch`` passed
-in FAISS ``SearchParameters``/``SearchParametersIVF``, so the filter acts before the top-k is cut). An index is saved as one file: a small JSON header (spec, kind, search knob,
-checksum) followed by the serialized FAISS index, written to a temp file, fsynced and renamed, so a crash leaves either
-the old or the new file. Loading never retrains.
+in FAISS ``SearchParameters``/``SearchParametersIVF``, so the filter acts before the top-k is cut). An index is saved
+as one file: a small JSON header (spec, kind, search knob, checksum) followed by the serialized FAISS index, written
+to a temp file, fsynced and renamed, so a crash leaves either the old or the new file. Loading never retrains.
 
 Concurrency: ``search`` may run from several threads at once; ``add``/``remove``/``save`` need exclusive access
 (the caller serialises writers).
@@ -25,7 +25,7 @@ import struct
 import tempfile
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -314,10 +314,8 @@ class VectorIndex:
                 os.fsync(fh.fileno())
             os.replace(tmp_name, path)
         except BaseException:
-            try:
+            with suppress(FileNotFoundError):
                 os.unlink(tmp_name)
-            except FileNotFoundError:
-                pass
             raise
         _fsync_dir(path.parent)
 
@@ -353,7 +351,9 @@ class VectorIndex:
         try:
             index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
         except RuntimeError:
-            raise VectorIndexError(f"vector index file {name} is corrupt (FAISS cannot read it); rebuild the index") from None
+            raise VectorIndexError(
+                f"vector index file {name} is corrupt (FAISS cannot read it); rebuild the index"
+            ) from None
         del data
 
         spec, kind = header["spec"], header["kind"]

@@ -24,8 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -43,8 +48,9 @@ def serve(data_dir: Path, port: int):
     from api.app import create_app
     from archive.settings import Settings
 
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(data_dir=data_dir)), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(Settings(data_dir=data_dir)), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 120
@@ -121,8 +127,11 @@ def main(argv: list[str] | None = None) -> int:
                 page.set_default_timeout(180_000)  # the first search embeds the query (slow on a busy machine)
 
                 filtered = {"q": args.query, "published_from": "2020-01-01", "kind": "NGO report", "k": 5}
-                shots = [("search-filtered", f"{base}/?{urlencode(filtered)}"), ("home", f"{base}/"),
-                         ("search", f"{base}/?{urlencode({'q': args.query, 'k': 5})}")]
+                shots = [
+                    ("search-filtered", f"{base}/?{urlencode(filtered)}"),
+                    ("home", f"{base}/"),
+                    ("search", f"{base}/?{urlencode({'q': args.query, 'k': 5})}"),
+                ]
                 for label, url in shots:
                     if label == "search-filtered":
                         page.goto(url)

@@ -70,12 +70,10 @@ def normalise(text: str) -> str:
 def load_questions(path: Path) -> list[Question]:
     questions = []
     try:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                questions.append(
-                    Question(row["id"], row["lang"], row["query"], row["document"], tuple(row["answers"]))
-                )
+                questions.append(Question(row["id"], row["lang"], row["query"], row["document"], tuple(row["answers"])))
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise InvalidInputError(f"cannot read questions from {path.name}: {error}") from error
     return questions
@@ -101,7 +99,7 @@ def evaluate(
     for question in questions:
         by_language[question.lang].append(question)
     scores = [_score(lang, group, ranks, k) for lang, group in sorted(by_language.items())]
-    misses = [q.id for q in questions if ranks[q.id] is None or ranks[q.id] > k]
+    misses = [q.id for q in questions if (rank := ranks[q.id]) is None or rank > k]
     return EvaluationReport(k, scores, _score("all", questions, ranks, k), misses)
 
 

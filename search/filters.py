@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from archive import storage
 from archive.errors import InvalidInputError
-from archive.models import Document, Mention, Passage
+from archive.models import Document, Mention, Passage, id_column
 from indexing.language import passage_language
 from search.persons import resolve_person
 
@@ -55,13 +55,13 @@ class SearchFilters:
         conditions = []
         if self.document_id is not None:
             storage.get_document(session, self.document_id)  # a clear error for an unknown document
-            conditions.append(Document.id == self.document_id)
+            conditions.append(col(Document.id) == self.document_id)
         if self.kind is not None:
-            conditions.append(Document.kind == self.kind)
+            conditions.append(col(Document.kind) == self.kind)
         if self.published_from is not None:
             conditions.append(func.coalesce(Document.published_end, Document.published) >= self.published_from)
         if self.published_to is not None:
-            conditions.append(Document.published <= self.published_to)
+            conditions.append(col(Document.published) <= self.published_to)
         if self.person is not None:
             person_id = resolve_person(session, self.person)
             conditions.append(col(Passage.id).in_(select(Mention.passage_id).where(Mention.person_id == person_id)))
@@ -79,17 +79,21 @@ class PassageLanguages:
 
     def select(self, session: Session, language: str, *conditions) -> np.ndarray:
         """Ids of the passages (joined with their documents) that satisfy `conditions` and are in `language`."""
-        rows = session.exec(select(Passage.id, Passage.content_hash).join(Document).where(*conditions)).all()
+        rows = session.exec(select(id_column(Passage), Passage.content_hash).join(Document).where(*conditions)).all()
         keys = [(int(passage_id), content_hash) for passage_id, content_hash in rows]
         with self._lock:
             missing = [key for key in keys if key not in self._known]
         for batch in range(0, len(missing), BATCH):
             part = missing[batch : batch + BATCH]
-            texts = dict(session.exec(select(Passage.id, Passage.text).where(col(Passage.id).in_([i for i, _ in part]))).all())
+            texts = dict(
+                session.exec(select(Passage.id, Passage.text).where(col(Passage.id).in_([i for i, _ in part]))).all()
+            )
             guessed = {key: passage_language(texts.get(key[0], "")) for key in part}
             with self._lock:
                 self._known.update(guessed)
-        chosen = [passage_id for passage_id, content_hash in keys if self._known.get((passage_id, content_hash)) == language]
+        chosen = [
+            passage_id for passage_id, content_hash in keys if self._known.get((passage_id, content_hash)) == language
+        ]
         return np.array(sorted(chosen), dtype=np.int64)
 
 

@@ -22,12 +22,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from indexing.chunk import sentence_spans
 from archive.models import Passage
+from indexing.chunk import sentence_spans
 from indexing.embed import Embedder
-from indexing.sentence_vectors import stored_sentences
 from indexing.lexical import STOPWORDS
 from indexing.persons.names import token_key
+from indexing.sentence_vectors import stored_sentences
 
 LEXICAL_WEIGHT = 0.08  # one fully matched query is worth this much cosine similarity
 SEMANTIC_RESULTS = 3  # results (best first) whose sentences may be embedded
@@ -145,6 +145,8 @@ class Highlighter:
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
             if missing:
+                if self._embedder is None:
+                    raise ValueError("sentence vectors need an embedder; this highlighter has none")
                 self.embedded += len(missing)
                 for text, vector in zip(missing, self._embedder.embed_passages(missing)):
                     self._cache[text] = vector
@@ -169,6 +171,7 @@ class Highlighter:
         query = " ".join(query.split())  # as the searcher sees it, so every client gets the same spans
 
         def query_vector() -> np.ndarray:
+            assert self._query_vector is not None  # called for semantic results only, which need an embedder
             return self._query_vector(query)
 
         # The budget counts candidate sentences, cached or not, so that the same query always gets the same spans.

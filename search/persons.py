@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from archive.errors import InvalidInputError, NotFoundError
-from archive.models import Document, Mention, Passage, Person, PersonAlias
+from archive.models import Document, Mention, Passage, Person, PersonAlias, id_column
 from indexing.persons import PersonIndex, match_persons, name_key, script_of
 
 MIN_MATCH_SCORE = 0.6
@@ -36,7 +36,7 @@ class PersonDetail:
 
 def _names_by_person(session: Session) -> dict[int, list[str]]:
     names: dict[int, list[str]] = defaultdict(list)
-    for person_id, name in session.exec(select(Person.id, Person.name)).all():
+    for person_id, name in session.exec(select(id_column(Person), Person.name)).all():
         names[person_id].append(name)
     for person_id, alias in session.exec(select(PersonAlias.person_id, PersonAlias.alias)).all():
         if alias not in names[person_id]:
@@ -48,7 +48,7 @@ def _mention_counts(session: Session, person_ids: Sequence[int]) -> dict[int, in
     rows = session.exec(
         select(Mention.person_id, func.count(func.distinct(Mention.passage_id)))
         .where(col(Mention.person_id).in_(list(person_ids)))
-        .group_by(Mention.person_id)
+        .group_by(col(Mention.person_id))
     ).all()
     return dict(rows)
 
@@ -106,10 +106,10 @@ def merge_persons(session: Session, keep_id: int, merge_id: int) -> PersonSummar
     """Fold person `merge_id` into `keep_id`: aliases and mentions move, the second record goes."""
     if keep_id == merge_id:
         raise InvalidInputError("cannot merge a person with itself")
-    keep, gone = session.get(Person, keep_id), session.get(Person, merge_id)
-    for person_id, person in ((keep_id, keep), (merge_id, gone)):
-        if person is None:
+    for person_id in (keep_id, merge_id):
+        if session.get(Person, person_id) is None:
             raise NotFoundError(f"person {person_id} does not exist")
+    gone = session.get_one(Person, merge_id)
     known = set(session.exec(select(PersonAlias.alias).where(PersonAlias.person_id == keep_id)).all())
     for alias in session.exec(select(PersonAlias).where(PersonAlias.person_id == merge_id)).all():
         if alias.alias in known:
@@ -122,7 +122,9 @@ def merge_persons(session: Session, keep_id: int, merge_id: int) -> PersonSummar
         mention.person_id = keep_id
         session.add(mention)
     if gone.name not in known:
-        session.add(PersonAlias(person_id=keep_id, alias=gone.name, key=name_key(gone.name), script=script_of(gone.name)))
+        session.add(
+            PersonAlias(person_id=keep_id, alias=gone.name, key=name_key(gone.name), script=script_of(gone.name))
+        )
     session.flush()
     session.delete(gone)
     session.flush()
@@ -134,7 +136,7 @@ def persons_of_passages(session: Session, passage_ids: Sequence[int]) -> dict[in
     if not passage_ids:
         return {}
     rows = session.exec(
-        select(Mention.passage_id, Person.id, Person.name)
+        select(Mention.passage_id, id_column(Person), Person.name)
         .join(Person, col(Person.id) == Mention.person_id)
         .where(col(Mention.passage_id).in_(list(passage_ids)))
         .order_by(col(Mention.passage_id), col(Mention.char_start))

@@ -16,12 +16,12 @@ from archive.models import Document, Passage
 from indexing.embed import Embedder
 from indexing.index_store import IndexStore
 from indexing.near_duplicates import drop_near_duplicate_passages
-from search.filters import SearchFilters
 from search.calibration import ArchiveSample, answers_query
-from search.validation import require_count, require_offset, require_text
-from search.ranking import Candidate, rank, semantic_scores, without_overlaps
-from search.word_evidence import WordEvidence
+from search.filters import SearchFilters
 from search.persons import PersonDirectory, passages_mentioning, persons_of_passages
+from search.ranking import Candidate, rank, semantic_scores, without_overlaps
+from search.validation import require_count, require_offset, require_text
+from search.word_evidence import WordEvidence
 
 MAX_K = 100
 MAX_OFFSET = 1000
@@ -110,11 +110,17 @@ class Searcher:
                 return SearchPage([], 0, offset)  # nothing stands out from the archive: no answer rather than noise
             results = without_overlaps(rank(candidates))
             if filters.document_id is None:  # near-duplicates (republished copies) show once: their original
-                shown = {i for i, _ in drop_near_duplicate_passages(session, [(r.candidate.passage_id, 0.0) for r in results])}
+                shown = {
+                    i
+                    for i, _ in drop_near_duplicate_passages(session, [(r.candidate.passage_id, 0.0) for r in results])
+                }
                 results = [r for r in results if r.candidate.passage_id in shown]
             hits = self._hits(
                 session,
-                [(r.candidate.passage_id, r.candidate.score, (r.char_start, r.char_end)) for r in results[: offset + k]],
+                [
+                    (r.candidate.passage_id, r.candidate.score, (r.char_start, r.char_end))
+                    for r in results[: offset + k]
+                ],
                 offset,
             )
             return SearchPage(hits, len(results), offset)
@@ -153,7 +159,7 @@ class Searcher:
         """Hits for (passage id, score, span to cite or None for the whole passage), in order, from `offset` on."""
         rows = storage.passages_with_documents(session, [item_id for item_id, _, _ in ranked])
         persons = persons_of_passages(session, list(rows))
-        hits = []
+        hits: list[SearchHit] = []
         for item_id, score, span in ranked:
             if item_id not in rows:
                 continue  # deleted since the candidates were found

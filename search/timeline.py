@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from archive.models import Document, Passage
+from archive.models import Document, Passage, row_id
 from indexing.chunk import sentence_spans
 from indexing.dates import StatedDate, find_dates, period
 
@@ -39,7 +39,7 @@ def timeline(passages: Sequence[tuple[Passage, Document]]) -> list[TimelineEntry
     entries: dict[tuple, TimelineEntry] = {}
     documents: dict[int, Document] = {}
     for passage, document in passages:
-        documents[document.id] = document
+        documents[row_id(document)] = document
         sentences = sentence_spans(passage.text)
         for mention in find_dates(passage.text):
             start, end = next(
@@ -49,8 +49,15 @@ def timeline(passages: Sequence[tuple[Passage, Document]]) -> list[TimelineEntry
             key = (document.id, base + start, mention.date)
             entries.setdefault(
                 key,
-                TimelineEntry(mention.date, document, passage, base + start, base + end,
-                              base + mention.char_start, base + mention.char_end),
+                TimelineEntry(
+                    mention.date,
+                    document,
+                    passage,
+                    base + start,
+                    base + end,
+                    base + mention.char_start,
+                    base + mention.char_end,
+                ),
             )
     for document in documents.values():
         stated = period(document.published, document.published_end)

@@ -44,3 +44,10 @@ def fake_services(tmp_path: Path) -> Iterator[Services]:
     services = Services.open(Settings(data_dir=tmp_path / "archive"), embedder=FakeEmbedder())
     yield services
     services.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that drive Chromium (through the `browser` fixture of tests/web) are the `browser` tier."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

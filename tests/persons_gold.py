@@ -11,9 +11,13 @@ from indexing.persons import person_keys
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 GOLD: dict[str, list[str | list[str]]] = {
-    k: v for k, v in json.loads((DATA / "persons_gold.json").read_text(encoding="utf-8")).items() if not k.startswith("_")
+    k: v
+    for k, v in json.loads((DATA / "persons_gold.json").read_text(encoding="utf-8")).items()
+    if not k.startswith("_")
 }
-LOOKUPS = [json.loads(line) for line in (DATA / "person_lookups.jsonl").read_text(encoding="utf-8").splitlines() if line]
+LOOKUPS = [
+    json.loads(line) for line in (DATA / "person_lookups.jsonl").read_text(encoding="utf-8").splitlines() if line
+]
 
 
 def score_names(found_by_doc: Mapping[str, set[str]]) -> tuple[float, float, list[str]]:

@@ -20,18 +20,30 @@ def test_synthetic_archive_is_consistent_and_searchable(tmp_path):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     spec = IndexSpec("bench", "synthetic", 32)
     settings = Settings(data_dir=tmp_path / "archive", exact_index_threshold=1000)
-    timings = build_archive(settings, 2000, Seed(sentences, vectors), spec={"backend": spec.backend, "model": spec.model, "dim": spec.dim}, batch=700, log=None)
+    timings = build_archive(
+        settings,
+        2000,
+        Seed(sentences, vectors),
+        spec={"backend": spec.backend, "model": spec.model, "dim": spec.dim},
+        batch=700,
+        log=None,
+    )
     assert timings["documents"] == 100
     engine = make_engine(settings)
     with Session(engine) as session:
         connection = session.connection()
-        bad = connection.execute(text(
-            "SELECT count(*) FROM passage p JOIN document d ON d.id = p.document_id"
-            " WHERE substr(d.text, p.char_start + 1, p.char_end - p.char_start) != p.text")).scalar()
+        bad = connection.execute(
+            text(
+                "SELECT count(*) FROM passage p JOIN document d ON d.id = p.document_id"
+                " WHERE substr(d.text, p.char_start + 1, p.char_end - p.char_start) != p.text"
+            )
+        ).scalar()
         assert bad == 0
         assert connection.execute(text("SELECT count(*) FROM passage")).scalar() == 2000
         assert lexical_search(session, "Kazakhstan court", 10)  # the FTS index was rebuilt
-        trigger = connection.execute(text("SELECT count(*) FROM sqlite_master WHERE name='passage_fts_insert'")).scalar()
+        trigger = connection.execute(
+            text("SELECT count(*) FROM sqlite_master WHERE name='passage_fts_insert'")
+        ).scalar()
         assert trigger == 1  # restored after the bulk load
     store = IndexStore(engine, settings, spec)
     store.rebuild()

@@ -12,7 +12,7 @@ from api.auth import EditorDep
 from api.deps import ServicesDep, SessionDep
 from api.schemas import DocumentList, DocumentPublic, DocumentText, JobAccepted
 from archive import storage
-from archive.models import Passage
+from archive.models import Passage, row_id
 from indexing.jobs import UploadTooLarge, original_file
 
 router = APIRouter(prefix="/documents", tags=["documents"])
@@ -86,7 +86,7 @@ def _passage_counts(session: SessionDep, document_ids: list[int]) -> dict[int, i
     rows = session.exec(
         select(Passage.document_id, func.count(col(Passage.id)))
         .where(col(Passage.document_id).in_(document_ids))
-        .group_by(Passage.document_id)
+        .group_by(col(Passage.document_id))
     ).all()
     return dict(rows)
 
@@ -99,9 +99,9 @@ def list_documents(
 ) -> DocumentList:
     """The archive's documents, oldest first."""
     documents = storage.list_documents(session, offset, limit)
-    counts = _passage_counts(session, [d.id for d in documents])
+    counts = _passage_counts(session, [row_id(d) for d in documents])
     return DocumentList(
-        documents=[DocumentPublic.of_with_count(d, counts.get(d.id, 0)) for d in documents],
+        documents=[DocumentPublic.of_with_count(d, counts.get(row_id(d), 0)) for d in documents],
         total=storage.count_documents(session),
     )
 
@@ -118,7 +118,11 @@ def get_document_text(session: SessionDep, document_id: int) -> DocumentText:
     return DocumentText(text=storage.get_document(session, document_id).text)
 
 
-MEDIA_BY_SUFFIX = {".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8", ".md": "text/markdown; charset=utf-8"}
+MEDIA_BY_SUFFIX = {
+    ".pdf": "application/pdf",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+}
 
 
 @router.get("/{document_id}/file", response_class=FileResponse, name="document_file")

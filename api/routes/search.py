@@ -27,7 +27,9 @@ def search_params(
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="A question or words, any language")],
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many results (per page)")] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many results (paging)")] = 0,
-    page: Annotated[int | None, Query(ge=1, description="1-based page of k results; sets offset = (page - 1) * k")] = None,
+    page: Annotated[
+        int | None, Query(ge=1, description="1-based page of k results; sets offset = (page - 1) * k")
+    ] = None,
     document_id: Annotated[int | None, Query(description="Only passages of this document")] = None,
     person: Annotated[
         str | None, Query(max_length=200, description="Only passages that mention this person (id or name, any script)")
@@ -38,8 +40,12 @@ def search_params(
     published_from: Annotated[
         date | None, Query(description="Only documents whose stated date reaches on or after this day")
     ] = None,
-    published_to: Annotated[date | None, Query(description="Only documents whose stated date begins on or before")] = None,
-    kind: Annotated[str | None, Query(max_length=100, description="Only documents of this kind, e.g. news article")] = None,
+    published_to: Annotated[
+        date | None, Query(description="Only documents whose stated date begins on or before")
+    ] = None,
+    kind: Annotated[
+        str | None, Query(max_length=100, description="Only documents of this kind, e.g. news article")
+    ] = None,
 ) -> SearchParams:
     filters = SearchFilters(
         document_id=document_id,
@@ -70,7 +76,9 @@ def search(
 ) -> SearchResponse:
     """Passages that answer the query, best first, each an exact quote with its citation; filtered before the top-k."""
     page = _run(services, params)
-    highlighter = highlighter_for(services.embedder, [hit.passage for hit in page.hits]) if highlight == "semantic" else None
+    highlighter = (
+        highlighter_for(services.embedder, [hit.passage for hit in page.hits]) if highlight == "semantic" else None
+    )
     return SearchResponse.of_page(params.q, page, highlighter)
 
 

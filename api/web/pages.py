@@ -24,7 +24,7 @@ from api.deps import ServicesDep
 from api.errors import status_for
 from archive import storage
 from archive.errors import ArchiveError, InvalidInputError, NotFoundError
-from archive.models import Document, IngestJob, Mention, Passage
+from archive.models import Document, IngestJob, Mention, Passage, row_id
 from indexing.dates import period
 from indexing.jobs import original_file
 from indexing.language import passage_language
@@ -32,8 +32,8 @@ from search.filters import LANGUAGES, SearchFilters, document_kinds
 from search.highlight import highlighter_for
 from search.persons import find_persons, get_person
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
-from search.timeline import newest_first, timeline
 from search.searcher import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, SearchHit
+from search.timeline import newest_first, timeline
 
 # Autoescaping always on: document text, titles and queries are data, never markup.
 TEMPLATES = Jinja2Templates(
@@ -105,8 +105,8 @@ def _results(request: Request, query: str, hits: list[SearchHit], spans: list[Sp
     results = []
     for hit, (start, end) in zip(hits, spans):
         passage, document = hit.passage, hit.document
-        url = _read_url(request, document.id, passage.id, query)
-        link = _read_url(request, document.id, passage.id)  # the citation's stable link back
+        url = _read_url(request, row_id(document), passage.id, query)
+        link = _read_url(request, row_id(document), passage.id)  # the citation's stable link back
         results.append(
             {
                 "rank": hit.rank,
@@ -149,7 +149,11 @@ def _pager(request: Request, params: dict[str, str], k: int, offset: int, total:
     current = offset // k + 1
 
     def link(number: int) -> str:
-        return str(base.include_query_params(**params, page=number)) if number > 1 else str(base.include_query_params(**params))
+        return (
+            str(base.include_query_params(**params, page=number))
+            if number > 1
+            else str(base.include_query_params(**params))
+        )
 
     return {
         "current": current,
@@ -176,9 +180,16 @@ def search_page(
 ) -> HTMLResponse:
     """The search page; with `q`, its results rendered on the server (the URL is the shareable state)."""
     query, person = " ".join(q.split()), (person or "").strip() or None
-    form = {"q": query, "person": person or "", "document_id": (document_id or "").strip(),
-            "language": (language or "").strip(), "published_from": (published_from or "").strip(),
-            "published_to": (published_to or "").strip(), "kind": (kind or "").strip(), "k": (k or "").strip()}
+    form = {
+        "q": query,
+        "person": person or "",
+        "document_id": (document_id or "").strip(),
+        "language": (language or "").strip(),
+        "published_from": (published_from or "").strip(),
+        "published_to": (published_to or "").strip(),
+        "kind": (kind or "").strip(),
+        "k": (k or "").strip(),
+    }
     context: dict = {**form, "form": form, "examples": EXAMPLES, "results": None, "scope": None, "languages": LANGUAGES}
     with Session(services.engine) as session:
         context["documents"] = storage.list_documents(session, limit=100)
@@ -192,7 +203,10 @@ def search_page(
         offset = (page_number - 1) * number
         doc_id = _optional_int(document_id, "document_id")
         filters = SearchFilters(
-            document_id=doc_id, person=person, language=form["language"] or None, kind=form["kind"] or None,
+            document_id=doc_id,
+            person=person,
+            language=form["language"] or None,
+            kind=form["kind"] or None,
             published_from=_optional_date(published_from, "published_from"),
             published_to=_optional_date(published_to, "published_to"),
         )
@@ -209,8 +223,17 @@ def search_page(
             params = {key: value for key, value in form.items() if value}
             context["pager"] = _pager(request, params, number, offset, found.total)
             context["exports"] = [
-                (label, str(request.url_for("export_search").include_query_params(
-                    **{key: value for key, value in params.items() if key != "k"}, k=number, offset=offset, format=fmt)))
+                (
+                    label,
+                    str(
+                        request.url_for("export_search").include_query_params(
+                            **{key: value for key, value in params.items() if key != "k"},
+                            k=number,
+                            offset=offset,
+                            format=fmt,
+                        )
+                    ),
+                )
                 for label, fmt in (("CSV", "csv"), ("JSON", "json"), ("RIS", "ris"), ("CSL-JSON", "csl-json"))
             ]
     except ArchiveError as error:
@@ -226,7 +249,7 @@ def _quote_matches(request: Request, matches: list[QuoteMatch]) -> list[dict]:
     results = []
     for match in matches:
         document, passage = match.document, match.passage
-        link = _read_url(request, document.id, passage.id)
+        link = _read_url(request, row_id(document), passage.id)
         results.append(
             {
                 "match": match,
@@ -274,6 +297,7 @@ def _page_breaks(session: Session, document: Document) -> list[tuple[int, int]]:
     ).all()
     breaks: dict[int, int] = {}
     for start, page in rows:
+        assert page is not None  # filtered out by the query
         breaks.setdefault(page, start)
     return sorted((start, page) for page, start in breaks.items())
 
@@ -308,10 +332,12 @@ def read_document(
             document = storage.get_document(session, document_id)
             cited = storage.get_passage(session, passage) if passage is not None else None
             if cited is not None and cited.document_id != document.id:
-                raise InvalidInputError(f"passage {cited.id} belongs to document {cited.document_id}, not {document.id}")
+                raise InvalidInputError(
+                    f"passage {cited.id} belongs to document {cited.document_id}, not {document.id}"
+                )
             breaks = _page_breaks(session, document)
-            has_file = _has_original(session, document.id)
-        matches = _matches_in(services, document.id, q) if q and q.strip() else []
+            has_file = _has_original(session, row_id(document))
+        matches = _matches_in(services, row_id(document), q) if q and q.strip() else []
     except ArchiveError as error:
         return _error(request, error, "Document not found")
     text = document.text
@@ -321,7 +347,9 @@ def read_document(
         before = _with_page_breaks(text[: cited.char_start], 0, breaks)
         answer = highlighter_for(services.embedder).span(q, cited.text) if q and q.strip() else None
         inside = pieces(cited.text, [answer] if answer else [])
-        after = _with_page_breaks(text[cited.char_end :], cited.char_end, [b for b in breaks if b[0] > cited.char_start])
+        after = _with_page_breaks(
+            text[cited.char_end :], cited.char_end, [b for b in breaks if b[0] > cited.char_start]
+        )
     return _page(
         request,
         "read.html",
@@ -332,9 +360,9 @@ def read_document(
         inside=inside,
         after=after,
         q=q or "",
-        matches=_match_links(request, document.id, matches, cited, q),
+        matches=_match_links(request, row_id(document), matches, cited, q),
         file_url=_file_url(request, document, cited) if has_file else None,
-        citation=_citation(document, cited.page_start, cited.text, _read_url(request, document.id, cited.id))
+        citation=_citation(document, cited.page_start, cited.text, _read_url(request, row_id(document), cited.id))
         if cited
         else None,
     )
@@ -349,14 +377,19 @@ def _matches_in(services, document_id: int, q: str) -> list[Passage]:
     return sorted((hit.passage for hit in hits), key=lambda passage: passage.char_start)
 
 
-def _match_links(request: Request, document_id: int, matches: list[Passage], cited: Passage | None, q: str | None) -> dict:
+def _match_links(
+    request: Request, document_id: int, matches: list[Passage], cited: Passage | None, q: str | None
+) -> dict:
     """Where the cited passage stands among the document's matches, with links to the previous and next ones."""
     ids = [passage.id for passage in matches]
     if not ids:
         return {}
     if cited is not None and cited.id in ids:
         index = ids.index(cited.id)
-        previous, following = matches[index - 1] if index > 0 else None, matches[index + 1] if index + 1 < len(ids) else None
+        previous, following = (
+            matches[index - 1] if index > 0 else None,
+            matches[index + 1] if index + 1 < len(ids) else None,
+        )
         position = index + 1
     else:
         start = cited.char_start if cited is not None else -1
@@ -386,9 +419,7 @@ def _file_url(request: Request, document: Document, cited: Passage | None) -> st
 
 
 @router.get("/people", response_class=HTMLResponse)
-def people_page(
-    request: Request, services: ServicesDep, q: Annotated[str, Query(max_length=200)] = ""
-) -> HTMLResponse:
+def people_page(request: Request, services: ServicesDep, q: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
     """Everyone in the archive (the most mentioned first), or those whose names match `q` in any script."""
     with Session(services.engine) as session:
         persons = find_persons(session, q.strip() or None, limit=200)
@@ -411,16 +442,17 @@ def person_page(request: Request, services: ServicesDep, person_id: int) -> HTML
                 mentions[passage_id].append((start, end))
     except ArchiveError as error:
         return _error(request, error, "Person not found")
-    groups: dict[int, dict] = {document.id: {"document": document, "passages": []}
-                               for document in newest_first(detail.documents)}
+    groups: dict[int, dict] = {
+        row_id(document): {"document": document, "passages": []} for document in newest_first(detail.documents)
+    }
     for passage, document in detail.passages:
-        group = groups.setdefault(document.id, {"document": document, "passages": []})
+        group = groups.setdefault(row_id(document), {"document": document, "passages": []})
         group["passages"].append(
             {
                 "id": passage.id,
                 "page": passage.page_start,
-                "pieces": pieces(passage.text, mentions.get(passage.id, []), offset=passage.char_start),
-                "read_url": _read_url(request, document.id, passage.id),
+                "pieces": pieces(passage.text, mentions.get(row_id(passage), []), offset=passage.char_start),
+                "read_url": _read_url(request, row_id(document), passage.id),
             }
         )
     events = [
@@ -428,15 +460,20 @@ def person_page(request: Request, services: ServicesDep, person_id: int) -> HTML
             "date": entry.date,
             "document": entry.document,
             "pieces": pieces(entry.text, [(entry.date_start, entry.date_end)], offset=entry.char_start)
-            if entry.passage else [],
-            "read_url": _read_url(request, entry.document.id, entry.passage.id if entry.passage else None),
+            if entry.passage
+            else [],
+            "read_url": _read_url(request, row_id(entry.document), entry.passage.id if entry.passage else None),
             "page": entry.passage.page_start if entry.passage else None,
         }
         for entry in timeline(detail.passages)
     ]
     return _page(
-        request, "person.html", title=detail.summary.name, person=detail.summary,
-        groups=[group for group in groups.values() if group["passages"]], events=events,
+        request,
+        "person.html",
+        title=detail.summary.name,
+        person=detail.summary,
+        groups=[group for group in groups.values() if group["passages"]],
+        events=events,
     )
 
 

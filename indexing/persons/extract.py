@@ -16,8 +16,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from indexing.persons.keys import given_key, person_keys
 from indexing.language import language_regions
+from indexing.persons.keys import given_key, person_keys
 from indexing.persons.names import fold_homoglyphs, token_key
 from indexing.persons.russian import russian_mentions
 from indexing.text_pieces import fold_spaces, text_pieces

@@ -128,7 +128,12 @@ def resolve_persons(
         for m in mentions_by_doc.get(doc, ()):
             surface = " ".join(fold_homoglyphs(text[m.char_start : m.char_end]).split())
             found = index.lookup(m.name)
-            if found is not None and is_full_name(surface) and not initial_of(surface) and surface not in aliases[found]:
+            if (
+                found is not None
+                and is_full_name(surface)
+                and not initial_of(surface)
+                and surface not in aliases[found]
+            ):
                 aliases[found].append(surface)
 
     records: list[PersonRecord] = []

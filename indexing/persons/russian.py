@@ -78,7 +78,8 @@ def normalise(morph: Any, words: list[str], sentence: str = "") -> str:
     parses = [_name_parses(morph, word) for word in words]
     features = [{(p.tag.gender, p.tag.case) for p in ps} for ps in parses]
     shared = {  # a word without gender (an indeclinable surname) agrees with either
-        (gender, case) for gender, case in set().union(*features)
+        (gender, case)
+        for gender, case in set().union(*features)
         if all((gender, case) in f or (None, case) in f for f in features)
     }
     if len({gender for gender, _ in shared} - {None}) > 1 and sentence:
@@ -88,15 +89,19 @@ def normalise(morph: Any, words: list[str], sentence: str = "") -> str:
     out = []
     for word, options in zip(words, parses):
         chosen = next((p for p in options if (p.tag.gender, p.tag.case) == pick), None) or next(
-            (p for p in options if pick and p.tag.case == pick[1]), options[0] if options else None)
+            (p for p in options if pick and p.tag.case == pick[1]), options[0] if options else None
+        )
         nominative = chosen.inflect({"nomn", "sing"}) if chosen is not None else None
         out.append(_recase(nominative.word, word) if nominative is not None else word)
     return " ".join(out)
 
 
 def _best_feature(features: set[tuple[str | None, str | None]]) -> tuple[str | None, str | None] | None:
-    return min(features, key=lambda f: (_PREFERRED_CASES.index(f[1]) if f[1] in _PREFERRED_CASES else 9,
-                                        f[0] != "masc"), default=None)
+    return min(
+        features,
+        key=lambda f: (_PREFERRED_CASES.index(f[1]) if f[1] in _PREFERRED_CASES else 9, f[0] != "masc"),
+        default=None,
+    )
 
 
 def _name_parses(morph: Any, word: str) -> list[Any]:

@@ -54,6 +54,7 @@ def _locate(quote_words: list[Word], region: list[Word]) -> tuple[int, int]:
         starts.append(len(joined))
         joined += word.key + " "
     found = fuzz.partial_ratio_alignment(" ".join(keys(quote_words)), joined)
+    assert found is not None  # None only below a score_cutoff, and none is given
     first = next((i for i, s in enumerate(starts) if s + len(region[i].key) > found.dest_start), 0)
     last = next((i for i in range(len(region) - 1, -1, -1) if starts[i] < found.dest_end), len(region) - 1)
     return first, max(first, last) + 1

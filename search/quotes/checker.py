@@ -12,17 +12,17 @@ from sqlmodel import Session, col, select
 from archive import storage
 from archive.db import is_sqlite
 from archive.errors import InvalidInputError
-from archive.models import Document, Passage
+from archive.models import Document, Passage, row_id
 from indexing.chunk import sentence_spans
 from indexing.embed import Embedder
 from indexing.index_store import IndexStore
-from search.validation import require_count, require_text
 from search.filters import SearchFilters
 from search.highlight import best_sentence_span, highlighter_for
 from search.quotes import candidates
 from search.quotes.align import Alignment, Opcode, align, diff
 from search.quotes.verdict import Verdict, meaning_verdict, qualifies, wording_verdict
 from search.quotes.words import Word, words
+from search.validation import require_count, require_text
 
 MAX_QUOTE_CHARS = 1000
 MAX_MATCHES = 10
@@ -143,7 +143,7 @@ class QuoteChecker:
         return QuoteMatch(
             verdict=verdict,
             similarity=round(found.similarity, 4),
-            passage=_passage_at(session, document.id, start),
+            passage=_passage_at(session, row_id(document), start),
             document=document,
             char_start=start,
             char_end=end,
@@ -170,8 +170,15 @@ class QuoteChecker:
             sentence_words = words(document.text, start, end)
             ops = [] if verdict is Verdict.translation else diff(quote_words, sentence_words)
             matches.append(
-                QuoteMatch(verdict, round(score, 4), passage, document, start, end,
-                           diff_ops(quote, quote_words, document.text, sentence_words, ops))
+                QuoteMatch(
+                    verdict,
+                    round(score, 4),
+                    passage,
+                    document,
+                    start,
+                    end,
+                    diff_ops(quote, quote_words, document.text, sentence_words, ops),
+                )
             )
         return _best(matches)
 

@@ -1,10 +1,17 @@
 """The `archive` command line, driven with click's CliRunner."""
 
 import json
+import threading
 
+import pytest
 from click.testing import CliRunner
+from sqlmodel import Session
 
 from api.cli import cli
+from archive.db import make_engine, session_scope
+from archive.lock import WriterLock
+from archive.models import Person
+from archive.settings import Settings
 from tests.conftest import QUESTIONS
 
 
@@ -56,3 +63,48 @@ def test_reindex_rebuilds_from_stored_embeddings(seed_settings, seed_services):
     result = runner.invoke(cli, ["--data-dir", str(seed_settings.resolved_data_dir), "reindex"])
     assert result.exit_code == 0, result.output
     assert f"vector index rebuilt: {len(seed_services.index)} vectors (flat)" in result.output
+
+
+def test_ingest_writes_its_log_in_the_data_folder(tmp_path, monkeypatch):
+    from indexing import pipeline
+
+    def broken(text: str):
+        raise ValueError("the person finder broke")
+
+    monkeypatch.setattr(pipeline, "find_person_mentions", broken)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "report.txt").write_text("Court ruling\n\nThe court in Almaty upheld the sentence of the activist.\n")
+    (inbox / "empty.txt").write_bytes(b"")
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "ingest", str(inbox)])
+    assert result.exit_code == 1, result.output
+    log = (tmp_path / "data" / "logs" / "ingest.log").read_text(encoding="utf-8")
+    assert "empty.txt: failed (empty file)" in log
+    assert "unexpected error while finding the people named in the text of report.txt" in log
+    assert "Traceback" in log and "ValueError: the person finder broke" in log
+
+
+@pytest.mark.timeout(120)
+def test_a_person_merge_waits_while_another_process_writes(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data")
+    engine = make_engine(settings)
+    with session_scope(engine) as session:
+        session.add_all([Person(name="Marat Zhylanbayev"), Person(name="Марат Жыланбаев")])
+    lock = WriterLock(settings.writer_lock_path)
+    assert lock.acquire(timeout=0)
+    results = []
+    merge = ["--data-dir", str(settings.data_dir), "persons", "merge", "1", "2"]
+    thread = threading.Thread(target=lambda: results.append(CliRunner().invoke(cli, merge)))
+    thread.start()
+    try:
+        thread.join(timeout=1.0)
+        assert thread.is_alive()  # waiting for the writer to finish
+        with Session(engine) as session:
+            assert session.get(Person, 2) is not None
+    finally:
+        lock.release()
+    thread.join()
+    assert results[0].exit_code == 0, results[0].output
+    assert "being written by process" in results[0].output and "merged into 1." in results[0].output
+    with Session(engine) as session:
+        assert session.get(Person, 2) is None

@@ -11,7 +11,15 @@ def test_search_answers_in_the_documented_shape(seed_client):
     assert len(body["results"]) == 3
     result = body["results"][0]
     assert set(result) == {
-        "rank", "score", "passage_id", "text", "language", "document", "citation", "persons", "highlight"
+        "rank",
+        "score",
+        "passage_id",
+        "text",
+        "language",
+        "document",
+        "citation",
+        "persons",
+        "highlight",
     }
     assert result["language"] == "en" and body["notice"] is None
     assert 0 <= result["highlight"]["char_start"] < result["highlight"]["char_end"] <= len(result["text"])
@@ -80,7 +88,13 @@ def test_errors_are_json_4xx_without_traces_or_paths(seed_client, seed_settings)
 
 def test_openapi_documents_the_routes(seed_client):
     paths = seed_client.get("/openapi.json").json()["paths"]
-    for path in ("/search", "/documents", "/documents/{document_id}", "/documents/{document_id}/text",
-                 "/passages/{passage_id}", "/health"):
+    for path in (
+        "/search",
+        "/documents",
+        "/documents/{document_id}",
+        "/documents/{document_id}/text",
+        "/passages/{passage_id}",
+        "/health",
+    ):
         assert path in paths
     assert seed_client.get("/docs").status_code == 200

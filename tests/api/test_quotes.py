@@ -31,8 +31,13 @@ def test_http_an_unrelated_quote_has_no_matches(seed_client):
 
 
 def test_http_bad_quotes_are_4xx_with_a_detail(seed_client):
-    for payload, status in (({"quote": "   "}, 400), ({"quote": ""}, 422), ({"quote": ATABEK, "k": 0}, 422),
-                            ({"quote": "x" * 1001}, 422), ({}, 422)):
+    for payload, status in (
+        ({"quote": "   "}, 400),
+        ({"quote": ""}, 422),
+        ({"quote": ATABEK, "k": 0}, 422),
+        ({"quote": "x" * 1001}, 422),
+        ({}, 422),
+    ):
         response = seed_client.post("/quotes/check", json=payload)
         assert response.status_code == status, (payload, response.text)
         assert "detail" in response.json()

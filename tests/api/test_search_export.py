@@ -83,15 +83,19 @@ def test_every_export_format_holds_the_api_results(seed_client):
     rows = list(csv.DictReader(io.StringIO(_export(seed_client, "csv"))))
     assert [(int(r["passage_id"]), r["quote"], int(r["char_start"]), int(r["char_end"])) for r in rows] == expected
     assert [r["title"] for r in rows] == [r["document"]["title"] for r in api]
-    assert all(f"/read/{r['document_id']}?passage={r['passage_id']}#passage-{r['passage_id']}" in r["link"] for r in rows)
+    assert all(
+        f"/read/{r['document_id']}?passage={r['passage_id']}#passage-{r['passage_id']}" in r["link"] for r in rows
+    )
 
     exported = json.loads(_export(seed_client, "json"))
     assert exported["query"] == QUERY and exported["total"] >= len(api)
     assert [(r["passage_id"], r["quote"], r["char_start"], r["char_end"]) for r in exported["results"]] == expected
 
     items = json.loads(_export(seed_client, "csl-json"))
-    assert [(i["custom"]["passage_id"], i["custom"]["quote"], i["custom"]["char_start"], i["custom"]["char_end"])
-            for i in items] == expected
+    assert [
+        (i["custom"]["passage_id"], i["custom"]["quote"], i["custom"]["char_start"], i["custom"]["char_end"])
+        for i in items
+    ] == expected
     assert all(i["title"] and i["URL"].startswith("http") for i in items)
 
     records = [r for r in _export(seed_client, "ris").split("ER  -") if r.strip()]

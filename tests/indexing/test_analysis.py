@@ -1,4 +1,4 @@
-"""Lexical analysis: every language's inflected forms meet their stem; letter variants fold; languages are told apart."""
+"""Lexical analysis: each language's inflected forms meet their stem; letter variants fold; languages are told apart."""
 
 import pytest
 

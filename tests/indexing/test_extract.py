@@ -18,7 +18,6 @@ from indexing.pdf_sandbox import RawPage, RawPdf, extract_pdf_in_process, find_t
 from tests.pdfs import FONT, PAGE_TEXTS, write_pdf, write_scanned_pdf
 
 
-
 def reason(path: Path, limits: ExtractionLimits | None = None) -> str:
     with pytest.raises(ExtractionError) as info:
         extract(path, limits)
@@ -185,13 +184,12 @@ def _crashing_child(path: str, limits: ExtractionLimits, conn: Connection) -> No
     os.kill(os.getpid(), signal.SIGSEGV)
 
 
+@pytest.mark.timeout(20)  # the child sleeps 30 s: only killing it ends the test in time
 def test_timeout_kills_the_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf_sandbox, "_child_main", _sleeping_child)
-    started = time.monotonic()
     assert reason(write_pdf(tmp_path / "slow.pdf"), ExtractionLimits(timeout_s=0.5)) == (
         "PDF parser timed out after 0.5 s"
     )
-    assert time.monotonic() - started < 10
 
 
 def test_tiny_timeout_with_the_real_parser(tmp_path: Path) -> None:
@@ -203,6 +201,7 @@ def test_child_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert reason(write_pdf(tmp_path / "crash.pdf")) == "PDF parser crashed (signal 11)"
 
 
+@pytest.mark.ocr
 def test_memory_limit(tmp_path: Path) -> None:
     ocr_or_skip("eng")  # OCR renders a 300 dpi page, which cannot fit in 1 MB
     path = write_scanned_pdf(tmp_path / "scan.pdf", "Memory hungry page")
@@ -212,6 +211,7 @@ def test_memory_limit(tmp_path: Path) -> None:
 # --- OCR -------------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.ocr
 def test_ocr_of_scanned_page(tmp_path: Path) -> None:
     ocr_or_skip("eng")
     text = "The journalist was sentenced to seven years in prison"
@@ -221,6 +221,7 @@ def test_ocr_of_scanned_page(tmp_path: Path) -> None:
     assert result.text[result.pages[0].char_start : result.pages[0].char_end] == result.text
 
 
+@pytest.mark.ocr
 def test_ocr_of_kazakh_and_russian(tmp_path: Path) -> None:
     ocr_or_skip("kaz", "rus")
     if not Path(FONT).is_file():

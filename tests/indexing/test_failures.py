@@ -3,8 +3,7 @@ an unchanged failed file not parsed again, and database errors that are not dupl
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -44,6 +43,7 @@ def test_long_texts_are_read_by_the_ner_model_in_pieces_with_exact_offsets(monke
     assert {text[m.char_start : m.char_end] for m in mentions} == {"Marat Zhylanbayev"}
 
 
+@pytest.mark.slow
 def test_a_document_over_a_million_characters_is_indexed(fake_services, tmp_path):
     big = tmp_path / "annual-report.txt"
     big.write_text("Annual report\n\n" + PARAGRAPH * (1_050_000 // len(PARAGRAPH)), encoding="utf-8")
@@ -85,13 +85,14 @@ def test_an_unchanged_file_that_failed_is_not_parsed_again_nor_given_a_new_job(f
     for path in (tmp_path / "empty.txt", tmp_path / "copy" / "empty.txt"):
         [again] = fake_services.ingestor.ingest([path])
         assert (again.state, again.job_id) == (JobState.failed, first.job_id)
-        assert again.reason == f"empty file (unchanged since job {first.job_id} failed; " \
-                               f"`archive retry {first.job_id}` tries it again)"
+        assert (
+            again.reason == f"empty file (unchanged since job {first.job_id} failed; "
+            f"`archive retry {first.job_id}` tries it again)"
+        )
     assert len(_jobs(fake_services)) == 1
 
 
-def test_an_integrity_error_other_than_the_same_file_is_a_failure_not_a_duplicate(fake_services, tmp_path,
-                                                                                   monkeypatch):
+def test_an_integrity_error_other_than_the_same_file_is_a_failure_not_a_duplicate(fake_services, tmp_path, monkeypatch):
     def violates(session, document_id, signature):
         raise IntegrityError("INSERT INTO documentminhash", {}, Exception("NOT NULL constraint failed: band.key"))
 

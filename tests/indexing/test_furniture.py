@@ -8,8 +8,10 @@ from indexing.extract import PAGE_SEPARATOR, Page
 from indexing.furniture import strip_furniture
 
 HEADER = "The Constitution of the Russian Federation"
-BODY = ("Article {n}. Everyone has the right to freedom and personal inviolability. "
-        "Arrest and detention are allowed only by a court decision.")
+BODY = (
+    "Article {n}. Everyone has the right to freedom and personal inviolability. "
+    "Arrest and detention are allowed only by a court decision."
+)
 
 
 def _document(count: int) -> tuple[str, list[Page]]:
@@ -43,7 +45,9 @@ def test_line_end_hyphenation_is_joined_for_embedding_only():
     from indexing.chunk import embedding_text
 
     passage = "organisations repre-\nsenting victims; кар-\nтинки; Almaty-\nAstana; well-known"
-    assert embedding_text("T", passage) == "T\norganisations representing victims; картинки; Almaty-\nAstana; well-known"
+    assert (
+        embedding_text("T", passage) == "T\norganisations representing victims; картинки; Almaty-\nAstana; well-known"
+    )
 
 
 NEWS = """Accessibility links
@@ -81,12 +85,24 @@ def test_web_page_boilerplate_is_left_out_of_passages_and_kept_in_the_text():
 
     regions = strip_web_boilerplate(NEWS, [])
     passages = " ".join(NEWS[c.char_start : c.char_end] for c in chunk_document(NEWS, regions))
-    for furniture in ("Accessibility links", "Breaking News", "file photo", "SEE ALSO", "16x9 Image",
-                      "offers reporting", "click here", "XS"):
+    for furniture in (
+        "Accessibility links",
+        "Breaking News",
+        "file photo",
+        "SEE ALSO",
+        "16x9 Image",
+        "offers reporting",
+        "click here",
+        "XS",
+    ):
         assert furniture not in passages, furniture
         assert furniture in NEWS
-    for body in ("Activist Sentenced To Two Years", "A court sentenced an activist", "calling them politically",
-                 "will appeal the sentence"):
+    for body in (
+        "Activist Sentenced To Two Years",
+        "A court sentenced an activist",
+        "calling them politically",
+        "will appeal the sentence",
+    ):
         assert body in passages, body
     assert all(region.number is None for region in regions)
 

@@ -15,7 +15,8 @@ from tests.fakes import FakeEmbedder
 def small_archive(fake_services, tmp_path):
     for number in range(3):
         (tmp_path / f"doc{number}.txt").write_text(
-            f"Document {number}\n\n" + " ".join(f"Sentence {i} of document {number} about case {i * number}." for i in range(40))
+            f"Document {number}\n\n"
+            + " ".join(f"Sentence {i} of document {number} about case {i * number}." for i in range(40))
         )
     fake_services.ingestor.ingest(list(collect_files([tmp_path])))
     return fake_services
@@ -101,10 +102,13 @@ def test_a_flat_index_that_outgrows_the_threshold_becomes_ivf(tmp_path):
     files = []
     for number in range(16):
         path = tmp_path / f"grow{number}.txt"
-        path.write_text(f"Report {number}\n\n" + "\n\n".join(
-            f"Paragraph {i} of report {number}: witness w{number}x{i} saw case c{i * 7 + number} in town t{i}."
-            for i in range(30)
-        ))
+        path.write_text(
+            f"Report {number}\n\n"
+            + "\n\n".join(
+                f"Paragraph {i} of report {number}: witness w{number}x{i} saw case c{i * 7 + number} in town t{i}."
+                for i in range(30)
+            )
+        )
         files.append(path)
     services.ingestor.ingest(files[:1])
     assert services.index.index.kind == FLAT and 0 < len(services.index) < 40
@@ -113,8 +117,9 @@ def test_a_flat_index_that_outgrows_the_threshold_becomes_ivf(tmp_path):
     vi = services.index.index
     assert len(vi) >= 40 and vi.kind == IVF_SQ8, vi
     with Session(services.engine) as session:
-        ids, vectors = np.concatenate([b[0] for b in storage.iter_embeddings(session, 64)]), np.concatenate(
-            [b[1] for b in storage.iter_embeddings(session, 64)]
+        ids, vectors = (
+            np.concatenate([b[0] for b in storage.iter_embeddings(session, 64)]),
+            np.concatenate([b[1] for b in storage.iter_embeddings(session, 64)]),
         )
     assert np.array_equal(vi.ids(), ids)
     for text in ("witness w3x4 saw case", "town t7 report 5", "case c50"):
@@ -125,3 +130,42 @@ def test_a_flat_index_that_outgrows_the_threshold_becomes_ivf(tmp_path):
     reopened = _reopen(services)  # persisted as IVF: loaded, not retrained or rebuilt as flat
     assert reopened.index.index.kind == IVF_SQ8 and np.array_equal(reopened.index.index.ids(), ids)
     reopened.close()
+
+
+def test_a_search_picks_up_another_writers_passages_in_memory_and_never_writes_the_file(small_archive, tmp_path):
+    from archive.settings import Settings
+
+    settings = small_archive.settings
+    size = len(small_archive.index)
+    small = Settings(data_dir=settings.data_dir, exact_index_threshold=size + 1)
+    reader = Services.open(small, embedder=FakeEmbedder())
+    (tmp_path / "late.txt").write_text("Late arrival\n\nA document the writer ingests while the reader serves.")
+    small_archive.ingestor.ingest([tmp_path / "late.txt"])  # the writer saves the file at the end of its batch
+    on_disk = settings.index_path.read_bytes()
+    query = reader.embedder.embed_query("Late arrival")
+    found = {passage_id for passage_id, _ in reader.index.search(query, 100)}
+    assert set(_database_ids(reader).tolist()) == found  # the writer's new passages are searchable at once
+    assert len(reader.index) > size and reader.index.index.kind == "flat"  # outgrown, but a search never rebuilds
+    assert settings.index_path.read_bytes() == on_disk
+    reader.close()
+    assert settings.index_path.read_bytes() == on_disk
+
+
+def test_opening_while_another_process_writes_leaves_the_file_to_the_writer(small_archive):
+    from archive.lock import WriterLock
+
+    settings = small_archive.settings
+    small_archive.close()
+    settings.index_path.unlink()
+    lock = WriterLock(settings.writer_lock_path)
+    assert lock.acquire(timeout=0)
+    try:
+        reader = Services.open(settings, embedder=FakeEmbedder())
+        assert np.array_equal(reader.index.index.ids(), _database_ids(reader))  # rebuilt in memory, searchable
+        assert not settings.index_path.exists()
+        reader.close()
+    finally:
+        lock.release()
+    writer = Services.open(settings, embedder=FakeEmbedder())
+    assert settings.index_path.exists() and len(writer.index) == len(_database_ids(writer))
+    writer.close()

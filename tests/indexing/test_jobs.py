@@ -70,9 +70,11 @@ def _crashing_extract(monkeypatch, crashes_left: dict[str, int]) -> None:
 
 def test_a_parser_crash_is_retried_and_the_third_crash_fails_the_file(fake_services, tmp_path, monkeypatch):
     _crashing_extract(monkeypatch, {"ONCE": 1, "ALWAYS": -1})
-    for name, body in {"flaky.txt": "Flaky file ONCE\n\nIt parses the second time.\n",
-                       "poison.txt": "Poison file ALWAYS\n\nIt never parses.\n",
-                       "fine.txt": "Fine file\n\nIt parses at once.\n"}.items():
+    for name, body in {
+        "flaky.txt": "Flaky file ONCE\n\nIt parses the second time.\n",
+        "poison.txt": "Poison file ALWAYS\n\nIt never parses.\n",
+        "fine.txt": "Fine file\n\nIt parses at once.\n",
+    }.items():
         (tmp_path / name).write_text(body)
     outcomes = {Path(o.path).name: o for o in fake_services.ingestor.ingest(sorted(tmp_path.glob("*.txt")))}
     assert outcomes["flaky.txt"].state == JobState.indexed
@@ -132,10 +134,15 @@ def test_archive_jobs_and_retry(tmp_path, monkeypatch):
     (tmp_path / "ok.txt").write_text("Court ruling\n\nThe court upheld the sentence.\n")
     (tmp_path / "bad.txt").write_bytes("Procès".encode("latin-1"))
     runner = CliRunner()
-    assert runner.invoke(cli, ["--data-dir", data, "ingest", str(tmp_path / "ok.txt"), str(tmp_path / "bad.txt")]).exit_code == 1
+    assert (
+        runner.invoke(
+            cli, ["--data-dir", data, "ingest", str(tmp_path / "ok.txt"), str(tmp_path / "bad.txt")]
+        ).exit_code
+        == 1
+    )
     listed = runner.invoke(cli, ["--data-dir", data, "jobs", "--state", "failed", "--json"])
     assert listed.exit_code == 0, listed.output
-    body = listed.output[listed.output.index("{"):]
+    body = listed.output[listed.output.index("{") :]
     import json
 
     report = json.loads(body)
@@ -193,6 +200,7 @@ SCANNED_PARAGRAPH = (
 )
 
 
+@pytest.mark.ocr
 def test_a_scanned_pdf_becomes_searchable_through_ocr(tmp_path):
     if "eng" not in ocr_languages(find_tessdata()):
         pytest.skip("Tesseract English data missing: apt-get install tesseract-ocr")
@@ -221,8 +229,10 @@ def test_an_archive_made_before_these_columns_existed_gets_them(tmp_path):
     data = tmp_path / "old"
     data.mkdir()
     with sqlite3.connect(data / "archive.db") as connection:
-        connection.execute("CREATE TABLE ingestjob (id INTEGER PRIMARY KEY, sha256 VARCHAR(64) NOT NULL, "
-                           "filename VARCHAR NOT NULL, state VARCHAR(9) NOT NULL, attempts INTEGER NOT NULL)")
+        connection.execute(
+            "CREATE TABLE ingestjob (id INTEGER PRIMARY KEY, sha256 VARCHAR(64) NOT NULL, "
+            "filename VARCHAR NOT NULL, state VARCHAR(9) NOT NULL, attempts INTEGER NOT NULL)"
+        )
     engine = make_engine(Settings(data_dir=data))
     added = add_missing_columns(engine)
     assert {"ingestjob.source_path", "ingestjob.stored_path", "ingestjob.reason"} <= set(added)
@@ -236,8 +246,11 @@ def test_ingest_reports_files_that_the_lock_holder_processed_for_it(fake_service
     assert server_lock.acquire(timeout=0)
     waited = threading.Event()
     result = {}
-    thread = threading.Thread(target=lambda: result.update(outcomes=fake_services.ingestor.ingest(
-        [tmp_path / "queued.txt"], on_wait=lambda pid: waited.set())))
+    thread = threading.Thread(
+        target=lambda: result.update(
+            outcomes=fake_services.ingestor.ingest([tmp_path / "queued.txt"], on_wait=lambda pid: waited.set())
+        )
+    )
     thread.start()
     try:
         assert waited.wait(10)
@@ -254,7 +267,9 @@ def test_short_texts_are_never_called_near_duplicates():
 
     assert near_duplicates.signature("Court ruling. The court upheld the sentence.") is None
     article = ARTICLE.read_text()
-    assert near_duplicates.similarity(near_duplicates.signature(article), near_duplicates.signature(
-        _republished(article))) >= near_duplicates.THRESHOLD
+    assert (
+        near_duplicates.similarity(near_duplicates.signature(article), near_duplicates.signature(_republished(article)))
+        >= near_duplicates.THRESHOLD
+    )
     other = (CORPUS / "001_0198198ce594f26e.txt").read_text()
     assert near_duplicates.similarity(near_duplicates.signature(article), near_duplicates.signature(other)) < 0.2

@@ -16,10 +16,16 @@ def _tsv(*words: tuple[int, int, int, str, float]) -> str:
 
 def test_confident_lines_are_kept_with_paragraph_breaks_and_junk_lines_dropped():
     tsv = _tsv(
-        (1, 1, 1, "ie2", 12.0), (1, 1, 1, "Dole", 31.5), (1, 1, 1, "ем=", 8.0), (1, 1, 1, "Se", 20.0),
-        (2, 1, 1, "Amnesty", 96.1), (2, 1, 1, "International", 95.0),
-        (2, 1, 2, "Report", 91.0), (2, 1, 2, "2021", 89.0),
-        (3, 1, 1, "Қазақстан", 88.0), (3, 1, 1, "Республикасы", 90.0),
+        (1, 1, 1, "ie2", 12.0),
+        (1, 1, 1, "Dole", 31.5),
+        (1, 1, 1, "ем=", 8.0),
+        (1, 1, 1, "Se", 20.0),
+        (2, 1, 1, "Amnesty", 96.1),
+        (2, 1, 1, "International", 95.0),
+        (2, 1, 2, "Report", 91.0),
+        (2, 1, 2, "2021", 89.0),
+        (3, 1, 1, "Қазақстан", 88.0),
+        (3, 1, 1, "Республикасы", 90.0),
     )
     assert text_from_tsv(tsv) == "Amnesty International\nReport 2021\n\nҚазақстан Республикасы"
 

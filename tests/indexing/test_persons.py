@@ -27,14 +27,40 @@ from indexing.persons import (
     script_of,
     to_latin,
 )
-
 from tests.persons_gold import GOLD, LOOKUPS, ROOT, score_names
 
 NOT_PERSONS = [
-    "Koshe", "DVK", "DCK", "Human Rights Watch", "HRW", "Kazatomprom", "BTA Bank", "Radio Azattyk", "Almaty",
-    "Kazakh", "Kazakhstan", "RFE/RL", "KMBPCh", "Nur-Sultan", "Zhanaozen", "Mangistau", "Vkontakte", "Qaharman",
-    "Alga Kazakhstan", "Shal ket", "Open Dialogue Foundation", "Sky Service", "Atazhurt eryktileri",
-    "Reporters Without Borders", "Aqtobe", "Shymkent", "Taraz", "Interpol", "Kostanay", "Atyrau", "Ar.Rukh.Khak",
+    "Koshe",
+    "DVK",
+    "DCK",
+    "Human Rights Watch",
+    "HRW",
+    "Kazatomprom",
+    "BTA Bank",
+    "Radio Azattyk",
+    "Almaty",
+    "Kazakh",
+    "Kazakhstan",
+    "RFE/RL",
+    "KMBPCh",
+    "Nur-Sultan",
+    "Zhanaozen",
+    "Mangistau",
+    "Vkontakte",
+    "Qaharman",
+    "Alga Kazakhstan",
+    "Shal ket",
+    "Open Dialogue Foundation",
+    "Sky Service",
+    "Atazhurt eryktileri",
+    "Reporters Without Borders",
+    "Aqtobe",
+    "Shymkent",
+    "Taraz",
+    "Interpol",
+    "Kostanay",
+    "Atyrau",
+    "Ar.Rukh.Khak",
 ]
 
 
@@ -169,7 +195,10 @@ def test_curation_missing_file(tmp_path: Path) -> None:
 
 
 def test_spans_are_exact_and_rules_apply() -> None:
-    text = "Judge Ernar Qasymbekov sentenced activist Ulasbek Akhmetov. Akhmetov’s lawyer said Akhmetov's case was political."
+    text = (
+        "Judge Ernar Qasymbekov sentenced activist Ulasbek Akhmetov. "
+        "Akhmetov’s lawyer said Akhmetov's case was political."
+    )
     found = find_person_mentions(text)
     surfaces = [(text[m.char_start : m.char_end], m.name) for m in found]
     assert surfaces == [
@@ -192,7 +221,10 @@ def test_mention_spans_match_the_text(texts: Mapping[str, str], mentions: Mappin
         for m in found:
             surface = texts[name][m.char_start : m.char_end]
             assert surface.strip() == surface and not re.search(r"['’]s$", surface), (name, surface)
-            assert same_person(surface, m.name) or name_tokens_key(surface)[0] in name_tokens_key(m.name), (surface, m.name)
+            assert same_person(surface, m.name) or name_tokens_key(surface)[0] in name_tokens_key(m.name), (
+                surface,
+                m.name,
+            )
 
 
 def test_organisations_and_places_are_never_persons(

@@ -40,8 +40,11 @@ def test_junk_in_russian_text_is_not_a_person(labelled):
     [
         ("Суд приговорил Виктора Васильева к пяти годам.", "Виктор Васильев"),
         ("Адвокат Ивановой Марии Петровны обжаловал решение.", "Иванова Мария Петровна"),
-        ("В Санкт-Петербурге художницу Александру Скочиленко обвинили в распространении информации о действиях "
-         "армии.", "Александра Скочиленко"),  # the gender the words leave open is read in the sentence
+        (
+            "В Санкт-Петербурге художницу Александру Скочиленко обвинили в распространении информации о действиях "
+            "армии.",
+            "Александра Скочиленко",
+        ),  # the gender the words leave open is read in the sentence
         ("Полиция задержала Льва Пономарёва у здания суда.", "Лев Пономарёв"),
         ("Алексей\u00a0Навальный и Сергей\u00a0Удальцов выступили на митинге.", "Алексей Навальный"),
     ],
@@ -54,7 +57,9 @@ def test_names_are_put_in_the_nominative_and_keep_exact_spans(sentence, name):
 
 
 def test_a_surname_alone_takes_the_full_name_used_in_the_text():
-    text = "Суд приговорил Виктора Васильева к пяти годам. Васильев вину не признал, адвокат Васильева обжалует приговор."
+    text = (
+        "Суд приговорил Виктора Васильева к пяти годам. Васильев вину не признал, адвокат Васильева обжалует приговор."
+    )
     assert {m.name for m in find_person_mentions(text)} == {"Виктор Васильев"}
     assert len(find_person_mentions(text)) == 3
 
@@ -71,7 +76,9 @@ def test_each_paragraph_is_read_in_its_own_language():
 def test_an_ingested_russian_document_gives_one_record_per_person(fake_services, tmp_path):
     (tmp_path / "ru.txt").write_text(
         "Приговор\n\nСуд приговорил Виктора Васильева к пяти годам. Виктор Васильев вину не признал.\n\n"
-        "Адвокат Васильева обжалует приговор.\n", encoding="utf-8")
+        "Адвокат Васильева обжалует приговор.\n",
+        encoding="utf-8",
+    )
     [outcome] = fake_services.ingestor.ingest([tmp_path / "ru.txt"])
     with Session(fake_services.engine) as session:
         assert [p.name for p in session.exec(select(Person))] == ["Виктор Васильев"]

@@ -118,6 +118,9 @@ def test_manifest_gives_metadata_and_other_files_get_a_title_from_their_first_li
         documents = {d.source: d for d in session.exec(select(Document)).all()}
     known, other = documents["known.txt"], documents["other.txt"]
     assert (known.title, known.publisher, known.kind, str(known.published)) == (
-        "Known title", "NGO", "NGO report", "2020-08-06"
+        "Known title",
+        "NGO",
+        "NGO report",
+        "2020-08-06",
     )
     assert (other.title, other.source, other.publisher) == ("Headline of the other file", "other.txt", None)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from archive.models import Document
 from indexing.chunk import MAX_CHARS, chunk_document, sentence_spans
@@ -54,7 +54,9 @@ def test_a_long_sentence_joined_by_non_breaking_spaces_is_cut_between_words():
 def test_sentences_end_before_a_non_breaking_space():
     text = f"The court sentenced him.{NBSP}The appeal failed.{NBSP}{NBSP}Relatives protested."
     assert [text[s:e] for s, e in sentence_spans(text)] == [
-        "The court sentenced him.", "The appeal failed.", "Relatives protested."
+        "The court sentenced him.",
+        "The appeal failed.",
+        "Relatives protested.",
     ]
 
 
@@ -62,21 +64,34 @@ def test_names_joined_by_non_breaking_spaces_are_found_with_exact_offsets():
     text = f"The court sentenced the activist Marat{NBSP}Zhylanbayev to seven years on Monday."
     [mention] = find_person_mentions(text)
     assert (mention.name, text[mention.char_start : mention.char_end]) == (
-        "Marat Zhylanbayev", f"Marat{NBSP}Zhylanbayev"
+        "Marat Zhylanbayev",
+        f"Marat{NBSP}Zhylanbayev",
     )
 
 
 # ------------------------------------------------------------------------------------------ titles
 @pytest.mark.parametrize(
     "title",
-    ["Microsoft Word - p1000406.txt.doc", "1", "scanned", "Scan0001", "untitled", "report_2020_final",
-     "annual-report.pdf", "Документ1", "  ", "annual-report"],
+    [
+        "Microsoft Word - p1000406.txt.doc",
+        "1",
+        "scanned",
+        "Scan0001",
+        "untitled",
+        "report_2020_final",
+        "annual-report.pdf",
+        "Документ1",
+        "  ",
+        "annual-report",
+    ],
 )
 def test_junk_metadata_titles_are_recognised(title):
     assert is_junk_title(title, "annual-report.pdf")
 
 
-@pytest.mark.parametrize("title", ["Amnesty International Report 2020/21", "Конституция Республики Казахстан", "OVD-Info"])
+@pytest.mark.parametrize(
+    "title", ["Amnesty International Report 2020/21", "Конституция Республики Казахстан", "OVD-Info"]
+)
 def test_real_metadata_titles_are_kept(title):
     assert not is_junk_title(title, "x.pdf")
     assert choose_title(None, title, "Other heading\n\nBody.", "x.pdf") == title
@@ -90,8 +105,11 @@ def test_the_first_heading_replaces_a_junk_title_and_page_numbers_are_skipped():
 
 
 def test_an_ingested_pdf_with_a_junk_title_is_titled_by_its_first_heading(fake_services, tmp_path):
-    _pdf(tmp_path / "p1000406.pdf", ("Annual report on political prisoners\n\nThe court sentenced him.",),
-         "Microsoft Word - p1000406.txt.doc")
+    _pdf(
+        tmp_path / "p1000406.pdf",
+        ("Annual report on political prisoners\n\nThe court sentenced him.",),
+        "Microsoft Word - p1000406.txt.doc",
+    )
     [outcome] = fake_services.ingestor.ingest([tmp_path / "p1000406.pdf"])
     with Session(fake_services.engine) as session:
         assert session.get(Document, outcome.document_id).title == "Annual report on political prisoners"

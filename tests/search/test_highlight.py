@@ -104,8 +104,13 @@ def test_sentence_vectors_stored_at_ingest_spare_the_embedder(seed_services):
     texts = [hit.text for hit in hits]
     fresh, primed = Highlighter(seed_services.embedder), Highlighter(seed_services.embedder)
     dim = seed_services.embedder.spec.dim
-    primed.remember([pair for h in hits for pair in stored_sentences(h.passage.text, h.passage.sentence_spans,
-                                                                     h.passage.sentence_vectors, dim)])
+    primed.remember(
+        [
+            pair
+            for h in hits
+            for pair in stored_sentences(h.passage.text, h.passage.sentence_spans, h.passage.sentence_vectors, dim)
+        ]
+    )
     assert fresh.spans(query, texts) and fresh.embedded > 0
     primed.spans(query, texts)
     assert primed.embedded < fresh.embedded

@@ -89,7 +89,10 @@ def test_the_same_meaning_in_other_english_words_is_a_paraphrase(seed_services):
 
 @pytest.mark.parametrize(
     "quote",
-    ["The recipe calls for two cups of flour and a pinch of salt.", "The weather in Paris was sunny and warm last weekend."],
+    [
+        "The recipe calls for two cups of flour and a pinch of salt.",
+        "The weather in Paris was sunny and warm last weekend.",
+    ],
 )
 def test_an_unrelated_sentence_has_no_matches(seed_services, quote):
     assert check(seed_services, quote) == []

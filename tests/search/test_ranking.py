@@ -1,4 +1,4 @@
-"""Ranking: one score per candidate from its features, deterministic ties, cross-script words worth less, no overlaps."""
+"""Ranking: one score per candidate from its features; deterministic ties; cross-script words worth less; no overlap."""
 
 import pytest
 
@@ -74,10 +74,7 @@ def test_semantic_scores_take_each_passages_best_sentence_or_its_own_cosine():
     query = unit(rng.standard_normal(8)).astype(np.float32)
     passages = unit(rng.standard_normal((3, 8))).astype(np.float32)
     sentences = [unit(rng.standard_normal((n, 8))).astype(np.float32) for n in (3, 0, 2)]
-    rows = [
-        PassageVectors(i + 1, 1, 0, 10, passages[i].tobytes(), pack(sentences[i]))
-        for i in range(3)
-    ]
+    rows = [PassageVectors(i + 1, 1, 0, 10, passages[i].tobytes(), pack(sentences[i])) for i in range(3)]
     dense, sentence = ranking.semantic_scores(rows, query)
     assert dense == pytest.approx(passages @ query, abs=1e-6)
     expected = [

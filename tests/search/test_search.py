@@ -72,4 +72,3 @@ def test_results_of_one_document_never_overlap(seed_services):
 def test_a_query_nothing_in_the_archive_answers_gets_no_results(seed_services):
     assert seed_services.searcher.search("xqzv blorf", k=10) == []
     assert seed_services.searcher.search("xqzv blorf", k=10, mode=SearchMode.dense)  # plain cosine search lists noise
-

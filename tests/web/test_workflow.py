@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
@@ -30,7 +31,9 @@ def test_filters_from_the_form_narrow_the_results_and_stay_in_the_url(page, web_
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_selector("li.result")
     params = parse_qs(urlparse(page.url).query)
-    assert params["kind"] == ["NGO report"] and params["published_from"] == ["2020-02-01"] and params["language"] == ["en"]
+    assert (
+        params["kind"] == ["NGO report"] and params["published_from"] == ["2020-02-01"] and params["language"] == ["en"]
+    )
     api = _api(web_base_url, q=QUERY, kind="NGO report", published_from="2020-02-01", language="en")
     assert _passage_ids(page) == [r["passage_id"] for r in api["results"]]
     assert page.locator(".result-count").first.inner_text() == str(api["total"])
@@ -76,7 +79,7 @@ def test_export_downloads_hold_the_api_results(page, web_base_url: str) -> None:
         with page.expect_download() as info:
             page.locator(f"a.export-link[data-format='{label}']").click()
         download = info.value
-        contents[label] = open(download.path(), encoding="utf-8").read()
+        contents[label] = Path(download.path()).read_text(encoding="utf-8")
         assert download.suggested_filename.startswith("archive-search.")
     rows = list(csv.DictReader(io.StringIO(contents["CSV"])))
     assert [(int(r["passage_id"]), r["quote"], int(r["char_start"]), int(r["char_end"])) for r in rows] == expected
@@ -94,7 +97,9 @@ def test_export_downloads_hold_the_api_results(page, web_base_url: str) -> None:
 def test_the_reading_bar_stays_in_view_with_the_cited_page_and_matches(page, web_base_url: str) -> None:
     api = _api(web_base_url, q=QUERY, k=10, kind="NGO report")["results"]
     result = api[0]
-    page.goto(f"/read/{result['document']['id']}?passage={result['passage_id']}&q={QUERY}#passage-{result['passage_id']}")
+    page.goto(
+        f"/read/{result['document']['id']}?passage={result['passage_id']}&q={QUERY}#passage-{result['passage_id']}"
+    )
     bar = page.locator(".reading-bar")
     assert bar.locator(".reading-title").inner_text() == result["document"]["title"]
     assert "Open Dialogue Foundation" in bar.inner_text()
