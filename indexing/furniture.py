@@ -124,8 +124,8 @@ def _boilerplate_lines(text: str, lines: list[tuple[int, int]]) -> set[int]:
             top.append(index)
     if len(top) >= MENU_MIN_LINES:
         out |= set(top)
-    for index in range(len(contents) - 1):  # a caption printed twice in a row
-        if contents[index] == contents[index + 1]:
+    for index in range(len(contents) - 1):  # a caption printed twice, line after line (not a repeated paragraph)
+        if contents[index] == contents[index + 1] and text.count("\n", lines[index][1], lines[index + 1][0]) == 1:
             out |= {index, index + 1}
     out |= {index for index, content in enumerate(contents) if _SEE_ALSO.match(content)}
     footer = next(

@@ -114,3 +114,11 @@ def test_a_text_without_boilerplate_and_pdf_pages_are_left_as_they_are():
     assert strip_web_boilerplate(plain, []) == []
     text, pages = _document(3)
     assert strip_web_boilerplate(text, pages) == pages
+
+
+def test_a_paragraph_repeated_after_a_blank_line_is_text_not_a_caption():
+    from indexing.furniture import strip_web_boilerplate
+
+    paragraph = "The court in Almaty upheld the sentence of the activist on appeal."
+    text = f"Court ruling\n\n{paragraph}\n\n{paragraph}\n\nThe defence said it would go to the Supreme Court.\n"
+    assert strip_web_boilerplate(text, []) == []
