@@ -90,6 +90,16 @@ _PICTURE = re.compile(r"^\W*(?:\d+\s*x\s*\d+\s+)?(?:image|photo|picture|video|ф
 _SENTENCE_END = re.compile(r"[.!?…»”\"')]$")
 
 
+WEB_PAGE_KINDS = frozenset({"news article"})  # documents saved from a web page, with the site around the article
+
+
+def passage_regions(text: str, pages: Sequence[Page], kind: str | None) -> list[Page]:
+    """The parts of a document that passages are made of: page furniture left out, and the site's boilerplate
+    when the document is a web page (other texts keep every line: a title and a heading are not a menu)."""
+    regions = strip_furniture(text, pages)
+    return strip_web_boilerplate(text, regions) if kind in WEB_PAGE_KINDS else regions
+
+
 def strip_web_boilerplate(text: str, pages: Sequence[Page]) -> list[Page]:
     """For a text without pages (a web page saved as text): regions of it without the site's boilerplate lines.
 

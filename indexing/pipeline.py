@@ -38,7 +38,7 @@ from indexing import near_duplicates
 from indexing.chunk import Chunk, chunk_document, embedding_text
 from indexing.embed import Embedder, content_hash
 from indexing.extract import SUPPORTED_SUFFIXES, ExtractedText, ExtractionLimits, extract
-from indexing.furniture import strip_furniture, strip_web_boilerplate
+from indexing.furniture import passage_regions
 from indexing.index_store import IndexStore, check_embedder, record_embedder
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
 from indexing.language import guess_language
@@ -314,11 +314,10 @@ class Ingestor:
             stage = "reading the text of the file"
             extracted = extract(Path(job.stored_path), self._limits)
             stage = "splitting the text into passages"
-            regions = strip_web_boilerplate(extracted.text, strip_furniture(extracted.text, extracted.pages))
-            chunks = chunk_document(extracted.text, regions)
+            metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
+            chunks = chunk_document(extracted.text, passage_regions(extracted.text, extracted.pages, metadata.kind))
             if not chunks:
                 raise ExtractionError("no text could be extracted")
-            metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
             document = _new_document(job.filename, job.sha256, extracted, metadata)
             texts = [embedding_text(document.title, extracted.text[c.char_start : c.char_end]) for c in chunks]
             sentences = [passage_sentences(extracted.text[c.char_start : c.char_end]) for c in chunks]

@@ -122,3 +122,12 @@ def test_a_paragraph_repeated_after_a_blank_line_is_text_not_a_caption():
     paragraph = "The court in Almaty upheld the sentence of the activist on appeal."
     text = f"Court ruling\n\n{paragraph}\n\n{paragraph}\n\nThe defence said it would go to the Supreme Court.\n"
     assert strip_web_boilerplate(text, []) == []
+
+
+def test_only_web_pages_lose_boilerplate_other_texts_keep_titles_headings_and_lists():
+    from indexing.furniture import passage_regions
+
+    article = "Blood vessels\n\n=== Veins ===\n\nVeins carry blood back to the heart from the organs of the body.\n"
+    assert passage_regions(article, [], kind="encyclopedia article") == []  # no region cut: every line kept
+    assert passage_regions(article, [], kind=None) == []
+    assert passage_regions(NEWS, [], kind="news article")  # the news page is cut around its boilerplate
