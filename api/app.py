@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api.errors import install_error_handlers
 from api.routes import documents, health, jobs, passages, persons, quotes, search
@@ -27,7 +28,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if owned:
             app.state.services.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc served from the package's own assets: they work offline
         title="Rights archive",
         summary="Multilingual semantic search over human-rights documentation, answered with exact citations.",
         version="0.1.0",

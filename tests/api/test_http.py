@@ -98,3 +98,19 @@ def test_openapi_documents_the_routes(seed_client):
     ):
         assert path in paths
     assert seed_client.get("/docs").status_code == 200
+
+
+def test_the_api_docs_work_offline_every_asset_from_this_server(fake_services):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(services=fake_services)) as client:
+        for page in ("/docs", "/redoc"):
+            html = client.get(page).text
+            assets = re.findall(r"""(?:src|href)=["']([^"']+\.(?:js|css))["']""", html)
+            assert assets, page
+            for asset in assets:
+                assert asset.startswith("/"), asset  # no CDN
+                response = client.get(asset)
+                assert response.status_code == 200 and len(response.content) > 1000, asset
