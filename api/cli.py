@@ -90,11 +90,9 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
 
     from archive.db import make_engine
     from archive.models import JobState
-    from archive.schema_upgrade import add_missing_columns
     from indexing import jobs as job_store
 
     engine = make_engine(ctx.obj)  # no model, no index: only the database
-    add_missing_columns(engine)
     with Session(engine) as session:
         rows = job_store.list_jobs(session, JobState(state) if state else None, 0, limit)
         counts = job_store.count_by_state(session)
@@ -159,7 +157,7 @@ def search(ctx: click.Context, query: str, k: int, document_id: int | None, pers
     if response.notice:
         click.echo(response.notice)
     for result in response.results:
-        page = f", page {result.citation.page}" if result.citation.page else ""
+        page = f", page {result.citation.pages}" if result.citation.pages else ""
         click.secho(f"{result.rank}. {result.document.title}{page}", bold=True)
         click.echo(
             f"   document {result.document.id}, characters {result.citation.char_start}-{result.citation.char_end},"
@@ -185,7 +183,7 @@ def check_quote(ctx: click.Context, quote: str, k: int, as_json: bool) -> None:
     if not response.matches:
         click.echo("nothing in the archive resembles this quote")
     for number, match in enumerate(response.matches, start=1):
-        page = f", page {match.citation.page}" if match.citation.page else ""
+        page = f", page {match.citation.pages}" if match.citation.pages else ""
         click.secho(f"{number}. {match.verdict.upper()} (similarity {match.similarity:.2f})", bold=True)
         click.echo(f"   {match.document.title}{page}")
         click.echo(

@@ -307,8 +307,9 @@ class Ingestor:
                 raise ExtractionError("no text could be extracted")
             metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
             document = _new_document(job.filename, job.sha256, extracted, metadata)
-            texts = [embedding_text(document.title, extracted.text[c.char_start : c.char_end]) for c in chunks]
-            sentences = [passage_sentences(extracted.text[c.char_start : c.char_end]) for c in chunks]
+            contents = [c.content(extracted.text) for c in chunks]  # page furniture between pages blanked
+            texts = [embedding_text(document.title, content) for content in contents]
+            sentences = [passage_sentences(content) for content in contents]
             stage = "finding the people named in the text"
             with _mentions_lock:
                 mentions = find_person_mentions(extracted.text)
@@ -407,7 +408,8 @@ class Ingestor:
         self, text: str, chunks: list[Chunk], sentences: list[list[tuple[int, int]]]
     ) -> list[bytes | None]:
         """Packed sentence vectors per chunk (None for a chunk without sentence vectors), in one embedder call."""
-        texts = [text[c.char_start + start : c.char_start + end] for c, spans in zip(chunks, sentences)
+        contents = [c.content(text) for c in chunks]
+        texts = [content[start:end] for content, spans in zip(contents, sentences)
                  for start, end in spans]
         vectors = self._embedder.embed_passages(texts)
         packed: list[bytes | None] = []
@@ -481,8 +483,9 @@ def _new_passages(document: Document, chunks: list[Chunk], hashes: list[str], ve
             char_start=chunk.char_start,
             char_end=chunk.char_end,
             page_start=chunk.page,
-            page_end=chunk.page,
+            page_end=chunk.page_end if chunk.page_end is not None else chunk.page,
             text=document.text[chunk.char_start : chunk.char_end],
+            page_breaks=encode_spans([(s - chunk.char_start, e - chunk.char_start) for s, e in chunk.page_breaks]),
             heading=chunk.heading,
             ocr=chunk.ocr,
             content_hash=content_hash_,
