@@ -186,10 +186,12 @@ class JobAccepted(BaseModel):
 class BatchProgressPublic(BaseModel):
     done: int
     total: int
+    pages: int = 0  # PDF pages parsed in the batch (files in progress included)
     passages: int
     passages_per_s: float
     elapsed_s: float
     eta_s: float | None
+    current: str | None = None  # what the worker is doing now, e.g. "embedding report.pdf: 120/450 texts"
 
 
 class JobList(BaseModel):

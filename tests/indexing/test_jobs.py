@@ -57,13 +57,13 @@ def _crashing_extract(monkeypatch, crashes_left: dict[str, int]) -> None:
     """Parser crashes for stored files whose content names a key of `crashes_left` (as many times as its value)."""
     real = pipeline.extract
 
-    def extract(path, limits=None):
+    def extract(path, limits=None, on_page=None):
         content = Path(path).read_text(errors="ignore")
         for marker, left in crashes_left.items():
             if marker in content and left != 0:
                 crashes_left[marker] = left - 1
                 raise ParserFailureError("PDF parser crashed (signal 11)")
-        return real(path, limits)
+        return real(path, limits, on_page)
 
     monkeypatch.setattr(pipeline, "extract", extract)
 
