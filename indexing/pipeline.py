@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -485,7 +485,7 @@ def _earlier_failure(job: IngestJob) -> IngestOutcome:
 
 
 def _with_path(outcome: IngestOutcome, path: str) -> IngestOutcome:
-    return IngestOutcome(path, outcome.state, outcome.reason, outcome.document_id, outcome.passages, outcome.job_id)
+    return replace(outcome, path=path)
 
 
 def _new_document(filename: str, sha256: str, extracted: ExtractedText, metadata: DocumentMetadata) -> Document:
