@@ -52,37 +52,66 @@ def _services(ctx: click.Context):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Add files or folders (searched recursively for .pdf, .txt, .md) to the archive."""
-    from api.progress import IngestProgress
+    """Add files or folders (searched recursively for .pdf, .txt, .md) to the archive.
+
+    Ctrl-C stops after the file being processed, with a summary; running the same command again resumes."""
+    import signal
+    import threading
+
+    from api.progress import LOG_FILE, IngestProgress, log_to_file
     from indexing.pipeline import collect_files
 
     files = list(collect_files(paths))
     services = _services(ctx)
+    log_file = ctx.obj.resolved_data_dir / LOG_FILE
+    display = IngestProgress(len(files), services.ingestor.progress)
+    stop = threading.Event()
 
     def waiting(pid: int | None) -> None:
         holder = f"process {pid}" if pid else "another process"
-        click.echo(
+        display.note(
             f"the archive is being written by {holder} (e.g. `archive serve`); its worker processes these "
-            "queued files, waiting for them ...",
-            err=True,
+            "queued files, waiting for them ..."
         )
 
+    def interrupt(_signum, _frame) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        display.note("stopping after the current file (Ctrl-C again to stop at once) ...")
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    outcomes = None
     try:
-        outcomes = services.ingestor.ingest(files, on_progress=IngestProgress(len(files)), on_wait=waiting)
+        with log_to_file(ctx.obj.resolved_data_dir) as log_file, display:
+            outcomes = services.ingestor.ingest(files, on_progress=display, on_wait=waiting, should_stop=stop.is_set)
+    except KeyboardInterrupt:
+        pass  # the file being saved was rolled back and stays queued
     finally:
+        signal.signal(signal.SIGINT, previous)
         services.close()
-    _summary(ctx, outcomes)
+    _summary(
+        ctx, outcomes if outcomes is not None else display.outcomes, len(files), log_file, interrupted=stop.is_set()
+    )
 
 
-def _summary(ctx: click.Context, outcomes) -> None:
+def _summary(ctx: click.Context, outcomes, total: int, log_file: Path | None = None, interrupted: bool = False) -> None:
+    """Counts by end state (files not reached are "not started"), each failure with its reason; exit 1 on a failure,
+    130 when interrupted."""
     counts = Counter(outcome.state.value for outcome in outcomes)
+    not_started = total - counts["indexed"] - counts["duplicate"] - counts["failed"]
     click.echo(
-        f"{len(outcomes)} files: {counts['indexed']} indexed, {counts['duplicate']} duplicate, "
-        f"{counts['failed']} failed"
+        f"{total} files: {counts['indexed']} indexed, {counts['duplicate']} duplicate, {counts['failed']} failed"
+        + (f", {not_started} not started" if not_started or interrupted else "")
     )
     for outcome in outcomes:
         if outcome.state.value == "failed":
             click.echo(f"  failed: {outcome.path}: {outcome.reason}")
+    if log_file is not None and any((o.reason or "").startswith("unexpected error") for o in outcomes):
+        click.echo(f"  the errors' details are in {log_file}")
+    if interrupted:
+        click.echo("interrupted: run the same command again to resume (indexed files are not processed again)")
+        ctx.exit(130)
     if counts["failed"]:
         ctx.exit(1)
 
@@ -102,11 +131,9 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
 
     from archive.db import make_engine
     from archive.models import JobState
-    from archive.schema_upgrade import add_missing_columns
     from indexing import jobs as job_store
 
     engine = make_engine(ctx.obj)  # no model, no index: only the database
-    add_missing_columns(engine)
     with Session(engine) as session:
         rows = job_store.list_jobs(session, JobState(state) if state else None, 0, limit)
         counts = job_store.count_by_state(session)
@@ -128,7 +155,7 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
 @click.pass_context
 def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
     """Queue failed jobs again (all, or the given JOB_IDS) and process every queued job now."""
-    from api.progress import IngestProgress
+    from api.progress import IngestProgress, log_to_file
     from indexing import jobs as job_store
 
     services = _services(ctx)
@@ -144,12 +171,16 @@ def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
         try:
             job_store.requeue_interrupted(services.engine)
             queued = len(job_store.queued_job_ids(services.engine))
-            outcomes = services.ingestor.process_queued(on_outcome=IngestProgress(queued))
+            with (
+                log_to_file(ctx.obj.resolved_data_dir) as log_file,
+                IngestProgress(queued, services.ingestor.progress) as display,
+            ):
+                outcomes = services.ingestor.process_queued(on_outcome=display)
         finally:
             lock.release()
     finally:
         services.close()
-    _summary(ctx, outcomes)
+    _summary(ctx, outcomes, len(outcomes), log_file)
 
 
 @cli.command()
@@ -255,7 +286,7 @@ def search(
     elif response.total is not None:
         click.echo(f"results {offset + 1}-{offset + len(response.results)} of {response.total}")
     for result in response.results:
-        page = f", page {result.citation.page}" if result.citation.page else ""
+        page = f", page {result.citation.pages}" if result.citation.pages else ""
         click.secho(f"{result.rank}. {result.document.title}{page}", bold=True)
         dated = f", {result.document.published}" if result.document.published else ""
         click.echo(
@@ -282,7 +313,7 @@ def check_quote(ctx: click.Context, quote: str, k: int, as_json: bool) -> None:
     if not response.matches:
         click.echo("nothing in the archive resembles this quote")
     for number, match in enumerate(response.matches, start=1):
-        page = f", page {match.citation.page}" if match.citation.page else ""
+        page = f", page {match.citation.pages}" if match.citation.pages else ""
         click.secho(f"{number}. {match.verdict.upper()} (similarity {match.similarity:.2f})", bold=True)
         click.echo(f"   {match.document.title}{page}")
         click.echo(

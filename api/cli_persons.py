@@ -7,6 +7,8 @@ from dataclasses import asdict
 
 import click
 
+from indexing.page_span import page_label, pages_of
+
 
 def _engine(ctx: click.Context):
     from archive.db import make_engine
@@ -59,7 +61,8 @@ def find(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) 
         click.echo(f"{aliases} — {person.mentions} passages")
         if number < len(details):
             for passage, document in details[number].passages[:5]:
-                page = f", page {passage.page_start}" if passage.page_start else ""
+                pages = page_label(*pages_of(passage))
+                page = f", page {pages}" if pages else ""
                 click.echo(f"   [{document.title}{page}, characters {passage.char_start}-{passage.char_end}]")
                 click.echo("   " + " ".join(passage.text.split())[:300])
             if len(details[number].passages) > 5:

@@ -1,45 +1,111 @@
-"""A one-line ingest progress display: files done / total, passages per second, ETA."""
+"""Ingest progress a person can follow: files, pages, passages, rate, ETA and the file being worked on.
+
+On a terminal one line is redrawn in place; in a log, one line per finished file and, while a long file is worked
+on, a line every LOG_EVERY_S seconds. Tracebacks never reach this display: `log_to_file` sends them to a file.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TextIO
 
+from indexing.jobs import BatchProgress
 from indexing.pipeline import IngestOutcome
 
+REDRAW_S = 0.5
+LOG_EVERY_S = 15.0
+LOG_FILE = "ingest.log"
 
-def _duration(seconds: float) -> str:
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
     seconds = int(seconds)
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
-class IngestProgress:
-    """Redrawn in place on a terminal; one line per file when output goes to a log."""
+@contextmanager
+def log_to_file(data_dir: Path) -> Iterator[Path]:
+    """While open, warnings and errors (with their tracebacks) go to `data_dir/ingest.log`, not the terminal."""
+    path = data_dir / LOG_FILE
+    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield path
+    finally:
+        root.removeHandler(handler)
+        handler.close()
 
-    def __init__(self, total: int, stream: TextIO = sys.stderr) -> None:
+
+class IngestProgress:
+    """Called with each file's outcome; while running, a thread redraws the batch's progress."""
+
+    def __init__(self, total: int, batch: BatchProgress, stream: TextIO = sys.stderr) -> None:
         self.total = total
-        self.done = 0
-        self.passages = 0
+        self.outcomes: list[IngestOutcome] = []
+        self._batch = batch
         self._stream = stream
-        self._started = time.monotonic()
         self._interactive = stream.isatty()
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._tick, name="ingest-progress", daemon=True)
+
+    def __enter__(self) -> IngestProgress:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stopped.set()
+        self._thread.join()
+        if self._interactive:
+            self._write("\n")
 
     def __call__(self, outcome: IngestOutcome) -> None:
-        self.done += 1
-        self.passages += outcome.passages
-        elapsed = max(time.monotonic() - self._started, 1e-6)
-        eta = elapsed / self.done * (self.total - self.done)
-        width = 24
-        filled = int(width * self.done / max(self.total, 1))
-        line = (
-            f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files  "
-            f"{self.passages / elapsed:.1f} passages/s  ETA {_duration(eta)}  {outcome.state.value}: {outcome.path}"
-        )
-        if self._interactive:
-            self._stream.write("\r\033[K" + line[:160])
-            if self.done == self.total:
-                self._stream.write("\n")
-        else:
-            self._stream.write(line + "\n")
-        self._stream.flush()
+        with self._lock:
+            self.outcomes.append(outcome)
+        pages = f"{outcome.pages} pages, " if outcome.pages else ""
+        detail = f" ({pages}{outcome.passages} passages)" if outcome.passages else ""
+        self._show(f"{outcome.state.value}: {outcome.path}{detail}", keep=not self._interactive)
+
+    def note(self, message: str) -> None:
+        """A message on its own line (e.g. "stopping after the current file")."""
+        self._write(("\r\033[K" if self._interactive else "") + message + "\n")
+
+    def line(self, tail: str = "") -> str:
+        snapshot = self._batch.snapshot()
+        with self._lock:
+            done = len(self.outcomes)
+        width = 20
+        filled = int(width * done / max(self.total, 1))
+        return (
+            f"[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} files  {snapshot['pages']} pages  "
+            f"{snapshot['passages']} passages  {snapshot['passages_per_s']:.1f} passages/s  "
+            f"ETA {_duration(snapshot['eta_s'])}  {tail or snapshot['current'] or ''}"
+        ).rstrip()
+
+    def _show(self, tail: str = "", keep: bool = False) -> None:
+        line = self.line(tail)
+        self._write(line + "\n" if keep else "\r\033[K" + line[:160])
+
+    def _tick(self) -> None:
+        last_logged = time.monotonic()
+        while not self._stopped.wait(REDRAW_S):
+            if self._interactive:
+                self._show()
+            elif time.monotonic() - last_logged >= LOG_EVERY_S and self._batch.snapshot()["current"]:
+                self._show(keep=True)
+                last_logged = time.monotonic()
+
+    def _write(self, text: str) -> None:
+        with self._lock:
+            self._stream.write(text)
+            self._stream.flush()

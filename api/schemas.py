@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from archive.models import Document, Passage
 from indexing.dates import period
 from indexing.language import passage_language
+from indexing.page_span import page_label, pages_of
 from search.highlight import Highlighter, best_sentence_span
 from search.persons import PersonDetail
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
@@ -73,13 +74,27 @@ class DocumentText(BaseModel):
 
 
 class Citation(BaseModel):
-    page: int | None  # 1-based; null for plain text
+    page: int | None  # 1-based; null for plain text. The first page when the span runs on across a page break
+    page_end: int | None = Field(
+        default=None,
+        description="The last page of the span (equal to page unless a "
+        "sentence runs on across a page break); null for plain text",
+    )
     char_start: int
     char_end: int
 
     @classmethod
-    def of(cls, passage: Passage) -> Citation:
-        return cls(page=passage.page_start, char_start=passage.char_start, char_end=passage.char_end)
+    def of(cls, passage: Passage, char_start: int | None = None, char_end: int | None = None) -> Citation:
+        """The citation of the passage, or of the span [char_start, char_end) inside it."""
+        start = passage.char_start if char_start is None else char_start
+        end = passage.char_end if char_end is None else char_end
+        first, last = pages_of(passage, start, end)
+        return cls(page=first, page_end=last, char_start=start, char_end=end)
+
+    @property
+    def pages(self) -> str | None:
+        """ "12" or "12–13", for people to read."""
+        return page_label(self.page, self.page_end)
 
 
 class PersonRef(BaseModel):
@@ -123,7 +138,7 @@ class SearchResult(BaseModel):
             text=hit.text,
             language=passage_language(hit.text),
             document=DocumentRef.of(hit.document),
-            citation=Citation(page=hit.passage.page_start, char_start=hit.char_start, char_end=hit.char_end),
+            citation=Citation.of(hit.passage, hit.char_start, hit.char_end),
             persons=[PersonRef(id=p.id, name=p.name) for p in hit.persons],
             highlight=Highlight(char_start=highlight[0], char_end=highlight[1]),
         )
@@ -199,10 +214,12 @@ class JobAccepted(BaseModel):
 class BatchProgressPublic(BaseModel):
     done: int
     total: int
+    pages: int = 0  # PDF pages parsed in the batch (files in progress included)
     passages: int
     passages_per_s: float
     elapsed_s: float
     eta_s: float | None
+    current: str | None = None  # what the worker is doing now, e.g. "embedding report.pdf: 120/450 texts"
 
 
 class JobList(BaseModel):
@@ -300,7 +317,7 @@ class QuoteMatchPublic(BaseModel):
             similarity=match.similarity,
             passage_id=match.passage.id,
             document=DocumentRef.of(match.document),
-            citation=Citation(page=match.passage.page_start, char_start=match.char_start, char_end=match.char_end),
+            citation=Citation.of(match.passage, match.char_start, match.char_end),
             original=match.original,
             diff=[QuoteDiff(op=d.op, quote=d.quote, original=d.original) for d in match.diff],
         )

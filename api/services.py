@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from archive.db import make_engine
-from archive.schema_upgrade import add_missing_columns
 from archive.settings import Settings
 from indexing.embed import Embedder, create_embedder
 from indexing.index_store import IndexStore
@@ -29,8 +28,7 @@ class Services:
     @classmethod
     def open(cls, settings: Settings, *, embedder: Embedder | None = None, check_index: bool = True) -> Services:
         """Connect to the database, load the embedder and bring the vector index in step with the database."""
-        engine = make_engine(settings)
-        add_missing_columns(engine)  # databases created by earlier versions
+        engine = make_engine(settings)  # also adds the columns of newer versions to an existing database
         embedder = embedder or create_embedder(settings)
         index = IndexStore(engine, settings, embedder.spec)
         if check_index:

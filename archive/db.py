@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 from archive import models  # noqa: F401  (registers the tables)
+from archive.schema_upgrade import add_missing_columns
 from archive.settings import Settings
 from indexing.analysis import ANALYZER_VERSION, index_terms
 
@@ -19,12 +20,14 @@ _SQLITE_FTS = (
     """CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
         terms, content='', tokenize='unicode61 remove_diacritics 2')""",
     """CREATE TRIGGER IF NOT EXISTS passage_fts_insert AFTER INSERT ON passage BEGIN
-        INSERT INTO passage_fts(rowid, terms) VALUES (new.id, index_terms(new.text)); END""",
+        INSERT INTO passage_fts(rowid, terms) VALUES (new.id, index_terms(new.text, new.page_breaks)); END""",
     """CREATE TRIGGER IF NOT EXISTS passage_fts_delete AFTER DELETE ON passage BEGIN
-        INSERT INTO passage_fts(passage_fts, rowid, terms) VALUES ('delete', old.id, index_terms(old.text)); END""",
-    """CREATE TRIGGER IF NOT EXISTS passage_fts_update AFTER UPDATE OF text ON passage BEGIN
-        INSERT INTO passage_fts(passage_fts, rowid, terms) VALUES ('delete', old.id, index_terms(old.text));
-        INSERT INTO passage_fts(rowid, terms) VALUES (new.id, index_terms(new.text)); END""",
+        INSERT INTO passage_fts(passage_fts, rowid, terms)
+        VALUES ('delete', old.id, index_terms(old.text, old.page_breaks)); END""",
+    """CREATE TRIGGER IF NOT EXISTS passage_fts_update AFTER UPDATE OF text, page_breaks ON passage BEGIN
+        INSERT INTO passage_fts(passage_fts, rowid, terms)
+        VALUES ('delete', old.id, index_terms(old.text, old.page_breaks));
+        INSERT INTO passage_fts(rowid, terms) VALUES (new.id, index_terms(new.text, new.page_breaks)); END""",
 )
 _SQLITE_FTS_DROP = (
     "DROP TRIGGER IF EXISTS passage_fts_insert",
@@ -32,8 +35,9 @@ _SQLITE_FTS_DROP = (
     "DROP TRIGGER IF EXISTS passage_fts_update",
     "DROP TABLE IF EXISTS passage_fts",
 )
-SQLITE_FTS_FILL = "INSERT INTO passage_fts(rowid, terms) SELECT id, index_terms(text) FROM passage"
+SQLITE_FTS_FILL = "INSERT INTO passage_fts(rowid, terms) SELECT id, index_terms(text, page_breaks) FROM passage"
 LEXICAL_META_KEY = "lexical_index"
+TRIGGERS_VERSION = "2"  # 2: page breaks inside a passage are left out of its terms
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -49,6 +53,7 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 def register_functions(dbapi_connection) -> None:
     """The SQL functions the FTS triggers call; every connection that writes passages needs them."""
     dbapi_connection.create_function("index_terms", 1, index_terms, deterministic=True)
+    dbapi_connection.create_function("index_terms", 2, index_terms, deterministic=True)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -64,6 +69,7 @@ def make_engine(settings: Settings) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     SQLModel.metadata.create_all(engine)
+    add_missing_columns(engine)  # databases created by earlier versions (the triggers read the new columns)
     if is_sqlite(engine):
         _ensure_lexical_index(engine)
     return engine
@@ -71,7 +77,7 @@ def make_engine(settings: Settings) -> Engine:
 
 def _ensure_lexical_index(engine: Engine) -> None:
     """Create the FTS table and its triggers; rebuild them when they were made by another analyzer version."""
-    wanted = {"analyzer": ANALYZER_VERSION}
+    wanted = {"analyzer": ANALYZER_VERSION, "triggers": TRIGGERS_VERSION}
     with engine.begin() as connection:
         row = connection.execute(
             text("SELECT value FROM archivemeta WHERE key = :key"), {"key": LEXICAL_META_KEY}

@@ -56,8 +56,9 @@ class Passage(SQLModel, table=True):
     char_start: int
     char_end: int
     page_start: int | None = None
-    page_end: int | None = None
+    page_end: int | None = None  # the last page, when a sentence runs on across a page break
     text: str
+    page_breaks: str | None = None  # JSON [[start, end], ...] relative to `text`: what lies between its pages
     heading: str | None = None  # context embedded with the passage (section heading or person)
     ocr: bool = False
     content_hash: str = Field(index=True, max_length=64)  # sha256 of the embedded text and embedder

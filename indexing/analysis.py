@@ -12,6 +12,7 @@ is parsed, so "гидраның" meets "гидра", "приговорили" me
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -21,6 +22,7 @@ import Stemmer
 from indexing.kazakh_stemmer import stem_kazakh
 from indexing.language import cyrillic_language
 from indexing.persons.names import fold_homoglyphs
+from indexing.text_pieces import blank_spans
 
 ANALYZER_VERSION = "3"  # stored with the index: a change here rebuilds the lexical index of existing archives
 
@@ -63,8 +65,13 @@ def stems(text: str) -> list[str]:
     return [stem(token, cyrillic_as) for token in tokens]
 
 
-def index_terms(text: str | None) -> str:
-    """What the lexical index stores for a passage: its stems (words broken at a line end joined), space separated."""
+def index_terms(text: str | None, page_breaks: str | None = None) -> str:
+    """What the lexical index stores for a passage: its stems (words broken at a line end joined), space separated.
+
+    `page_breaks` (JSON [[start, end], ...] relative to the text) are left out: page furniture between the pages
+    a passage runs across."""
+    if page_breaks:
+        text = blank_spans(text or "", [(int(start), int(end)) for start, end in json.loads(page_breaks)])
     return " ".join(stems(join_hyphenation(text or "")))
 
 

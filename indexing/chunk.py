@@ -1,4 +1,10 @@
-"""Sentence-aware chunking into citable passages that never cross a page or a section."""
+"""Sentence-aware chunking into citable passages that never cross a section, nor a page unless a sentence does.
+
+A sentence that runs on from the bottom of one page to the top of the next stays whole: its passage starts on the
+first page and ends on a later one. What lies between the two pages' text (the page separator, and the footer and
+header that `indexing.furniture` left out of the pages' slices) is inside the passage's offsets but recorded as a
+page break, and blanked one character for one in what is embedded and indexed, so offsets stay exact.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from dataclasses import dataclass
 
 from indexing.analysis import join_hyphenation
 from indexing.extract import Page
+from indexing.text_pieces import blank_spans
 
 TARGET_CHARS = 700  # ~170 tokens of English for the e5 tokenizer
 MAX_CHARS = 1100  # ~260 tokens; a longer sentence is split at white space
@@ -20,25 +27,41 @@ _ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])")
+_OPEN_SENTENCE_END = re.compile(r"[^.!?…:;]$")  # the last character of a sentence that goes on
 _NUMBERED_HEADING = re.compile(r"^\d+(\.\d+)*\.\s+\S")
 _PERSON_LEAD = re.compile(r"^(?P<name>[A-ZА-ЯЁМ][\w’'.-]+(?:\s+[A-ZА-ЯЁ][\w’'.-]+){1,3})\s+[–—-]\s+\S")
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """A passage to be: offsets into the document text, its page, and the section (and person) it belongs to."""
+    """A passage to be: offsets into the document text, its pages, and the section (and person) it belongs to.
+
+    `page` is the first page and `page_end` the last (the same unless a sentence crosses a page break);
+    `page_breaks` are the (start, end) document offsets of what lies between pages inside the passage.
+    """
 
     char_start: int
     char_end: int
     page: int | None
     heading: str | None
     ocr: bool = False
+    page_end: int | None = None
+    page_breaks: tuple[tuple[int, int], ...] = ()
+
+    def content(self, text: str) -> str:
+        """The passage's text with its page breaks blanked (same length): what is embedded and indexed."""
+        breaks = [(start - self.char_start, end - self.char_start) for start, end in self.page_breaks]
+        return blank_spans(text[self.char_start : self.char_end], breaks)
 
 
 @dataclass(frozen=True)
 class _Span:
     start: int
     end: int
+    page: int | None = None
+    page_end: int | None = None
+    ocr: bool = False
+    breaks: tuple[tuple[int, int], ...] = ()
 
 
 def embedding_text(title: str | None, passage_text: str) -> str:
@@ -52,29 +75,60 @@ def embedding_text(title: str | None, passage_text: str) -> str:
 
 
 def chunk_document(text: str, pages: Sequence[Page] = ()) -> list[Chunk]:
-    """Split a document into passages of whole sentences; none crosses a page or a section heading."""
-    regions: list[tuple[int, int, int | None, bool]] = [(p.char_start, p.char_end, p.number, p.ocr) for p in pages]
-    regions = regions or [(0, len(text), None, False)]
+    """Split a document into passages of whole sentences; none crosses a section heading, and none crosses a page
+    break unless a sentence runs on across it."""
+    regions: list[tuple[int, int, int | None, bool]] = [(p.char_start, p.char_end, p.number, p.ocr) for p in pages] or [
+        (0, len(text), None, False)
+    ]
+    paragraphs = [list(_paragraphs(text, start, end)) for start, end, _, _ in regions]
     chunks: list[Chunk] = []
     section: str | None = None
     person: str | None = None
-    for region_start, region_end, page_number, ocr in regions:
-        pending: list[_Span] = []
-        has_body = False  # a heading alone is kept for the passage that follows it
-        for paragraph in _paragraphs(text, region_start, region_end):
+    pending: list[_Span] = []
+    has_body = False  # a heading alone is kept for the passage that follows it
+    for index, (_, _, page_number, ocr) in enumerate(regions):
+        runs_on = bool(pending)  # the last page ended inside a sentence
+        for paragraph in paragraphs[index]:
             line = text[paragraph.start : paragraph.end]
             heading, lead = _is_heading(line), _PERSON_LEAD.match(line)
             if (heading or lead) and has_body:
-                chunks.extend(_pack(pending, page_number, _join(section, person), ocr))
+                chunks.extend(_pack(pending, _join(section, person)))
                 pending, has_body = [], False
             if heading:
                 section, person = line.strip(), None
             elif lead:
                 person = lead.group("name")
             has_body = has_body or not heading
-            pending.extend(_sentences(text, paragraph))
-        chunks.extend(_pack(pending, page_number, _join(section, person), ocr))
+            sentences = [_Span(s.start, s.end, page_number, page_number, ocr) for s in _sentences(text, paragraph)]
+            if runs_on and sentences:
+                sentences[0] = _joined(pending.pop(), sentences[0])
+                runs_on = False
+            pending.extend(sentences)
+        following = paragraphs[index + 1][0] if index + 1 < len(paragraphs) and paragraphs[index + 1] else None
+        if not (pending and following and _runs_on(text, pending[-1], following)):
+            chunks.extend(_pack(pending, _join(section, person)))
+            pending, has_body = [], False
     return chunks
+
+
+def _runs_on(text: str, last: _Span, following: _Span) -> bool:
+    """Whether the sentence ending a page goes on at the top of the next one (no sentence end, no heading there)."""
+    if not _OPEN_SENTENCE_END.search(text[last.start : last.end]) or _is_heading(text[following.start : following.end]):
+        return False
+    first = next(_sentences(text, following))
+    return (last.end - last.start) + (first.end - first.start) < MAX_CHARS
+
+
+def _joined(last: _Span, first: _Span) -> _Span:
+    """One sentence from its part at the bottom of a page and its part at the top of the next."""
+    return _Span(
+        last.start,
+        first.end,
+        last.page,
+        first.page_end,
+        last.ocr or first.ocr,
+        (*last.breaks, (last.end, first.start), *first.breaks),
+    )
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -147,7 +201,7 @@ def _last_space(text: str, start: int, end: int) -> int:
     return last
 
 
-def _pack(sentences: list[_Span], page: int | None, heading: str | None, ocr: bool) -> list[Chunk]:
+def _pack(sentences: list[_Span], heading: str | None) -> list[Chunk]:
     """Greedy packing of consecutive sentences up to TARGET_CHARS, overlapping by one short sentence."""
     chunks: list[Chunk] = []
     i = 0
@@ -159,7 +213,18 @@ def _pack(sentences: list[_Span], page: int | None, heading: str | None, ocr: bo
             and (sentences[j - 1].end - sentences[i].start < TARGET_CHARS)
         ):
             j += 1
-        chunks.append(Chunk(sentences[i].start, sentences[j - 1].end, page, heading, ocr))
+        parts = sentences[i:j]
+        chunks.append(
+            Chunk(
+                parts[0].start,
+                parts[-1].end,
+                parts[0].page,
+                heading,
+                any(s.ocr for s in parts),
+                parts[-1].page_end,
+                tuple(b for s in parts for b in s.breaks),
+            )
+        )
         if j >= len(sentences):
             break
         last = sentences[j - 1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,15 +46,19 @@ class ExtractedText:
     title_hint: str | None  # PDF metadata title or None
 
 
-def extract(path: Path, limits: ExtractionLimits | None = None) -> ExtractedText:
-    """Extract the text of `path`; raises `ExtractionError` with a human-readable reason on any failure."""
+def extract(
+    path: Path, limits: ExtractionLimits | None = None, on_page: Callable[[int], None] | None = None
+) -> ExtractedText:
+    """Extract the text of `path`; raises `ExtractionError` with a human-readable reason on any failure.
+
+    For a PDF, `on_page(n)` is called as its pages are parsed (n pages so far)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         shown = suffix or "(no extension)"
         raise ExtractionError(f"unsupported file type {shown} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
     if suffix == ".pdf":
-        return _assemble(parse_pdf(path, limits or ExtractionLimits()))
+        return _assemble(parse_pdf(path, limits or ExtractionLimits(), on_page))
     return _extract_plain(path)
 
 

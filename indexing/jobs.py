@@ -14,7 +14,7 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import BinaryIO
@@ -202,38 +202,78 @@ def count_by_state(session: Session) -> dict[str, int]:
 
 # ---------------------------------------------------------------------------------------------------- progress
 class BatchProgress:
-    """Files done / total, passages per second and an ETA for the batch being processed (thread-safe)."""
+    """Where the batch being processed is (thread-safe): files done / total, pages parsed, passages embedded, the
+    file being worked on, and an ETA that follows the work inside files (each file weighs its size in bytes, and
+    the file being embedded counts by the share of its texts already embedded)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.reset(0)
+        self.reset({})
 
-    def reset(self, total: int) -> None:
+    def reset(self, sizes: Mapping[int, int]) -> None:
+        """A new batch of jobs (job id → file size in bytes)."""
         with self._lock:
-            self.total, self.done, self.passages, self.started = total, 0, 0, time.monotonic()
+            self._sizes: dict[int, int] = {job: max(size, 1) for job, size in sizes.items()}
+            self._finished: set[int] = set()
+            self._pages: dict[int, int] = {}  # pages parsed, per job
+            self._embedded: dict[int, tuple[int, int, int]] = {}  # unfinished jobs: (texts embedded, texts, passages)
+            self.passages: int = 0
+            self.current: str | None = None
+            self.started = time.monotonic()
 
-    def set_remaining(self, remaining: int) -> None:
+    def add(self, sizes: Mapping[int, int]) -> None:
+        """Jobs that joined the batch (queued again, or queued meanwhile)."""
         with self._lock:
-            self.total = self.done + remaining
+            for job, size in sizes.items():
+                self._sizes.setdefault(job, max(size, 1))
 
-    def finished(self, passages: int) -> None:
+    def parsing(self, job_id: int, filename: str, pages: int) -> None:
         with self._lock:
-            self.done += 1
+            self._pages[job_id] = pages
+            self.current = f"reading {filename}: page {pages}"
+
+    def embedding(self, job_id: int, filename: str, done: int, total: int, passages: int) -> None:
+        """`done` of the file's `total` texts embedded; `passages` of its passages among them."""
+        with self._lock:
+            self._embedded[job_id] = (done, total, passages)
+            self.current = f"embedding {filename}: {done}/{total} texts"
+
+    def finished(self, job_id: int, passages: int) -> None:
+        with self._lock:
+            self._finished.add(job_id)
+            self._embedded.pop(job_id, None)
             self.passages += passages
+            self.current = None
 
     def snapshot(self) -> dict:
         with self._lock:
             elapsed = max(time.monotonic() - self.started, 1e-6)
-            remaining = max(self.total - self.done, 0)
-            eta = elapsed / self.done * remaining if self.done else None
+            total_bytes = sum(self._sizes.values())
+            done_bytes: float = sum(self._sizes[job] for job in self._finished if job in self._sizes)
+            done_bytes += sum(
+                self._sizes.get(job, 0) * done / max(total, 1) for job, (done, total, _) in self._embedded.items()
+            )
+            share = done_bytes / total_bytes if total_bytes else 0.0
+            passages = self.passages + sum(p for _, _, p in self._embedded.values())
             return {
-                "done": self.done,
-                "total": self.total,
-                "passages": self.passages,
-                "passages_per_s": round(self.passages / elapsed, 2) if self.total else 0.0,
-                "elapsed_s": round(elapsed, 1) if self.total else 0.0,
-                "eta_s": round(eta, 1) if eta is not None else None,
+                "done": len(self._finished),
+                "total": len(self._sizes),
+                "pages": sum(self._pages.values()),
+                "passages": passages,
+                "passages_per_s": round(passages / elapsed, 2) if self._sizes else 0.0,
+                "elapsed_s": round(elapsed, 1) if self._sizes else 0.0,
+                "eta_s": round(elapsed * (1 - share) / share, 1) if share > 0 else None,
+                "current": self.current,
             }
+
+
+def stored_sizes(engine: Engine, job_ids: Iterable[int]) -> dict[int, int]:
+    """The size in bytes of each job's stored file (0 when it is missing)."""
+    sizes = {}
+    for job_id, job in get_jobs(engine, job_ids).items():
+        path = Path(job.stored_path) if job.stored_path else None
+        sizes[job_id] = path.stat().st_size if path is not None and path.is_file() else 0
+    return sizes
 
 
 def has_running(engine: Engine) -> bool:

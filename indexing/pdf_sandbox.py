@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -251,7 +252,11 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 def _child_main(path: str, limits: ExtractionLimits, conn: Connection) -> None:
-    """Child entry point: parse and send ("progress", n) messages, then ("ok", RawPdf) or ("error", message)."""
+    """Child entry point: parse and send ("progress", n) messages, then ("ok", RawPdf) or ("error", message).
+
+    Ctrl-C at the terminal reaches every process of its group: the child ignores it (as do the OCR processes it
+    starts) and the parent decides whether to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _limit_memory(limits.memory_mb)
         import pymupdf
@@ -288,8 +293,10 @@ def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.co
     return ctx
 
 
-def parse_pdf(path: Path, limits: ExtractionLimits) -> RawPdf:
-    """Parse `path` in a sandboxed child process; every failure becomes an `ExtractionError`."""
+def parse_pdf(path: Path, limits: ExtractionLimits, on_page: Callable[[int], None] | None = None) -> RawPdf:
+    """Parse `path` in a sandboxed child process; every failure becomes an `ExtractionError`.
+
+    `on_page(n)` is called as the child reports its progress (n pages parsed)."""
     check_pdf_header(path)  # reject the obvious cases without starting a process
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
@@ -314,6 +321,8 @@ def parse_pdf(path: Path, limits: ExtractionLimits) -> RawPdf:
                 raise ParserFailureError(_crash_message(child.exitcode)) from None
             if kind == "progress":
                 deadline = time.monotonic() + limits.timeout_s
+                if on_page is not None:
+                    on_page(payload)
             elif kind == "ok" and isinstance(payload, RawPdf):
                 return payload
             else:

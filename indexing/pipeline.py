@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 PREFETCH = 2  # documents prepared ahead of the one being embedded
 WAIT_POLL_S = 0.5
 REASON_DETAIL_CHARS = 200  # an unexpected error's own message is kept this long in a job's reason
+EMBED_BATCH = 32  # texts embedded between two progress reports
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class IngestOutcome:
     document_id: int | None = None
     passages: int = 0
     job_id: int | None = None
+    pages: int = 0
 
 
 ProgressCallback = Callable[[IngestOutcome], None]
@@ -157,12 +159,15 @@ class Ingestor:
         paths: Sequence[Path],
         on_progress: ProgressCallback | None = None,
         on_wait: Callable[[int | None], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> list[IngestOutcome]:
         """Submit files and process them now; a bad file is recorded as failed and never stops the batch.
 
         Processing needs the writer lock. When another process holds it (a running server's worker), that process
         works through the queue, these jobs included: `on_wait(holder_pid)` is called once and this call waits,
         reporting the jobs as they finish, and takes over if the lock is released first.
+        When `should_stop()` turns true, the file being processed is finished and the others stay queued (a later
+        run resumes them); their outcomes say `queued`.
         """
         with Session(self._engine) as session:
             check_embedder(session, self._embedder.spec)
@@ -187,10 +192,10 @@ class Ingestor:
                 report(_outcome_of(job))
         waiting_reported = False
         lock = self.writer_lock()
-        while len(outcomes) < len(by_job):
+        while len(outcomes) < len(by_job) and not (should_stop and should_stop()):
             if lock.acquire(timeout=0):
                 try:
-                    self.process_queued(among=list(by_job), on_outcome=report)
+                    self.process_queued(among=list(by_job), on_outcome=report, should_stop=should_stop)
                 finally:
                     lock.release()
                 break
@@ -202,7 +207,10 @@ class Ingestor:
                     report(_outcome_of(job))
             time.sleep(WAIT_POLL_S)
         for job in job_store.get_jobs(self._engine, by_job).values():  # whatever was not reported (never lost)
-            report(_outcome_of(job))
+            if job.state in FINAL_STATES:
+                report(_outcome_of(job))
+            else:  # not started: stopped, or left to the lock holder
+                outcomes.setdefault(row_id(job), _outcome_of(job))
         return [_with_path(outcomes[job_id], path) for job_id, path in zip(job_ids, map(str, paths))]
 
     def process_queued(
@@ -224,10 +232,10 @@ class Ingestor:
             if not ids:
                 break
             if first:
-                self.progress.reset(len(ids))
+                self.progress.reset(job_store.stored_sizes(self._engine, ids))
                 first = False
             else:
-                self.progress.set_remaining(len(ids))
+                self.progress.add(job_store.stored_sizes(self._engine, ids))
             self._process_jobs(ids, done, on_outcome, should_stop)
         return done
 
@@ -257,7 +265,11 @@ class Ingestor:
                     if not inflight:
                         break
                     job, future = inflight.popleft()
-                    outcome = self._complete(future.result())
+                    try:
+                        outcome = self._complete(future.result())
+                    except BaseException:  # e.g. a second Ctrl-C: the transaction rolled back, the job waits
+                        self._unclaim(job)
+                        raise
                     if outcome is not None:
                         log.info(
                             "job %s %s: %s%s",
@@ -266,7 +278,7 @@ class Ingestor:
                             outcome.state.value,
                             f" ({outcome.reason})" if outcome.reason else "",
                         )
-                        self.progress.finished(outcome.passages)
+                        self.progress.finished(job.id, outcome.passages)
                         done.append(outcome)
                         if on_outcome:
                             on_outcome(outcome)
@@ -312,15 +324,18 @@ class Ingestor:
                     f"unsupported file type {suffix or '(none)'} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
                 )
             stage = "reading the text of the file"
-            extracted = extract(Path(job.stored_path), self._limits)
+            extracted = extract(
+                Path(job.stored_path), self._limits, on_page=lambda n: self.progress.parsing(job.id, job.filename, n)
+            )
             stage = "splitting the text into passages"
             metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
             chunks = chunk_document(extracted.text, passage_regions(extracted.text, extracted.pages, metadata.kind))
             if not chunks:
                 raise ExtractionError("no text could be extracted")
             document = _new_document(job.filename, job.sha256, extracted, metadata)
-            texts = [embedding_text(document.title, extracted.text[c.char_start : c.char_end]) for c in chunks]
-            sentences = [passage_sentences(extracted.text[c.char_start : c.char_end]) for c in chunks]
+            contents = [c.content(extracted.text) for c in chunks]  # page furniture between pages blanked
+            texts = [embedding_text(document.title, content) for content in contents]
+            sentences = [passage_sentences(content) for content in contents]
             stage = "finding the people named in the text"
             with _mentions_lock:
                 mentions = find_person_mentions(extracted.text)
@@ -372,8 +387,8 @@ class Ingestor:
             return self._finish_job(job, JobState.failed, reason=unexpected_reason("saving the document", error))
 
     def _commit(self, prepared: _Prepared) -> IngestOutcome:
-        job, document, chunks = prepared.job, prepared.document, prepared.chunks
-        assert document is not None  # prepared without an error
+        job, document, chunks, extracted = prepared.job, prepared.document, prepared.chunks, prepared.extracted
+        assert document is not None and extracted is not None  # prepared without an error
         with Session(self._engine) as session:  # an identical file committed since this one was prepared
             existing = storage.find_document_by_sha256(session, job.sha256)
         if existing is not None:
@@ -383,8 +398,15 @@ class Ingestor:
                 document_id=existing.id,
                 reason=f"same file as document {existing.id} ({existing.source})",
             )
-        vectors, hashes = self._embed(prepared.texts)
-        sentence_vectors = self._embed_sentences(document.text, chunks, prepared.sentences)
+        total = len(prepared.texts) + sum(map(len, prepared.sentences))
+
+        def embedded(done: int) -> None:
+            self.progress.embedding(job.id, job.filename, done, total, min(done, len(chunks)))
+
+        vectors, hashes = self._embed(prepared.texts, embedded)
+        sentence_vectors = self._embed_sentences(
+            document.text, chunks, prepared.sentences, lambda done: embedded(len(prepared.texts) + done)
+        )
         try:
             with session_scope(self._engine) as session:
                 original = near_duplicates.find_original(session, prepared.signature)
@@ -423,31 +445,39 @@ class Ingestor:
                 self._persons.load(session)  # forget names of the rolled-back transaction
             raise
         self._index.add(ids, vectors)
-        return IngestOutcome(job.filename, JobState.indexed, reason, document.id, len(passages), job.id)
+        return IngestOutcome(
+            job.filename, JobState.indexed, reason, document.id, len(passages), job.id, len(extracted.pages)
+        )
 
-    def _embed(self, texts: list[str]) -> tuple[np.ndarray, list[str]]:
+    def _embed_batches(self, texts: list[str], on_done: Callable[[int], None]) -> np.ndarray:
+        """The embedder's vectors for the texts, computed EMBED_BATCH at a time; `on_done(n)` after each batch."""
+        parts = [self._embedder.embed_passages([])]
+        for start in range(0, len(texts), EMBED_BATCH):
+            parts.append(self._embedder.embed_passages(texts[start : start + EMBED_BATCH]))
+            on_done(min(start + EMBED_BATCH, len(texts)))
+        return np.concatenate(parts)
+
+    def _embed(self, texts: list[str], on_done: Callable[[int], None]) -> tuple[np.ndarray, list[str]]:
         """Vectors for the texts, embedding only those never embedded before (by content hash)."""
         spec = self._embedder.spec
         hashes = [content_hash(spec, text) for text in texts]
         with Session(self._engine) as session:
             known = storage.embeddings_by_hash(session, hashes)
         todo = {h: t for h, t in zip(hashes, texts) if h not in known}
+        on_done(len(texts) - len(todo))
         if todo:
-            fresh = self._embedder.embed_passages(list(todo.values()))
+            fresh = self._embed_batches(list(todo.values()), lambda n: on_done(len(texts) - len(todo) + n))
             known.update({h: storage.vector_to_bytes(v) for h, v in zip(todo, fresh)})
         vectors = storage.bytes_to_vectors([known[h] for h in hashes], spec.dim)
         return vectors, hashes
 
     def _embed_sentences(
-        self, text: str, chunks: list[Chunk], sentences: list[list[tuple[int, int]]]
+        self, text: str, chunks: list[Chunk], sentences: list[list[tuple[int, int]]], on_done: Callable[[int], None]
     ) -> list[bytes | None]:
         """Packed sentence vectors per chunk (None for a chunk without sentence vectors), in one embedder call."""
-        texts = [
-            text[c.char_start + start : c.char_start + end]
-            for c, spans in zip(chunks, sentences)
-            for start, end in spans
-        ]
-        vectors = self._embedder.embed_passages(texts)
+        contents = [c.content(text) for c in chunks]
+        texts = [content[start:end] for content, spans in zip(contents, sentences) for start, end in spans]
+        vectors = self._embed_batches(texts, on_done)
         packed: list[bytes | None] = []
         offset = 0
         for spans in sentences:
@@ -513,7 +543,7 @@ def _earlier_failure(job: IngestJob) -> IngestOutcome:
 
 
 def _with_path(outcome: IngestOutcome, path: str) -> IngestOutcome:
-    return IngestOutcome(path, outcome.state, outcome.reason, outcome.document_id, outcome.passages, outcome.job_id)
+    return replace(outcome, path=path)
 
 
 def _new_document(filename: str, sha256: str, extracted: ExtractedText, metadata: DocumentMetadata) -> Document:
@@ -538,8 +568,9 @@ def _new_passages(document: Document, chunks: list[Chunk], hashes: list[str], ve
             char_start=chunk.char_start,
             char_end=chunk.char_end,
             page_start=chunk.page,
-            page_end=chunk.page,
+            page_end=chunk.page_end if chunk.page_end is not None else chunk.page,
             text=document.text[chunk.char_start : chunk.char_end],
+            page_breaks=encode_spans([(s - chunk.char_start, e - chunk.char_start) for s, e in chunk.page_breaks]),
             heading=chunk.heading,
             ocr=chunk.ocr,
             content_hash=content_hash_,

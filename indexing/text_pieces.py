@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 # Every white-space character other than the ASCII ones (no-break, thin, ideographic, … spaces).
 _UNICODE_SPACE = re.compile(r"[^\S \t\n\r\f\v]")
@@ -34,3 +34,17 @@ def text_pieces(text: str, max_chars: int) -> Iterator[tuple[int, int]]:
         start = cut
     if start < len(text) or not text:
         yield start, len(text)
+
+
+def blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """The text with each (start, end) span replaced by as many spaces (same length, offsets unchanged)."""
+    parts: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        start, end = max(start, position), min(end, len(text))
+        if end <= start:
+            continue
+        parts += [text[position:start], " " * (end - start)]
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)

@@ -28,6 +28,7 @@ from archive.models import Document, IngestJob, Mention, Passage, row_id
 from indexing.dates import period
 from indexing.jobs import original_file
 from indexing.language import passage_language
+from indexing.page_span import page_label, pages_of
 from search.filters import LANGUAGES, SearchFilters, document_kinds
 from search.highlight import highlighter_for
 from search.persons import find_persons, get_person
@@ -93,11 +94,11 @@ def _read_url(request: Request, document_id: int, passage_id: int | None = None,
     return f"{url}#passage-{passage_id}" if passage_id is not None else str(url)
 
 
-def _citation(document: Document, page: int | None, quote: str, url: str) -> str:
+def _citation(document: Document, page: str | None, quote: str, url: str) -> str:
     """The text "copy citation" puts on the clipboard: the quote, its source, the page and a link back."""
     stated = period(document.published, document.published_end)
     source = ", ".join(part for part in (document.title, document.publisher, stated and stated.label()) if part)
-    where = f", p. {page}" if page is not None else ""
+    where = f", {'pp' if '–' in page else 'p'}. {page}" if page is not None else ""
     return f"“{' '.join(quote.split())}” — {source}{where}. {url}"
 
 
@@ -113,11 +114,16 @@ def _results(request: Request, query: str, hits: list[SearchHit], spans: list[Sp
                 "passage_id": passage.id,
                 "pieces": pieces(hit.text, [(start, end)]),
                 "document": document,
-                "page": passage.page_start,
+                "page": page_label(*pages_of(passage, hit.char_start, hit.char_end)),
                 "persons": hit.persons,
                 "language": passage_language(hit.text),
                 "read_url": url,
-                "citation": _citation(document, passage.page_start, hit.text[start:end], link),
+                "citation": _citation(
+                    document,
+                    page_label(*pages_of(passage, hit.char_start + start, hit.char_start + end)),
+                    hit.text[start:end],
+                    link,
+                ),
             }
         )
     return results
@@ -254,10 +260,12 @@ def _quote_matches(request: Request, matches: list[QuoteMatch]) -> list[dict]:
             {
                 "match": match,
                 "document": document,
-                "page": passage.page_start,
+                "page": page_label(*pages_of(passage, match.char_start, match.char_end)),
                 "read_url": link,
                 "changes": [d for d in match.diff if d.op != "equal"],
-                "citation": _citation(document, passage.page_start, match.original, link),
+                "citation": _citation(
+                    document, page_label(*pages_of(passage, match.char_start, match.char_end)), match.original, link
+                ),
             }
         )
     return results
@@ -362,7 +370,9 @@ def read_document(
         q=q or "",
         matches=_match_links(request, row_id(document), matches, cited, q),
         file_url=_file_url(request, document, cited) if has_file else None,
-        citation=_citation(document, cited.page_start, cited.text, _read_url(request, row_id(document), cited.id))
+        citation=_citation(
+            document, page_label(*pages_of(cited)), cited.text, _read_url(request, row_id(document), cited.id)
+        )
         if cited
         else None,
     )
@@ -450,7 +460,7 @@ def person_page(request: Request, services: ServicesDep, person_id: int) -> HTML
         group["passages"].append(
             {
                 "id": passage.id,
-                "page": passage.page_start,
+                "page": page_label(*pages_of(passage)),
                 "pieces": pieces(passage.text, mentions.get(row_id(passage), []), offset=passage.char_start),
                 "read_url": _read_url(request, row_id(document), passage.id),
             }

@@ -17,6 +17,7 @@ from itertools import pairwise
 from typing import Any
 
 from indexing.language import language_regions
+from indexing.persons.kazakh import kazakh_mentions
 from indexing.persons.keys import given_key, person_keys
 from indexing.persons.names import fold_homoglyphs, token_key
 from indexing.persons.russian import russian_mentions
@@ -177,19 +178,26 @@ def _title_before(text: str, start: int) -> bool:
     return bool(m and m.group(1).lower() in TITLES)
 
 
+_CYRILLIC_READERS = {"ru": russian_mentions, "kk": kazakh_mentions}
+
+
 def find_person_mentions(text: str) -> list[PersonMention]:
     """All person mentions in one whole document, with exact character spans into ``text``.
 
-    Russian paragraphs are read by the Russian extractor (`indexing.persons.russian`), the rest by the English
-    model and rules below (Kazakh too, for now)."""
+    Russian paragraphs are read by the Russian extractor (`indexing.persons.russian`), Kazakh ones by the Kazakh
+    rules (`indexing.persons.kazakh`), the rest by the English model and rules below."""
     if not text.strip():
         return []
-    russian = [(s, e) for s, e, language in language_regions(text) if language == "ru"]
-    if not russian:
+    regions = [(s, e, language) for s, e, language in language_regions(text) if language in _CYRILLIC_READERS]
+    if not regions:
         return _english_mentions(text)
     folded = fold_spaces(fold_homoglyphs(text))
-    found = [PersonMention(name, s, e) for start, end in russian for s, e, name in russian_mentions(folded, start, end)]
-    masked = _blank_out(text, russian)
+    found = [
+        PersonMention(name, s, e)
+        for start, end, language in regions
+        for s, e, name in _CYRILLIC_READERS[language](folded, start, end)
+    ]
+    masked = _blank_out(text, [(s, e) for s, e, _ in regions])
     if masked.strip():
         found.extend(_english_mentions(masked))
     return sorted(found, key=lambda m: (m.char_start, m.char_end))

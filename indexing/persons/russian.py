@@ -69,7 +69,7 @@ def russian_mentions(text: str, start: int, end: int) -> list[tuple[int, int, st
                 sentence = next((piece_start + x.start, piece_start + x.stop) for x in doc.sents if x.stop >= span.stop)
                 name = normalise(morph, [text[s:e] for s, e in words], text[sentence[0] : sentence[1]])
                 found.append((words[0][0], words[-1][1], name))
-    return _resolve_surnames(found)
+    return resolve_surnames(found)
 
 
 def normalise(morph: Any, words: list[str], sentence: str = "") -> str:
@@ -130,7 +130,7 @@ def _name_words(morph: Any, text: str, start: int, end: int) -> list[tuple[int, 
     return words
 
 
-def _resolve_surnames(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def resolve_surnames(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """A one-word mention takes the full name with its surname nearest before it (else after it)."""
     full = [(s, name) for s, _, name in found if " " in name]
     resolved = []

@@ -33,7 +33,7 @@ def test_abbreviations_do_not_end_a_sentence():
     assert text[chunk.char_start : chunk.char_end].startswith("The court cited Art. 174")
 
 
-def test_chunks_never_cross_a_page():
+def test_chunks_do_not_cross_a_page_where_a_sentence_ends():
     page_one = "First page sentence number one. " * 30
     page_two = "Second page sentence here. " * 5
     text = page_one.strip() + "\n\n" + page_two.strip()

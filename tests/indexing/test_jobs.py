@@ -57,13 +57,13 @@ def _crashing_extract(monkeypatch, crashes_left: dict[str, int]) -> None:
     """Parser crashes for stored files whose content names a key of `crashes_left` (as many times as its value)."""
     real = pipeline.extract
 
-    def extract(path, limits=None):
+    def extract(path, limits=None, on_page=None):
         content = Path(path).read_text(errors="ignore")
         for marker, left in crashes_left.items():
             if marker in content and left != 0:
                 crashes_left[marker] = left - 1
                 raise ParserFailureError("PDF parser crashed (signal 11)")
-        return real(path, limits)
+        return real(path, limits, on_page)
 
     monkeypatch.setattr(pipeline, "extract", extract)
 
@@ -223,6 +223,8 @@ def test_a_scanned_pdf_becomes_searchable_through_ocr(tmp_path):
 def test_an_archive_made_before_these_columns_existed_gets_them(tmp_path):
     import sqlite3
 
+    from sqlalchemy import inspect
+
     from archive.db import make_engine
     from archive.schema_upgrade import add_missing_columns
 
@@ -233,10 +235,23 @@ def test_an_archive_made_before_these_columns_existed_gets_them(tmp_path):
             "CREATE TABLE ingestjob (id INTEGER PRIMARY KEY, sha256 VARCHAR(64) NOT NULL, "
             "filename VARCHAR NOT NULL, state VARCHAR(9) NOT NULL, attempts INTEGER NOT NULL)"
         )
-    engine = make_engine(Settings(data_dir=data))
-    added = add_missing_columns(engine)
-    assert {"ingestjob.source_path", "ingestjob.stored_path", "ingestjob.reason"} <= set(added)
+        connection.execute(
+            "CREATE TABLE passage (id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL, "
+            "ordinal INTEGER NOT NULL, char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, "
+            "page_start INTEGER, text VARCHAR NOT NULL, content_hash VARCHAR(64) NOT NULL, "
+            "embedding BLOB NOT NULL)"
+        )
+        connection.execute("INSERT INTO passage VALUES (1, 1, 0, 0, 12, 3, 'Old passage.', 'h', x'00')")
+    engine = make_engine(Settings(data_dir=data))  # adds the columns in place, keeps the rows
+    columns = {table: {c["name"] for c in inspect(engine).get_columns(table)} for table in ("ingestjob", "passage")}
+    assert {"source_path", "stored_path", "reason"} <= columns["ingestjob"]
+    assert {"page_end", "page_breaks", "sentence_spans"} <= columns["passage"]
     assert add_missing_columns(engine) == []
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT text, page_start, page_end FROM passage").all() == [
+            ("Old passage.", 3, None)
+        ]
+        assert connection.exec_driver_sql("SELECT rowid FROM passage_fts WHERE passage_fts MATCH 'old'").all() == [(1,)]
     engine.dispose()
 
 

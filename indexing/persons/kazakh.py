@@ -1,0 +1,120 @@
+"""Person mentions in Kazakh text, by rules: name shapes, initials and Kazakh case endings.
+
+Kazakh declines only the last word of a name, with endings that follow vowel harmony ("Байтұрсыновтың",
+"Жангелдинге", "Молдағұлованың", "Назарбаевпен"); the ending is taken off to give the nominative. A name is
+  - a surname (-ов/-ев/-ин/-ова/-ева/-ина/-енко/-ский …) or a patronymic (-ұлы/-қызы, -ович/-овна …), with the given
+    names and initials written before it ("Тұрар Рысқұлов", "Әлия Нұрмұхамбетқызы Молдағұлова", "Т.Рысқұлов");
+  - never a word followed by a noun that makes it a place or a thing ("Сәтбаев қаласы", "Дмитриев мұздығы"),
+    a place with a surname's shape ("Псков", "Берлин"), or a word that carries a case ending before a surname
+    ("Әулиеатада Тұрар Рысқұлов": only Тұрар is a given name).
+A surname alone takes the full name used in the same text (as in `indexing.persons.russian`); one the text never
+gives a full name for counts only when it occurs at least twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from indexing.persons.russian import resolve_surnames
+
+MIN_LONE_SURNAME = 2  # times a surname written alone must occur to count as a person
+_UPPER, _LOWER = "А-ЯЁӘҒҚҢӨҰҮҺІ", "а-яёәғқңөұүһі"
+_WORD = re.compile(rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?")
+_INITIALS = re.compile(rf"(?:[{_UPPER}]\.\s?){{1,2}}$")
+_SURNAME = re.compile(rf"[{_LOWER}]{{2,}}(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|енко|ский|цкий|ская|цкая)$")
+_PATRONYMIC = re.compile(rf"[{_LOWER}]{{2,}}(?:ұлы|улы|қызы|кызы|ович|евич|овна|евна)$")
+# Case (and plural-less possessive) endings a name's last word takes, longest first.
+CASE_ENDINGS = tuple(
+    sorted(
+        "ның нің тың тің дың дің ға ге қа ке на не ны ні ты ті ды ді да де та те нда нде дан ден тан тен нан нен "
+        "мен бен пен ша ше дай дей тай тей".split(),
+        key=len,
+        reverse=True,
+    )
+)
+# Nouns after a surname-shaped word that make it the name of a place or a thing.
+_THING_AFTER = re.compile(
+    r"^(?:қала|аудан|облыс|ауыл|кент|көше|даңғыл|өзен|көл|мұздық|шың|тау|кен|кеніш|зауыт|комбинат|мектеп|"
+    r"университет|институт|стадион|әуежай|станция|алаң|экспедиция|ілім|сыйлық|қор)"
+)
+# Places and things with a surname's shape, which no rule tells apart.
+PLACES = frozenset(
+    "псков ростов саратов тамбов харьков львов киев кишинев берлин пекин турин мессина медина каспий".split()
+)
+# Capitalised words that are never given names (titles, sentence openers).
+NOT_GIVEN = frozenset(
+    "академик президент профессор премьер-министр министр судья сот прокурор адвокат журналист белсенді "
+    "бұл осы оның олар сондай-ақ мысалы бірақ алайда сонымен кейін дегенмен мырза ханым".split()
+)
+# Endings that show a word before a name is declined, so not a given name (short ones such as -на, -ды are
+# also the last letters of given names: Жанна, Айды).
+_DECLINED = tuple(e for e in CASE_ENDINGS if len(e) >= 3 or e in ("ға", "ге", "қа", "ке", "да", "де", "та", "те"))
+
+
+def nominative(word: str) -> str | None:
+    """The word in the nominative if it is a surname or a patronymic (in any case), else None."""
+    if _SURNAME.search(word) or _PATRONYMIC.search(word):
+        return word
+    for ending in CASE_ENDINGS:
+        base = word[: -len(ending)]
+        if word.endswith(ending) and (_SURNAME.search(base) or _PATRONYMIC.search(base)):
+            return base
+    return None
+
+
+def kazakh_mentions(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, nominative name) of the persons named in text[start:end], offsets into `text`."""
+    found: list[tuple[int, int, str]] = []
+    words = list(_WORD.finditer(text, start, end))
+    for index, match in enumerate(words):
+        base = nominative(match.group())
+        if base is None or base.lower() in PLACES or _thing_follows(text, match.end(), end):
+            continue
+        first, given = _given_names(text, words, index)
+        initials = _initials_before(text, words[first].start() if given else match.start(), start)
+        name_start = words[first].start() if given else match.start()
+        if initials:
+            name_start -= len(initials)
+        parts = [w.group() for w in given] + [base]
+        name = " ".join(parts)
+        if initials:
+            name = f"{''.join(initials.split())} {name}"
+        while found and found[-1][1] > name_start:  # "Әлия Нұрмұхамбетқызы" grown into the full name
+            found.pop()
+        found.append((name_start, match.end(), name))
+    return _without_lone_surnames(resolve_surnames(found))
+
+
+def _without_lone_surnames(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A surname alone that the text names only once, with no given name or initials anywhere, is too weak a
+    sign of a person ("Тишин, Малеев, Грехов" are ore deposits; "Каминнен" is a fireplace)."""
+    counts = Counter(name for _, _, name in found)
+    return [m for m in found if " " in m[2] or counts[m[2]] >= MIN_LONE_SURNAME]
+
+
+def _given_names(text: str, words: list[re.Match[str]], index: int) -> tuple[int, list[re.Match[str]]]:
+    """The given names written just before words[index] (at most two, separated by one space)."""
+    given: list[re.Match[str]] = []
+    first = index
+    while first > 0 and len(given) < 2:
+        before = words[first - 1]
+        gap = text[before.end() : words[first].start()]
+        word = before.group()
+        if gap not in (" ", "\u00a0") or word.lower() in NOT_GIVEN or word.lower() in PLACES:
+            break
+        if nominative(word) is None and word.endswith(_DECLINED):
+            break  # a declined word ("Әулиеатада") is not a given name
+        given.insert(0, before)
+        first -= 1
+    return first, given
+
+
+def _initials_before(text: str, position: int, floor: int) -> str:
+    match = _INITIALS.search(text[max(floor, position - 6) : position])
+    return match.group() if match else ""
+
+
+def _thing_follows(text: str, position: int, end: int) -> bool:
+    following = re.match(rf"\s+([{_LOWER}]+)", text[position : min(end, position + 40)])
+    return bool(following and _THING_AFTER.match(following.group(1)))

@@ -1,0 +1,106 @@
+"""`archive ingest` shows progress by files, pages and passages; Ctrl-C stops after the current file with a summary,
+leaves no job running and the archive consistent, and the same command resumes."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlmodel import Session, func, select
+
+from archive.db import make_engine
+from archive.models import Document, IngestJob, JobState, Passage
+from archive.settings import Settings
+from tests.conftest import ROOT
+
+FILES = 6
+# The real CLI with an embedder slow enough to be interrupted (plumbing only: nothing here ranks anything).
+SLOW_CLI = """
+import sys, time
+import api.services
+from tests.fakes import FakeEmbedder
+
+class SlowEmbedder(FakeEmbedder):
+    def embed_passages(self, texts):
+        time.sleep(0.04 * len(texts))
+        return super().embed_passages(texts)
+
+api.services.create_embedder = lambda settings: SlowEmbedder()
+from api.cli import cli
+cli(sys.argv[1:], prog_name="archive")
+"""
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for n in range(FILES):
+        sentences = [
+            f"Report {n} paragraph {p}: the court in city {n} heard witness {p} about detention number "
+            f"{n * 100 + p} and adjourned the hearing until a later date."
+            for p in range(24)
+        ]
+        (folder / f"report_{n}.txt").write_text(f"Report {n}\n\n" + "\n\n".join(sentences) + "\n", encoding="utf-8")
+    return folder
+
+
+def _run(data: Path, folder: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-c", SLOW_CLI, "--data-dir", str(data), "ingest", str(folder)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )  # its own process group, as a terminal's foreground job
+
+
+def _counts(summary: str) -> dict[str, int]:
+    return {state: int(n) for n, state in re.findall(r"(\d+) (indexed|duplicate|failed|not started)", summary)}
+
+
+def test_ctrl_c_stops_after_the_current_file_and_the_same_command_resumes(tmp_path):
+    folder, data = _folder(tmp_path), tmp_path / "data"
+    process = _run(data, folder)
+    progress = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        progress.append(line)
+        if line.startswith("[") and "indexed: " in line:  # the first file is done
+            break
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground process group
+    stdout, stderr = process.communicate(timeout=120)
+    progress.append(stderr)
+    shown = "".join(progress)
+    assert process.returncode == 130, shown + stdout
+    assert re.search(rf"\d+/{FILES} files  \d+ pages  \d+ passages", shown)
+    assert "stopping after the current file" in shown and "Traceback" not in shown
+    counts = _counts(stdout)
+    assert counts["indexed"] >= 1 and counts["not started"] >= 1, stdout
+    assert counts["indexed"] + counts["not started"] == FILES and counts["failed"] == 0
+    assert "run the same command again to resume" in stdout
+
+    engine = make_engine(Settings(data_dir=data))
+    with Session(engine) as session:
+        states = [job.state for job in session.exec(select(IngestJob)).all()]
+        assert JobState.running not in states
+        assert states.count(JobState.queued) == counts["not started"]
+        assert session.exec(select(func.count()).select_from(Document)).one() == counts["indexed"]
+        passages = session.exec(select(func.count()).select_from(Passage)).one()
+        assert passages > 0
+    engine.dispose()
+
+    again = _run(data, folder)
+    stdout, stderr = again.communicate(timeout=300)
+    assert again.returncode == 0, stdout + stderr
+    resumed = _counts(stdout)
+    assert (resumed["indexed"], resumed["duplicate"]) == (counts["not started"], counts["indexed"]), stdout
+    assert "not started" not in stdout
