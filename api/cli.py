@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from api.cli_logging import configure_command_logging
+from api.cli_logging import configure_command_logging, ingest_log_file
 from api.cli_persons import persons
 from api.cli_writer import writer_role
 from archive.errors import ArchiveError
@@ -58,12 +58,12 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     import signal
     import threading
 
-    from api.progress import LOG_FILE, IngestProgress, log_to_file
+    from api.progress import IngestProgress
     from indexing.pipeline import collect_files
 
     files = list(collect_files(paths))
     services = _services(ctx)
-    log_file = ctx.obj.resolved_data_dir / LOG_FILE
+    log_file = ingest_log_file(ctx.obj)
     display = IngestProgress(len(files), services.ingestor.progress)
     stop = threading.Event()
 
@@ -83,7 +83,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     previous = signal.signal(signal.SIGINT, interrupt)
     outcomes = None
     try:
-        with log_to_file(ctx.obj.resolved_data_dir) as log_file, display:
+        with display:
             outcomes = services.ingestor.ingest(files, on_progress=display, on_wait=waiting, should_stop=stop.is_set)
     except KeyboardInterrupt:
         pass  # the file being saved was rolled back and stays queued
@@ -155,7 +155,7 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
 @click.pass_context
 def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
     """Queue failed jobs again (all, or the given JOB_IDS) and process every queued job now."""
-    from api.progress import IngestProgress, log_to_file
+    from api.progress import IngestProgress
     from indexing import jobs as job_store
 
     services = _services(ctx)
@@ -171,16 +171,13 @@ def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
         try:
             job_store.requeue_interrupted(services.engine)
             queued = len(job_store.queued_job_ids(services.engine))
-            with (
-                log_to_file(ctx.obj.resolved_data_dir) as log_file,
-                IngestProgress(queued, services.ingestor.progress) as display,
-            ):
+            with IngestProgress(queued, services.ingestor.progress) as display:
                 outcomes = services.ingestor.process_queued(on_outcome=display)
         finally:
             lock.release()
     finally:
         services.close()
-    _summary(ctx, outcomes, len(outcomes), log_file)
+    _summary(ctx, outcomes, len(outcomes), ingest_log_file(ctx.obj))
 
 
 @cli.command()

@@ -1,18 +1,15 @@
 """Ingest progress a person can follow: files, pages, passages, rate, ETA and the file being worked on.
 
 On a terminal one line is redrawn in place; in a log, one line per finished file and, while a long file is worked
-on, a line every LOG_EVERY_S seconds. Tracebacks never reach this display: `log_to_file` sends them to a file.
+on, a line every LOG_EVERY_S seconds. Tracebacks never reach this display: they go to the
+ingest log (api/cli_logging.py).
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import TextIO
 
 from indexing.jobs import BatchProgress
@@ -20,7 +17,6 @@ from indexing.pipeline import IngestOutcome
 
 REDRAW_S = 0.5
 LOG_EVERY_S = 15.0
-LOG_FILE = "ingest.log"
 
 
 def _duration(seconds: float | None) -> str:
@@ -28,22 +24,6 @@ def _duration(seconds: float | None) -> str:
         return "?"
     seconds = int(seconds)
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
-
-
-@contextmanager
-def log_to_file(data_dir: Path) -> Iterator[Path]:
-    """While open, warnings and errors (with their tracebacks) go to `data_dir/ingest.log`, not the terminal."""
-    path = data_dir / LOG_FILE
-    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
-    handler.setLevel(logging.WARNING)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield path
-    finally:
-        root.removeHandler(handler)
-        handler.close()
 
 
 class IngestProgress:

@@ -105,7 +105,10 @@ def chunk_document(text: str, pages: Sequence[Page] = ()) -> list[Chunk]:
                 runs_on = False
             pending.extend(sentences)
         following = paragraphs[index + 1][0] if index + 1 < len(paragraphs) and paragraphs[index + 1] else None
-        if not (pending and following and _runs_on(text, pending[-1], following)):
+        next_page = regions[index + 1][2] if index + 1 < len(regions) else None
+        # only a page break is bridged, not the gap a left-out line leaves (web boilerplate has no page numbers)
+        page_break = page_number is not None and next_page is not None and next_page != page_number
+        if not (page_break and pending and following and _runs_on(text, pending[-1], following)):
             chunks.extend(_pack(pending, _join(section, person)))
             pending, has_body = [], False
     return chunks

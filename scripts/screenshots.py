@@ -23,15 +23,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (the repository root is on the path now)
+
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -102,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, help="an existing archive (default: build one from corpus/)")
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--query", default="What is a colony settlement?")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromium", default=CHROMIUM)
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright

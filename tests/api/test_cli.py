@@ -82,6 +82,7 @@ def test_ingest_writes_its_log_in_the_data_folder(tmp_path, monkeypatch):
     assert "empty.txt: failed (empty file)" in log
     assert "unexpected error while finding the people named in the text of report.txt" in log
     assert "Traceback" in log and "ValueError: the person finder broke" in log
+    assert "Traceback" not in result.output and "logs/ingest.log" in result.output  # the summary points to it
 
 
 @pytest.mark.timeout(120)

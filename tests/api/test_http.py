@@ -24,7 +24,7 @@ def test_search_answers_in_the_documented_shape(seed_client):
     assert result["language"] == "en" and body["notice"] is None
     assert 0 <= result["highlight"]["char_start"] < result["highlight"]["char_end"] <= len(result["text"])
     assert set(result["document"]) == {"id", "title", "source", "publisher", "published", "language"}
-    assert set(result["citation"]) == {"page", "char_start", "char_end"}
+    assert set(result["citation"]) == {"page", "page_end", "char_start", "char_end"}
     assert result["rank"] == 1 and isinstance(result["score"], float)
 
 
@@ -42,7 +42,7 @@ def test_every_quote_is_the_exact_slice_of_the_document_text(seed_client):
             texts[document_id] = seed_client.get(f"/documents/{document_id}/text").json()["text"]
         citation = result["citation"]
         assert result["text"] == texts[document_id][citation["char_start"] : citation["char_end"]]
-        assert citation["page"] is None  # plain-text sources have no pages
+        assert citation["page"] is None and citation["page_end"] is None  # plain-text sources have no pages
 
 
 def test_documents_and_passages(seed_client):

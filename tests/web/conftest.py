@@ -12,17 +12,7 @@ import pytest
 
 from api.app import create_app
 from api.services import Services
-
-CHROMIUM = os.environ.get("ARCHIVE_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
 
 
 def _free_port() -> int:
