@@ -64,8 +64,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     files = list(collect_files(paths))
     services = _services(ctx)
     log_file = ingest_log_file(ctx.obj)
-    display = IngestProgress(len(files), services.ingestor.progress)
     stop = threading.Event()
+    display = IngestProgress(len(files), services.ingestor.progress, stopping=stop)
 
     def waiting(pid: int | None) -> None:
         holder = f"process {pid}" if pid else "another process"
@@ -74,11 +74,10 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
             "queued files, waiting for them ..."
         )
 
-    def interrupt(_signum, _frame) -> None:
+    def interrupt(_signum, _frame) -> None:  # no output here: the display announces it (no lock taken twice)
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
-        display.note("stopping after the current file (Ctrl-C again to stop at once) ...")
 
     previous = signal.signal(signal.SIGINT, interrupt)
     outcomes = None

@@ -29,8 +29,13 @@ def _duration(seconds: float | None) -> str:
 class IngestProgress:
     """Called with each file's outcome; while running, a thread redraws the batch's progress."""
 
-    def __init__(self, total: int, batch: BatchProgress, stream: TextIO = sys.stderr) -> None:
+    def __init__(
+        self, total: int, batch: BatchProgress, stream: TextIO = sys.stderr, stopping: threading.Event | None = None
+    ) -> None:
+        """`stopping`, once set (by a signal handler, which must not write or take locks), is announced here."""
         self.total = total
+        self._stopping = stopping
+        self._stop_noted = False
         self.outcomes: list[IngestOutcome] = []
         self._batch = batch
         self._stream = stream
@@ -46,6 +51,7 @@ class IngestProgress:
     def __exit__(self, *_exc: object) -> None:
         self._stopped.set()
         self._thread.join()
+        self._note_stopping()
         if self._interactive:
             self._write("\n")
 
@@ -76,9 +82,15 @@ class IngestProgress:
         line = self.line(tail)
         self._write(line + "\n" if keep else "\r\033[K" + line[:160])
 
+    def _note_stopping(self) -> None:
+        if self._stopping is not None and self._stopping.is_set() and not self._stop_noted:
+            self._stop_noted = True
+            self.note("stopping after the current file (Ctrl-C again to stop at once) ...")
+
     def _tick(self) -> None:
         last_logged = time.monotonic()
         while not self._stopped.wait(REDRAW_S):
+            self._note_stopping()
             if self._interactive:
                 self._show()
             elif time.monotonic() - last_logged >= LOG_EVERY_S and self._batch.snapshot()["current"]:
