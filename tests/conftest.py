@@ -1,5 +1,6 @@
 """Shared fixtures: the seed archive is built once per session with the real bundled model."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from api.services import Services
 from archive.settings import Settings
 from indexing.pipeline import collect_files
 from tests.fakes import FakeEmbedder
+from tests.postgres_server import PostgresServer, find_binaries
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -46,8 +48,35 @@ def fake_services(tmp_path: Path) -> Iterator[Services]:
     services.close()
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for this test session (see tests/postgres_server.py).
+
+    Without PostgreSQL's binaries the `postgres` tests are skipped on a developer's machine, and fail in CI
+    (`CI` set), which installs them.
+    """
+    binaries = find_binaries()
+    if binaries is None:
+        message = "PostgreSQL's server binaries (initdb, pg_ctl) are not installed"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = PostgresServer.start(binaries)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The SQLAlchemy URL of a new, empty PostgreSQL database."""
+    return postgres_server.new_database()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that drive Chromium (through the `browser` fixture of tests/web) are the `browser` tier."""
+    """Tests that drive Chromium (the `browser` fixture of tests/web) or PostgreSQL are their own tiers."""
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
+        if fixtures & {"postgres_url", "postgres_server"}:
+            item.add_marker(pytest.mark.postgres)
