@@ -58,7 +58,12 @@ class FailedKeys:
             self._times[client].append(time.monotonic())
 
 
-FAILED_KEYS = FailedKeys()
+def _failed_keys(request: Request) -> FailedKeys:
+    """The app's record of refused keys (one per app, created on first use)."""
+    state = request.app.state
+    if not hasattr(state, "failed_keys"):
+        state.failed_keys = FailedKeys()
+    return state.failed_keys
 
 
 def _client(request: Request) -> str:
@@ -69,14 +74,14 @@ def get_caller(request: Request, services: ServicesDep) -> Caller:
     header = request.headers.get("authorization", "")
     if not header.strip():
         return ANONYMOUS
-    client = _client(request)
-    wait = FAILED_KEYS.retry_after(client)
+    client, failures = _client(request), _failed_keys(request)
+    wait = failures.retry_after(client)
     if wait is not None:
         raise HTTPException(429, "too many refused keys: try again later", headers={"Retry-After": str(wait)})
     scheme, _, key = header.partition(" ")
     key = key.strip()
     if scheme.lower() != "bearer" or not key:
-        FAILED_KEYS.failed(client)
+        failures.failed(client)
         raise HTTPException(401, "use Authorization: Bearer <key>", headers=BEARER)
     configured = services.settings.editor_token
     if configured and hmac.compare_digest(key.encode(), configured.encode()):
@@ -85,7 +90,7 @@ def get_caller(request: Request, services: ServicesDep) -> Caller:
         with Session(services.engine) as session:
             return authenticate(session, key)
     except AuthenticationError as error:
-        FAILED_KEYS.failed(client)
+        failures.failed(client)
         raise HTTPException(401, str(error), headers=BEARER) from None
 
 

@@ -167,7 +167,8 @@ def change_access(
     groups = clean_groups(change.groups) if change.groups is not None else None
 
     def state() -> str:
-        return f"{document.visibility} [{', '.join(document_groups(session, document_id))}]"
+        groups = document_groups(session, document_id)
+        return f"{document.visibility} ({', '.join(groups)})" if groups else document.visibility
 
     before = state()
     set_visibility(session, document, change.visibility, groups)
