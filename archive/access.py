@@ -181,8 +181,8 @@ def _engine(session: Session) -> Engine:
 class VisiblePassages:
     """The ids of the passages each scope may see, computed once per change of the archive and remembered.
 
-    The cache key is the caller's scope, the passages' fingerprint (count and highest id) and the access revision,
-    so new documents and visibility changes (from any process) are seen at the next search.
+    The cache key is the database, the passages' fingerprint (count and highest id), the access revision and the
+    caller's scope, so new documents and visibility changes (from any process) are seen at the next search.
     """
 
     def __init__(self) -> None:
@@ -196,14 +196,15 @@ class VisiblePassages:
             return None
         state = storage.passage_state(session)
         revision = (storage.get_meta(session, ACCESS_META_KEY) or {}).get("revision", 0)
-        key = (caller.scope, state.count, state.max_id, revision)
+        version = (str(_engine(session).url), state.count, state.max_id, revision)
+        key = (version, caller.scope)
         with self._lock:
             if key in self._cached:
                 return self._cached[key]
         hidden = session.exec(select(Document.id).where(~condition).limit(1)).first()
         allowed = None if hidden is None else np.sort(storage.passage_ids_where(session, condition))
         with self._lock:
-            self._cached = {k: v for k, v in self._cached.items() if k[1:] == key[1:]}  # drop stale entries
+            self._cached = {k: v for k, v in self._cached.items() if k[0] == version}  # drop stale entries
             self._cached[key] = allowed
         return allowed
 
