@@ -12,7 +12,7 @@ from enum import Enum
 from typing import cast
 
 import numpy as np
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
@@ -181,8 +181,9 @@ def _engine(session: Session) -> Engine:
 class VisiblePassages:
     """The ids of the passages each scope may see, computed once per change of the archive and remembered.
 
-    The cache key is the database, the passages' fingerprint (count and highest id), the access revision and the
-    caller's scope, so new documents and visibility changes (from any process) are seen at the next search.
+    The cache key is the database, the highest passage id (passages are added with their document, never removed
+    one by one), the access revision and the caller's scope, so new documents and visibility changes (from any
+    process) are seen at the next search.
     """
 
     def __init__(self) -> None:
@@ -194,9 +195,9 @@ class VisiblePassages:
         condition = visible_condition(caller)
         if condition is None:
             return None
-        state = storage.passage_state(session)
+        newest = session.exec(select(func.max(Passage.id))).one()  # passages are only ever added: O(log n)
         revision = (storage.get_meta(session, ACCESS_META_KEY) or {}).get("revision", 0)
-        version = (str(_engine(session).url), state.count, state.max_id, revision)
+        version = (str(_engine(session).url), newest, revision)
         key = (version, caller.scope)
         with self._lock:
             if key in self._cached:
