@@ -7,10 +7,22 @@ import sqlite3
 
 from sqlmodel import Session
 
-from archive.access import ANONYMOUS, LOCAL, VISIBLE_PASSAGES, Caller, Role, Submission, Visibility, set_visibility
+from archive import storage
+from archive.access import (
+    ANONYMOUS,
+    LOCAL,
+    VISIBLE_PASSAGES,
+    Caller,
+    Role,
+    Submission,
+    Visibility,
+    set_visibility,
+    visible_condition,
+)
 from archive.db import make_engine, session_scope
 from archive.models import Document
 from archive.settings import Settings
+from archive.users import add_user, authenticate
 from search.filters import SearchFilters
 from tests.indexing.test_jobs import ARTICLE, _republished
 
@@ -57,3 +69,19 @@ def test_visible_passages_are_cached_per_scope_and_follow_changes(fake_services,
         assert hidden is not None and hidden.size == 0
         assert VISIBLE_PASSAGES.allowed(session, viewer) is None
         assert VISIBLE_PASSAGES.allowed(session, LOCAL) is None
+
+
+def test_users_keys_and_visibility_on_postgres(postgres_url: str, tmp_path) -> None:
+    engine = make_engine(Settings(data_dir=tmp_path, database_url=postgres_url))
+    with session_scope(engine) as session:
+        key = add_user(session, "test", "rex", Role.researcher, ["witness"])
+        for number, visibility in enumerate(("public", "internal", "restricted", "restricted"), start=1):
+            session.add(Document(id=number, sha256=str(number), source="s", title="t", text="x", visibility=visibility))
+        session.flush()
+        set_visibility(session, session.get_one(Document, 3), None, ["witness"])
+    with Session(engine) as session:
+        rex = authenticate(session, key)
+        for caller, expected in ((ANONYMOUS, [1]), (rex, [1, 2, 3]), (LOCAL, [1, 2, 3, 4])):
+            documents = storage.list_documents(session, where=visible_condition(caller))
+            assert [d.id for d in documents] == expected, caller
+    engine.dispose()
