@@ -178,16 +178,24 @@ def _engine(session: Session) -> Engine:
     return cast("Engine", session.get_bind())
 
 
-class VisiblePassages:
-    """The ids of the passages each scope may see, computed once per change of the archive and remembered.
+@dataclass(frozen=True)
+class _Scope:
+    """The passages one scope may see, as of a revision and a highest passage id."""
 
-    The cache key is the database, the highest passage id (passages are added with their document, never removed
-    one by one), the access revision and the caller's scope, so new documents and visibility changes (from any
-    process) are seen at the next search.
-    """
+    revision: int
+    newest: int
+    allowed: np.ndarray | None  # None: every passage
+
+
+class VisiblePassages:
+    """The ids of the passages each scope may see, remembered per database and scope.
+
+    Passages are only ever added (with their document), so a higher passage id means new documents: only their
+    passages are looked at. A visibility change bumps the access revision (in the database, so other processes see
+    it too) and the scope is computed again."""
 
     def __init__(self) -> None:
-        self._cached: dict[tuple, np.ndarray | None] = {}
+        self._cached: dict[tuple[str, tuple], _Scope] = {}
         self._lock = threading.Lock()
 
     def allowed(self, session: Session, caller: Caller) -> np.ndarray | None:
@@ -195,19 +203,35 @@ class VisiblePassages:
         condition = visible_condition(caller)
         if condition is None:
             return None
-        newest = session.exec(select(func.max(Passage.id))).one()  # passages are only ever added: O(log n)
-        revision = (storage.get_meta(session, ACCESS_META_KEY) or {}).get("revision", 0)
-        version = (str(_engine(session).url), newest, revision)
-        key = (version, caller.scope)
+        newest = int(session.exec(select(func.max(Passage.id))).one() or 0)  # O(log n)
+        revision = int((storage.get_meta(session, ACCESS_META_KEY) or {}).get("revision", 0))
+        key = (str(_engine(session).url), caller.scope)
         with self._lock:
-            if key in self._cached:
-                return self._cached[key]
-        hidden = session.exec(select(Document.id).where(~condition).limit(1)).first()
-        allowed = None if hidden is None else np.sort(storage.passage_ids_where(session, condition))
+            known = self._cached.get(key)
+        if known is not None and known.revision == revision and known.newest == newest:
+            return known.allowed
+        if known is not None and known.revision == revision and known.newest < newest:
+            allowed = self._extended(session, condition, known)
+        else:
+            allowed = self._computed(session, condition, col(Passage.id) > 0)
         with self._lock:
-            self._cached = {k: v for k, v in self._cached.items() if k[0] == version}  # drop stale entries
-            self._cached[key] = allowed
+            self._cached[key] = _Scope(revision, newest, allowed)
         return allowed
+
+    @staticmethod
+    def _computed(session: Session, condition: ColumnElement[bool], among: ColumnElement[bool]) -> np.ndarray | None:
+        """The visible passages among `among`; None when none of them is hidden."""
+        hidden = session.exec(select(Passage.id).join(Document).where(among, ~condition).limit(1)).first()
+        return None if hidden is None else np.sort(storage.passage_ids_where(session, among, condition))
+
+    def _extended(self, session: Session, condition: ColumnElement[bool], known: _Scope) -> np.ndarray | None:
+        """The known scope with the passages added since."""
+        added = col(Passage.id) > known.newest
+        if known.allowed is None:  # nothing was hidden: still so unless a new passage is
+            if self._computed(session, condition, added) is None:
+                return None
+            return self._computed(session, condition, col(Passage.id) > 0)
+        return np.concatenate([known.allowed, np.sort(storage.passage_ids_where(session, added, condition))])
 
 
 VISIBLE_PASSAGES = VisiblePassages()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from archive import storage
 from archive.access import (
@@ -20,7 +20,7 @@ from archive.access import (
     visible_condition,
 )
 from archive.db import make_engine, session_scope
-from archive.models import Document
+from archive.models import Document, Passage
 from archive.settings import Settings
 from archive.users import add_user, authenticate
 from search.filters import SearchFilters
@@ -69,6 +69,19 @@ def test_visible_passages_are_cached_per_scope_and_follow_changes(fake_services,
         assert hidden is not None and hidden.size == 0
         assert VISIBLE_PASSAGES.allowed(session, viewer) is None
         assert VISIBLE_PASSAGES.allowed(session, LOCAL) is None
+    (tmp_path / "b.txt").write_text("Second report\n\nThe appeal was heard.\n")
+    (tmp_path / "c.txt").write_text("Third report\n\nThe witness spoke.\n")
+    [public] = fake_services.ingestor.ingest([tmp_path / "b.txt"])
+    [secret] = fake_services.ingestor.ingest(
+        [tmp_path / "c.txt"], submission=Submission(visibility=Visibility.restricted)
+    )
+    with Session(engine) as session:
+        anonymous = VISIBLE_PASSAGES.allowed(session, ANONYMOUS)  # extended by the new documents' passages
+        visible_to_viewer = VISIBLE_PASSAGES.allowed(session, viewer)  # was everything, now one is hidden
+        ids = dict(session.exec(select(Passage.document_id, Passage.id)).all())
+    assert anonymous is not None and anonymous.tolist() == [ids[public.document_id]]
+    assert visible_to_viewer is not None
+    assert visible_to_viewer.tolist() == sorted([ids[outcome.document_id], ids[public.document_id]])
 
 
 def test_users_keys_and_visibility_on_postgres(postgres_url: str, tmp_path) -> None:
