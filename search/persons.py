@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from archive.access import ANONYMOUS, LOCAL, Caller, visible_condition
+from archive.access import ANONYMOUS, LOCAL, Caller, audit_restricted_results, visible_condition
 from archive.errors import InvalidInputError, NotFoundError
 from archive.models import Document, Mention, Passage, Person, PersonAlias, id_column
 from indexing.persons import PersonIndex, match_persons, name_key, script_of
@@ -133,6 +133,7 @@ def get_person(session: Session, person_id: int, caller: Caller = ANONYMOUS) -> 
         statement = statement.where(visible)
     rows = session.exec(statement.order_by(col(Document.id), col(Passage.ordinal))).all()
     documents = list({document.id: document for _, document in rows}.values())
+    audit_restricted_results(session, caller, f"read person {person_id} in", documents)
     return PersonDetail(_summaries(session, [person_id], names, caller)[0], documents, [(p, d) for p, d in rows])
 
 

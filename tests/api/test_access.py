@@ -275,9 +275,14 @@ def test_changing_visibility_takes_effect_at_once_and_is_audited(archive: Archiv
 def test_reads_of_a_restricted_document_are_audited_without_keys(archive: Archive) -> None:
     assert archive.client.get(f"/documents/{archive.secret_id}/text", headers=archive.auth("rex")).status_code == 200
     assert archive.secret_id in _search_ids(archive, "zanthrophyle", archive.auth("rex"))
+    assert archive.client.get(f"/persons/{archive.secret_person}", headers=archive.auth("rex")).status_code == 200
     events = archive.client.get("/audit", params={"limit": 1000}, headers=archive.auth("ada")).json()["events"]
     mine = {(e["action"], e["target_id"]) for e in events if e["actor"] == "rex"}
-    assert {("read text of", str(archive.secret_id)), ("search", str(archive.secret_id))} <= mine
+    assert {
+        ("read text of", str(archive.secret_id)),
+        ("search", str(archive.secret_id)),
+        (f"read person {archive.secret_person} in", str(archive.secret_id)),
+    } <= mine
     dump = json.dumps(events)
     assert not any(key in dump for key in archive.keys.values())
     assert not any(e["actor"] == "anonymous" for e in events)  # anonymous reads never reached it
