@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api.errors import install_error_handlers
-from api.routes import documents, health, jobs, passages, persons, quotes, search
+from api.routes import audit, documents, health, jobs, passages, persons, quotes, search
 from api.services import Services
 from api.web import install_web
 from archive.settings import Settings
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (search, quotes, documents, passages, persons, health, jobs):
+    for module in (search, quotes, documents, passages, persons, health, jobs, audit):
         app.include_router(module.router)
     install_web(app)  # the HTML pages: /, /check, /read/{id}, /people, /ingest
     return app

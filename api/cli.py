@@ -1,4 +1,4 @@
-"""The `archive` command line: ingest, search, check-quote, serve, eval, reindex."""
+"""The `archive` command line: ingest, search, check-quote, serve, eval, reindex (and persons, users, keys, audit)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 
 from api.cli_logging import configure_command_logging, ingest_log_file
 from api.cli_persons import persons
+from api.cli_users import audit, keys, users
 from api.cli_writer import writer_role
 from archive.errors import ArchiveError
 from archive.logs import reset_logging
@@ -50,8 +51,14 @@ def _services(ctx: click.Context):
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--visibility",
+    type=click.Choice(["public", "internal", "restricted"]),
+    help="Who may read the new documents [default: manifest.json, else ARCHIVE_DEFAULT_VISIBILITY].",
+)
+@click.option("--group", "groups", multiple=True, help="A group whose members may read them when restricted.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], visibility: str | None, groups: tuple[str, ...]) -> None:
     """Add files or folders (searched recursively for .pdf, .txt, .md) to the archive.
 
     Ctrl-C stops after the file being processed, with a summary; running the same command again resumes."""
@@ -59,8 +66,12 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     import threading
 
     from api.progress import IngestProgress
+    from archive.access import Submission, Visibility, clean_groups
     from indexing.pipeline import collect_files
 
+    submission = Submission(
+        visibility=Visibility(visibility) if visibility else None, groups=tuple(clean_groups(list(groups)))
+    )
     files = list(collect_files(paths))
     services = _services(ctx)
     log_file = ingest_log_file(ctx.obj)
@@ -83,7 +94,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     outcomes = None
     try:
         with display:
-            outcomes = services.ingestor.ingest(files, on_progress=display, on_wait=waiting, should_stop=stop.is_set)
+            outcomes = services.ingestor.ingest(
+                files, on_progress=display, on_wait=waiting, should_stop=stop.is_set, submission=submission
+            )
     except KeyboardInterrupt:
         pass  # the file being saved was rolled back and stays queued
     finally:
@@ -243,6 +256,7 @@ def search(
     """Find the passages that answer QUERY (English, Russian or Kazakh), or every query of a --batch file."""
     from api.export import ExportFormat, meta_of, render, result_set, rows_of
     from api.schemas import SearchResponse
+    from archive.access import LOCAL
     from search.filters import SearchFilters
 
     if (query is None) == (batch is None):
@@ -254,6 +268,7 @@ def search(
         kind=kind,
         published_from=published_from.date() if published_from else None,
         published_to=published_to.date() if published_to else None,
+        caller=LOCAL,
     )
     searcher, offset = _services(ctx).searcher, (page_number - 1) * k
     if batch is not None:
@@ -301,8 +316,12 @@ def search(
 def check_quote(ctx: click.Context, quote: str, k: int, as_json: bool) -> None:
     """Where the archive says QUOTE: verdict, original wording, differences and citation."""
     from api.schemas import QuoteCheckResponse
+    from archive.access import LOCAL
+    from search.filters import SearchFilters
 
-    response = QuoteCheckResponse.of(quote, _services(ctx).quotes.check(quote, k=k))
+    response = QuoteCheckResponse.of(
+        quote, _services(ctx).quotes.check(quote, k=k, filters=SearchFilters(caller=LOCAL))
+    )
     if as_json:
         click.echo(response.model_dump_json(indent=2))
         return
@@ -391,6 +410,9 @@ def reindex(ctx: click.Context, re_embed: bool) -> None:
 
 
 cli.add_command(persons)
+cli.add_command(users)
+cli.add_command(keys)
+cli.add_command(audit)
 
 
 def main() -> None:

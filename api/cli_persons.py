@@ -42,11 +42,12 @@ def find(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) 
     """People matching QUERY in any script (best first), each with the passages that mention them."""
     from sqlmodel import Session
 
+    from archive.access import LOCAL
     from search.persons import find_persons, get_person
 
     with Session(_engine(ctx.find_root())) as session:
-        found = find_persons(session, " ".join(query) or None, limit)
-        details = [get_person(session, person.id) for person in found] if query else []
+        found = find_persons(session, " ".join(query) or None, limit, LOCAL)
+        details = [get_person(session, person.id, LOCAL) for person in found] if query else []
     if as_json:
         from api.schemas import PersonDetailPublic, PersonPublic
 
@@ -76,10 +77,14 @@ def find(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) 
 def merge(ctx: click.Context, keep: str, merge: str) -> None:
     """Merge person MERGE into person KEEP (ids or names): aliases and mentions move to KEEP."""
     from api.cli_writer import writer_role
+    from archive import audit
+    from archive.access import LOCAL
     from archive.db import session_scope
     from search.persons import merge_persons, resolve_person
 
     root = ctx.find_root()
     with writer_role(root.obj), session_scope(_engine(root)) as session:  # never while an ingest tags people
-        merged = merge_persons(session, resolve_person(session, keep), resolve_person(session, merge))
+        keep_id, merge_id = resolve_person(session, keep, LOCAL), resolve_person(session, merge, LOCAL)
+        merged = merge_persons(session, keep_id, merge_id)
+        audit.add(session, LOCAL.actor, "persons merged", "person", keep_id, f"person {merge_id} into {keep_id}")
     click.echo(f"merged into {merged.id}. {merged.name} ({', '.join(merged.aliases)}) — {merged.mentions} passages")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
-from archive.models import Document, Passage
+from archive.access import Visibility
+from archive.models import AuditEvent, Document, Passage
 from indexing.dates import period
 from indexing.page_span import page_label, pages_of
 from search.highlight import Highlighter, best_sentence_span
@@ -49,6 +51,7 @@ class DocumentPublic(DocumentRef):
     sha256: str
     created_at: datetime
     passages: int
+    visibility: str  # public, internal or restricted
 
     @classmethod
     def of_with_count(cls, document: Document, passages: int) -> DocumentPublic:
@@ -61,7 +64,39 @@ class DocumentPublic(DocumentRef):
             sha256=document.sha256,
             created_at=document.created_at,
             passages=passages,
+            visibility=document.visibility,
         )
+
+
+class AccessChange(BaseModel):
+    """Who may read a document: either field may be left out to keep it."""
+
+    visibility: Visibility | None = None
+    groups: list[Annotated[str, StringConstraints(max_length=100)]] | None = Field(default=None, max_length=50)
+
+
+class DocumentAccess(BaseModel):
+    id: int
+    visibility: str
+    groups: list[str]
+
+
+class AuditEventPublic(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target_kind: str | None
+    target_id: str | None
+    detail: str | None
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> AuditEventPublic:
+        return cls.model_validate(event, from_attributes=True)
+
+
+class AuditList(BaseModel):
+    events: list[AuditEventPublic]
 
 
 class DocumentList(BaseModel):
@@ -186,8 +221,8 @@ class Health(BaseModel):
     status: str
     documents: int
     passages: int
-    lexical_rows: int | None  # rows of the FTS index (null where lexical search is unavailable)
-    index_vectors: int
+    lexical_rows: int | None  # rows of the FTS index (null where lexical search is unavailable or hidden)
+    index_vectors: int | None  # null for a caller who may not see every document
     index_kind: str
     embedder: EmbedderInfo
 

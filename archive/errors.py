@@ -37,3 +37,15 @@ class EmbedderMismatchError(ArchiveError):
     """The vector index was built by another embedder than the one configured."""
 
     status = 409
+
+
+class AuthenticationError(ArchiveError):
+    """A key was given but is unknown, expired or revoked."""
+
+    status = 401
+
+
+class PermissionDeniedError(ArchiveError):
+    """The caller is known but their role does not allow this."""
+
+    status = 403

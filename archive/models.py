@@ -45,6 +45,9 @@ class Document(SQLModel, table=True):
     text: str
     created_at: datetime = Field(default_factory=utcnow)
     duplicate_of: int | None = Field(default=None, index=True)  # near-duplicate of this (earlier) document
+    visibility: str = Field(  # public, internal or restricted (archive.access.Visibility)
+        default="public", max_length=16, index=True, sa_column_kwargs={"server_default": "public"}
+    )
 
 
 class Passage(SQLModel, table=True):
@@ -112,6 +115,9 @@ class IngestJob(SQLModel, table=True):
     document_id: int | None = Field(default=None, foreign_key="document.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    visibility: str | None = None  # requested for the document it creates (None: manifest or default)
+    groups: str | None = None  # requested groups, comma-separated
+    submitted_by: str | None = None  # the actor, for the audit trail
 
 
 class DocumentMinHash(SQLModel, table=True):
@@ -134,3 +140,52 @@ class ArchiveMeta(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class DocumentGroup(SQLModel, table=True):
+    """A group whose members may read a restricted document."""
+
+    __table_args__ = (UniqueConstraint("document_id", "group"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    group: str = Field(index=True, max_length=100)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=100)
+    role: str = Field(max_length=16)  # viewer < researcher < editor < admin (archive.access.Role)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserGroup(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "group"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    group: str = Field(index=True, max_length=100)
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key of a user: only its sha256 is stored, and a short prefix to tell keys apart."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    key_hash: str = Field(index=True, unique=True, max_length=64)
+    prefix: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: who did what to which record, and when (never request bodies or keys)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=100)
+    action: str = Field(index=True, max_length=40)
+    target_kind: str | None = Field(default=None, max_length=20)
+    target_id: str | None = Field(default=None, max_length=100)
+    detail: str | None = None

@@ -26,7 +26,9 @@ def add_missing_columns(engine: Engine) -> list[str]:
                     continue
                 kind = column.type.compile(dialect=engine.dialect)
                 default = ""
-                if not column.nullable:
+                if column.server_default is not None:
+                    default = f" NOT NULL DEFAULT '{column.server_default.arg}'"  # type: ignore[attr-defined]
+                elif not column.nullable:
                     default = " DEFAULT 0" if kind.upper() in ("INTEGER", "BOOLEAN", "FLOAT") else " DEFAULT ''"
                 connection.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{default}'))
                 added.append(f"{table.name}.{column.name}")

@@ -30,7 +30,12 @@ class Settings(BaseSettings):
         description="CPU threads one search request uses in `archive serve` (query embedding and FAISS); requests run "
         "concurrently, so 1 keeps a small machine from being oversubscribed. 0 = all cores",
     )
-    editor_token: str | None = Field(default=None, description="Bearer token that allows uploads")
+    editor_token: str | None = Field(
+        default=None, description="A Bearer token that acts as an editor's key (kept for compatibility)"
+    )
+    default_visibility: str = Field(
+        default="public", description="Visibility of new documents: public, internal or restricted"
+    )
     max_upload_mb: int = 100
     pdf_timeout_s: float = 120.0
     pdf_memory_mb: int = 2048
@@ -44,6 +49,13 @@ class Settings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError(f"unknown log level {value!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @field_validator("default_visibility")
+    @classmethod
+    def _known_visibility(cls, value: str) -> str:
+        if value not in ("public", "internal", "restricted"):
+            raise ValueError(f"unknown visibility {value!r}: use public, internal or restricted")
+        return value
 
     @cached_property
     def resolved_data_dir(self) -> Path:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sqlalchemy
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from archive.errors import NotFoundError
@@ -45,8 +45,12 @@ def find_document_by_sha256(session: Session, sha256: str) -> Document | None:
     return session.exec(select(Document).where(Document.sha256 == sha256)).first()
 
 
-def list_documents(session: Session, offset: int = 0, limit: int = 100) -> list[Document]:
-    return list(session.exec(select(Document).order_by(col(Document.id)).offset(offset).limit(limit)))
+def list_documents(
+    session: Session, offset: int = 0, limit: int = 100, where: ColumnElement[bool] | None = None
+) -> list[Document]:
+    """Documents in id order; `where` narrows them (e.g. to those a reader may see)."""
+    statement = select(Document) if where is None else select(Document).where(where)
+    return list(session.exec(statement.order_by(col(Document.id)).offset(offset).limit(limit)))
 
 
 def passages_with_documents(session: Session, passage_ids: Sequence[int]) -> dict[int, tuple[Passage, Document]]:
@@ -151,8 +155,9 @@ def passage_state(session: Session) -> PassageState:
     return PassageState(int(count or 0), int(max_id or 0))
 
 
-def count_documents(session: Session) -> int:
-    return int(session.exec(select(func.count(col(Document.id)))).one())
+def count_documents(session: Session, where: ColumnElement[bool] | None = None) -> int:
+    statement = select(func.count(col(Document.id)))
+    return int(session.exec(statement if where is None else statement.where(where)).one())
 
 
 def get_meta(session: Session, key: str) -> dict | None:

@@ -23,6 +23,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from archive.access import Submission
 from archive.db import session_scope
 from archive.errors import ArchiveError, NotFoundError
 from archive.models import IngestJob, JobState, id_column, row_id, utcnow
@@ -94,7 +95,12 @@ def store_file(settings: Settings, path: Path) -> StoredFile:
 
 # ---------------------------------------------------------------------------------------------------- job rows
 def enqueue(
-    engine: Engine, stored: StoredFile, filename: str, source_path: Path | None = None, reuse_unfinished: bool = False
+    engine: Engine,
+    stored: StoredFile,
+    filename: str,
+    source_path: Path | None = None,
+    reuse_unfinished: bool = False,
+    submission: Submission | None = None,
 ) -> int:
     """Write a queued job for a stored file; with `reuse_unfinished`, an unfinished job for the same file is reused
     (so that running `archive ingest` again after a crash resumes instead of submitting twice)."""
@@ -117,6 +123,10 @@ def enqueue(
             stored_path=str(stored.path),
             source_path=str(source_path) if source_path else None,
         )
+        if submission is not None:
+            job.submitted_by = submission.by
+            job.visibility = submission.visibility.value if submission.visibility else None
+            job.groups = ",".join(submission.groups) or None
         session.add(job)
         session.flush()
         return row_id(job)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from archive.access import clean_groups, parse_visibility
 from archive.errors import InvalidInputError
 from archive.models import Document
 from indexing.dates import StatedDate, parse_iso
@@ -23,6 +24,8 @@ class DocumentMetadata:
     kind: str | None = None
     authors: tuple[str, ...] = ()
     url: str | None = None
+    visibility: str | None = None  # public, internal or restricted
+    groups: tuple[str, ...] = ()  # who may read it when restricted
 
 
 def metadata_for(path: Path) -> DocumentMetadata:
@@ -44,7 +47,8 @@ def _load_manifest(folder: Path) -> dict[str, DocumentMetadata]:
 
 def _parse_entry(entry: dict) -> DocumentMetadata:
     """One file's entry; `published` is ISO 8601 at the precision the source states (2021-05-05, 2021-05, 2021 or
-    START/END), `authors` a list of names, `url` where the source was published."""
+    START/END), `authors` a list of names, `url` where the source was published, `visibility` and `groups` who may
+    read it."""
     published, authors = entry.get("published"), entry.get("authors") or []
     if isinstance(authors, str):
         authors = [authors]
@@ -56,6 +60,8 @@ def _parse_entry(entry: dict) -> DocumentMetadata:
         kind=entry.get("kind"),
         authors=tuple(str(name) for name in authors),
         url=entry.get("url"),
+        visibility=parse_visibility(entry["visibility"]).value if entry.get("visibility") else None,
+        groups=tuple(clean_groups(entry.get("groups") or [])),
     )
 
 

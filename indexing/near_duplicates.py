@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from archive.models import Document, DocumentMinHash, MinHashBand
@@ -100,17 +101,24 @@ def store_signature(session: Session, document_id: int, sig: np.ndarray | None) 
     session.add_all(MinHashBand(key=key, document_id=document_id) for key in band_keys(sig))
 
 
-def drop_near_duplicate_passages(session: Session, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """The ranked (passage id, score) list without passages of documents that nearly duplicate another one."""
+def drop_near_duplicate_passages(
+    session: Session, ranked: list[tuple[int, float]], visible: ColumnElement[bool] | None = None
+) -> list[tuple[int, float]]:
+    """The ranked (passage id, score) list without passages of documents that nearly duplicate another one.
+
+    With `visible` (a condition on `Document`: what the reader may see), a copy is only dropped when the reader may
+    see its original."""
     if not ranked:
         return ranked
     from archive.models import Passage  # local: keeps this module's import surface small
 
-    hidden = set(
-        session.exec(
-            select(Passage.id)
-            .join(Document, col(Document.id) == Passage.document_id)
-            .where(col(Passage.id).in_([item_id for item_id, _ in ranked]), col(Document.duplicate_of).is_not(None))
-        ).all()
+    statement = (
+        select(Passage.id)
+        .join(Document, col(Document.id) == Passage.document_id)
+        .where(col(Passage.id).in_([item_id for item_id, _ in ranked]), col(Document.duplicate_of).is_not(None))
     )
+    if visible is not None:
+        originals = select(Document.id).where(visible).correlate(None)  # not the copy's own row
+        statement = statement.where(col(Document.duplicate_of).in_(originals))
+    hidden = set(session.exec(statement).all())
     return [item for item in ranked if item[0] not in hidden] if hidden else ranked

@@ -27,11 +27,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from archive import storage
+from archive import audit, storage
+from archive.access import LOCAL, Submission, clean_groups, parse_visibility
 from archive.db import session_scope
 from archive.errors import ArchiveError, ExtractionError, ParserFailureError
 from archive.lock import WriterLock
-from archive.models import Document, IngestJob, JobState, Passage, row_id, utcnow
+from archive.models import Document, DocumentGroup, IngestJob, JobState, Passage, row_id, utcnow
 from archive.settings import Settings
 from indexing import jobs as job_store
 from indexing import near_duplicates
@@ -91,6 +92,7 @@ class _Job:
     stored_path: str | None
     source_path: str | None
     attempts: int
+    submission: Submission = field(default_factory=Submission)
 
 
 @dataclass
@@ -108,6 +110,7 @@ class _Prepared:
     sentences: list[list[tuple[int, int]]] = field(default_factory=list)  # per chunk, relative to the passage
     mentions: list = field(default_factory=list)
     signature: np.ndarray | None = None
+    groups: list[str] = field(default_factory=list)  # who may read the document when it is restricted
 
 
 _mentions_lock = threading.Lock()  # the spaCy pipeline is shared; one document at a time
@@ -133,7 +136,7 @@ class Ingestor:
         return WriterLock(self.lock_path)
 
     # ------------------------------------------------------------------ submitting
-    def submit(self, path: Path, *, resume: bool = False) -> int:
+    def submit(self, path: Path, *, resume: bool = False, submission: Submission | None = None) -> int:
         """Store a file and queue a job for it; returns the job id (a failed job if the file cannot be read).
 
         With `resume`, an unfinished job for the same file (left by an interrupted run) is reused, and so is a
@@ -145,13 +148,17 @@ class Ingestor:
             return job_store.record_unreadable(self._engine, path, f"cannot read the file: {error.strerror or error}")
         if resume and (failed := job_store.earlier_failure(self._engine, stored.sha256)) is not None:
             return failed
-        return job_store.enqueue(self._engine, stored, path.name, path.resolve(), reuse_unfinished=resume)
+        return job_store.enqueue(
+            self._engine, stored, path.name, path.resolve(), reuse_unfinished=resume, submission=submission
+        )
 
-    def submit_stream(self, stream: BinaryIO, filename: str, max_bytes: int | None = None) -> int:
+    def submit_stream(
+        self, stream: BinaryIO, filename: str, max_bytes: int | None = None, submission: Submission | None = None
+    ) -> int:
         """Store an uploaded file and queue a job for it (raises `UploadTooLarge` past max_bytes)."""
         filename = job_store.safe_filename(filename)
         stored = job_store.store_stream(self._settings, stream, filename, max_bytes)
-        return job_store.enqueue(self._engine, stored, filename)
+        return job_store.enqueue(self._engine, stored, filename, submission=submission)
 
     # ------------------------------------------------------------------ processing
     def ingest(
@@ -160,8 +167,9 @@ class Ingestor:
         on_progress: ProgressCallback | None = None,
         on_wait: Callable[[int | None], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
+        submission: Submission | None = None,
     ) -> list[IngestOutcome]:
-        """Submit files and process them now; a bad file is recorded as failed and never stops the batch.
+        """Submit files (`submission`: by whom, for whom) and process them now; a bad file never stops the batch.
 
         Processing needs the writer lock. When another process holds it (a running server's worker), that process
         works through the queue, these jobs included: `on_wait(holder_pid)` is called once and this call waits,
@@ -171,7 +179,7 @@ class Ingestor:
         """
         with Session(self._engine) as session:
             check_embedder(session, self._embedder.spec)
-        job_ids = [self.submit(path, resume=True) for path in paths]
+        job_ids = [self.submit(path, resume=True, submission=submission) for path in paths]
         by_job: dict[int, list[str]] = {}
         for job_id, path in zip(job_ids, paths):
             by_job.setdefault(job_id, []).append(str(path))
@@ -299,7 +307,14 @@ class Ingestor:
                 return None
             job.state, job.attempts, job.updated_at = JobState.running, job.attempts + 1, utcnow()
             session.add(job)
-            return _Job(row_id(job), job.sha256, job.filename, job.stored_path, job.source_path, job.attempts)
+            submission = Submission(
+                by=job.submitted_by or LOCAL.actor,
+                visibility=parse_visibility(job.visibility) if job.visibility else None,
+                groups=tuple(clean_groups(job.groups or "")),
+            )
+            return _Job(
+                row_id(job), job.sha256, job.filename, job.stored_path, job.source_path, job.attempts, submission
+            )
 
     def _unclaim(self, job: _Job) -> None:
         with session_scope(self._engine) as session:
@@ -333,6 +348,8 @@ class Ingestor:
             if not chunks:
                 raise ExtractionError("no text could be extracted")
             document = _new_document(job.filename, job.sha256, extracted, metadata)
+            visibility = job.submission.visibility or metadata.visibility or self._settings.default_visibility
+            document.visibility = parse_visibility(visibility).value
             contents = [c.content(extracted.text) for c in chunks]  # page furniture between pages blanked
             texts = [embedding_text(document.title, content) for content in contents]
             sentences = [passage_sentences(content) for content in contents]
@@ -350,6 +367,7 @@ class Ingestor:
                 sentences=sentences,
                 mentions=mentions,
                 signature=signature,
+                groups=clean_groups([*job.submission.groups, *metadata.groups]),
             )
         except ArchiveError as error:
             return _Prepared(job, error=str(error), transient=isinstance(error, ParserFailureError))
@@ -414,6 +432,15 @@ class Ingestor:
                     document.duplicate_of = original.document_id
                 session.add(document)
                 session.flush()
+                session.add_all(DocumentGroup(document_id=row_id(document), group=g) for g in prepared.groups)
+                audit.add(
+                    session,
+                    job.submission.by,
+                    "ingest",
+                    "document",
+                    document.id,
+                    f"job {job.id}; {job.filename}; {document.visibility}",
+                )
                 passages = _new_passages(document, chunks, hashes, vectors)
                 for passage, spans, blob in zip(passages, prepared.sentences, sentence_vectors):
                     passage.sentence_spans, passage.sentence_vectors = encode_spans(spans), blob

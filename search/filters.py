@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 import numpy as np
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from archive import storage
+from archive.access import ANONYMOUS, VISIBLE_PASSAGES, Caller, readable_document, visible_condition
 from archive.errors import InvalidInputError
 from archive.models import Document, Mention, Passage, id_column
 from search.persons import resolve_person
@@ -28,6 +29,7 @@ class SearchFilters:
     published_from: date | None = None  # documents whose stated date (a day, month, year or interval) reaches
     published_to: date | None = None  # into this range; undated documents are left out by a date filter
     kind: str | None = None  # the document's kind, e.g. "news article"
+    caller: Caller = field(default=ANONYMOUS, compare=False)  # who asks: only what they may see is searched
 
     def __post_init__(self) -> None:
         if self.language is not None and self.language not in LANGUAGES:
@@ -37,24 +39,34 @@ class SearchFilters:
 
     @property
     def active(self) -> bool:
-        return any(value is not None for value in vars(self).values())
+        """Whether any filter the user chose is set (who asks is not a filter the user chose)."""
+        return any(getattr(self, item.name) is not None for item in fields(self) if item.name != "caller")
 
     def as_params(self) -> dict[str, str]:
         """The filters that are set, as query parameters (for links that keep them)."""
         params = {}
         for item in fields(self):
+            if item.name == "caller":
+                continue
             value = getattr(self, item.name)
             if value is not None:
                 params[item.name] = value.isoformat() if isinstance(value, date) else str(value)
         return params
 
     def allowed_passage_ids(self, session: Session) -> np.ndarray | None:
-        """Ids of the passages the filters allow, or None when nothing is filtered."""
+        """Ids of the passages the filters allow and the caller may see, or None when nothing is filtered.
+
+        This is the one place where search candidates (dense, lexical, person) are narrowed."""
         if not self.active:
-            return None
+            return VISIBLE_PASSAGES.allowed(session, self.caller)
         conditions = []
+        visible = visible_condition(self.caller)
+        if visible is not None:
+            conditions.append(visible)
         if self.document_id is not None:
-            storage.get_document(session, self.document_id)  # a clear error for an unknown document
+            readable_document(
+                session, self.caller, self.document_id, "search in"
+            )  # a clear error for an unknown document
             conditions.append(col(Document.id) == self.document_id)
         if self.kind is not None:
             conditions.append(col(Document.kind) == self.kind)
@@ -63,7 +75,7 @@ class SearchFilters:
         if self.published_to is not None:
             conditions.append(col(Document.published) <= self.published_to)
         if self.person is not None:
-            person_id = resolve_person(session, self.person)
+            person_id = resolve_person(session, self.person, self.caller)
             conditions.append(col(Passage.id).in_(select(Mention.passage_id).where(Mention.person_id == person_id)))
         if self.language is not None:
             return PASSAGE_LANGUAGES.select(session, self.language, *conditions)
@@ -100,6 +112,7 @@ class PassageLanguages:
 PASSAGE_LANGUAGES = PassageLanguages()
 
 
-def document_kinds(session: Session) -> list[str]:
-    """The kinds of document the archive holds, for a filter's choices."""
-    return sorted(k for k in session.exec(select(Document.kind).distinct()).all() if k)
+def document_kinds(session: Session, where: ColumnElement[bool] | None = None) -> list[str]:
+    """The kinds of document the archive holds (among those `where` allows), for a filter's choices."""
+    statement = select(Document.kind).distinct()
+    return sorted(k for k in session.exec(statement if where is None else statement.where(where)).all() if k)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from archive.access import ANONYMOUS, LOCAL, Caller, audit_restricted_results, visible_condition
 from archive.errors import InvalidInputError, NotFoundError
 from archive.models import Document, Mention, Passage, Person, PersonAlias, id_column
 from indexing.persons import PersonIndex, match_persons, name_key, script_of
@@ -35,72 +36,106 @@ class PersonDetail:
     passages: list[tuple[Passage, Document]]
 
 
-def _names_by_person(session: Session) -> dict[int, list[str]]:
+def _hidden_persons(session: Session, caller: Caller) -> set[int]:
+    """People the caller may not know of: every passage that mentions them is in a document hidden from them."""
+    visible = visible_condition(caller)
+    if visible is None:
+        return set()
+    mentioned = set(session.exec(select(Mention.person_id).distinct()).all())
+    seen = session.exec(
+        select(Mention.person_id)
+        .join(Passage, col(Passage.id) == Mention.passage_id)
+        .join(Document, col(Document.id) == Passage.document_id)
+        .where(visible)
+        .distinct()
+    ).all()
+    return mentioned - set(seen)
+
+
+def _names_by_person(session: Session, caller: Caller) -> dict[int, list[str]]:
+    hidden = _hidden_persons(session, caller)
     names: dict[int, list[str]] = defaultdict(list)
     for person_id, name in session.exec(select(id_column(Person), Person.name)).all():
-        names[person_id].append(name)
+        if person_id not in hidden:
+            names[person_id].append(name)
     for person_id, alias in session.exec(select(PersonAlias.person_id, PersonAlias.alias)).all():
-        if alias not in names[person_id]:
+        if person_id in names and alias not in names[person_id]:
             names[person_id].append(alias)
     return names
 
 
-def _mention_counts(session: Session, person_ids: Sequence[int]) -> dict[int, int]:
-    rows = session.exec(
+def _mention_counts(session: Session, person_ids: Sequence[int], caller: Caller) -> dict[int, int]:
+    """Passages mentioning each person, counting only those the caller may see."""
+    statement = (
         select(Mention.person_id, func.count(func.distinct(Mention.passage_id)))
+        .join(Passage, col(Passage.id) == Mention.passage_id)
+        .join(Document, col(Document.id) == Passage.document_id)
         .where(col(Mention.person_id).in_(list(person_ids)))
-        .group_by(col(Mention.person_id))
-    ).all()
-    return dict(rows)
+    )
+    visible = visible_condition(caller)
+    if visible is not None:
+        statement = statement.where(visible)
+    return dict(session.exec(statement.group_by(col(Mention.person_id))).all())
 
 
-def _summaries(session: Session, person_ids: Sequence[int], names: dict[int, list[str]]) -> list[PersonSummary]:
-    counts = _mention_counts(session, person_ids)
+def _summaries(
+    session: Session, person_ids: Sequence[int], names: dict[int, list[str]], caller: Caller
+) -> list[PersonSummary]:
+    counts = _mention_counts(session, person_ids, caller)
     return [
         PersonSummary(id=pid, name=names[pid][0], aliases=names[pid][1:], mentions=counts.get(pid, 0))
         for pid in person_ids
     ]
 
 
-def find_persons(session: Session, query: str | None = None, limit: int = 20) -> list[PersonSummary]:
-    """People whose names match `query` in any script, best first; without a query, the most mentioned."""
-    names = _names_by_person(session)
+def find_persons(
+    session: Session, query: str | None = None, limit: int = 20, caller: Caller = ANONYMOUS
+) -> list[PersonSummary]:
+    """People whose names match `query` in any script, best first; without a query, the most mentioned.
+
+    Only people the caller may know of, with mentions counted in the passages the caller may see."""
+    names = _names_by_person(session, caller)
     if query and query.strip():
         ranked = [pid for pid, score in match_persons(query, names, limit=limit) if score >= MIN_MATCH_SCORE]
-        return _summaries(session, ranked, names)
-    counts = _mention_counts(session, list(names))
+        return _summaries(session, ranked, names, caller)
+    counts = _mention_counts(session, list(names), caller)
     most = sorted(names, key=lambda pid: (-counts.get(pid, 0), pid))[:limit]
-    return _summaries(session, most, names)
+    return _summaries(session, most, names, caller)
 
 
-def resolve_person(session: Session, name_or_id: str) -> int:
-    """A person's id from an id or a name in any script; a clear error when nobody matches."""
+def resolve_person(session: Session, name_or_id: str, caller: Caller = ANONYMOUS) -> int:
+    """A person's id from an id or a name in any script; a clear error when nobody (the caller knows of) matches."""
     name_or_id = name_or_id.strip()
     if not name_or_id:
         raise InvalidInputError("the person is empty: give a name or an id")
     if name_or_id.isdigit():
-        if session.get(Person, int(name_or_id)) is None:
+        if session.get(Person, int(name_or_id)) is None or int(name_or_id) in _hidden_persons(session, caller):
             raise NotFoundError(f"person {name_or_id} does not exist")
         return int(name_or_id)
-    found = find_persons(session, name_or_id, limit=1)
+    found = find_persons(session, name_or_id, limit=1, caller=caller)
     if not found:
         raise NotFoundError(f"nobody named {name_or_id!r} is in the archive")
     return found[0].id
 
 
-def get_person(session: Session, person_id: int) -> PersonDetail:
+def get_person(session: Session, person_id: int, caller: Caller = ANONYMOUS) -> PersonDetail:
+    """A person with the documents and passages (that the caller may see) mentioning them."""
     person = session.get(Person, person_id)
-    if person is None:
+    if person is None or person_id in _hidden_persons(session, caller):
         raise NotFoundError(f"person {person_id} does not exist")
-    names = _names_by_person(session)
-    rows = session.exec(
+    names = _names_by_person(session, caller)
+    statement = (
         select(Passage, Document)
         .join(Document)
         .where(col(Passage.id).in_(select(Mention.passage_id).where(Mention.person_id == person_id)))
-        .order_by(col(Document.id), col(Passage.ordinal))
-    ).all()
+    )
+    visible = visible_condition(caller)
+    if visible is not None:
+        statement = statement.where(visible)
+    rows = session.exec(statement.order_by(col(Document.id), col(Passage.ordinal))).all()
     documents = list({document.id: document for _, document in rows}.values())
-    return PersonDetail(_summaries(session, [person_id], names)[0], documents, [(p, d) for p, d in rows])
+    audit_restricted_results(session, caller, f"read person {person_id} in", documents)
+    return PersonDetail(_summaries(session, [person_id], names, caller)[0], documents, [(p, d) for p, d in rows])
 
 
 def merge_persons(session: Session, keep_id: int, merge_id: int) -> PersonSummary:
@@ -129,7 +164,7 @@ def merge_persons(session: Session, keep_id: int, merge_id: int) -> PersonSummar
     session.flush()
     session.delete(gone)
     session.flush()
-    return _summaries(session, [keep_id], _names_by_person(session))[0]
+    return _summaries(session, [keep_id], _names_by_person(session, LOCAL), LOCAL)[0]
 
 
 def persons_of_passages(session: Session, passage_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:

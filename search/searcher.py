@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from archive import storage
+from archive.access import audit_restricted_results, visible_condition
 from archive.db import is_sqlite
 from archive.models import Document, Passage
 from indexing.embed import Embedder
@@ -103,17 +104,17 @@ class Searcher:
             query_vector = self._query_vector(query)
             if mode is SearchMode.dense:
                 found = self._index.search(query_vector, offset + k, allowed)
-                return SearchPage(self._hits(session, [(i, score, None) for i, score in found], offset), None, offset)
+                hits = self._hits(session, [(i, score, None) for i, score in found], offset)
+                audit_restricted_results(session, filters.caller, "search", [hit.document for hit in hits])
+                return SearchPage(hits, None, offset)
             candidates = self.candidates(session, query, query_vector, depth, allowed)
             sample = self._archive_sample.vectors(session)
             if not answers_query(candidates, query, query_vector, sample, self._embedder.token_count):
                 return SearchPage([], 0, offset)  # nothing stands out from the archive: no answer rather than noise
             results = without_overlaps(rank(candidates))
             if filters.document_id is None:  # near-duplicates (republished copies) show once: their original
-                shown = {
-                    i
-                    for i, _ in drop_near_duplicate_passages(session, [(r.candidate.passage_id, 0.0) for r in results])
-                }
+                ranked = [(r.candidate.passage_id, 0.0) for r in results]
+                shown = {i for i, _ in drop_near_duplicate_passages(session, ranked, visible_condition(filters.caller))}
                 results = [r for r in results if r.candidate.passage_id in shown]
             hits = self._hits(
                 session,
@@ -123,6 +124,7 @@ class Searcher:
                 ],
                 offset,
             )
+            audit_restricted_results(session, filters.caller, "search", [hit.document for hit in hits])
             return SearchPage(hits, len(results), offset)
 
     def candidates(

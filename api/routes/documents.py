@@ -5,13 +5,25 @@ from fastapi.responses import FileResponse
 from sqlalchemy import func
 from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from api.auth import EditorDep
+from api.auth import CallerDep, EditorCallerDep
 from api.deps import ServicesDep, SessionDep
-from api.schemas import DocumentList, DocumentPublic, DocumentText, JobAccepted
-from archive import storage
+from api.schemas import AccessChange, DocumentAccess, DocumentList, DocumentPublic, DocumentText, JobAccepted
+from archive import audit, storage
+from archive.access import (
+    Caller,
+    Submission,
+    Visibility,
+    clean_groups,
+    document_groups,
+    parse_visibility,
+    readable_document,
+    set_visibility,
+    visible_condition,
+)
+from archive.errors import InvalidInputError
 from archive.models import Passage, row_id
 from indexing.jobs import UploadTooLarge, original_file
 
@@ -26,7 +38,19 @@ _UPLOAD_BODY = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary", "description": ".pdf, .txt or .md"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": ".pdf, .txt or .md"},
+                        "visibility": {
+                            "type": "string",
+                            "enum": [v.value for v in Visibility],
+                            "description": "Who may read the document (default: ARCHIVE_DEFAULT_VISIBILITY)",
+                        },
+                        "group": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "Groups whose members may read it when restricted (repeat the field)",
+                        },
+                    },
                 }
             }
         },
@@ -38,11 +62,12 @@ def _too_large(limit_mb: int) -> HTTPException:
     return HTTPException(413, f"the file is larger than the upload limit of {limit_mb} MB")
 
 
-@router.post("", status_code=202, response_model=JobAccepted, dependencies=[EditorDep], openapi_extra=_UPLOAD_BODY)
-async def upload_document(request: Request, services: ServicesDep) -> JobAccepted:
-    """Submit a file (multipart field `file`): it is stored and queued before the answer; poll `GET /jobs/{job_id}`.
+@router.post("", status_code=202, response_model=JobAccepted, openapi_extra=_UPLOAD_BODY)
+async def upload_document(request: Request, services: ServicesDep, caller: EditorCallerDep) -> JobAccepted:
+    """Submit a file (multipart field `file`, optional `visibility` and `group`): it is stored and queued before the
+    answer; poll `GET /jobs/{job_id}`.
 
-    Needs `Authorization: Bearer <editor token>`. The size limit is enforced while the body is read (413)."""
+    Needs an editor's or admin's key. The size limit is enforced while the body is read (413)."""
     limit_mb = services.settings.max_upload_mb
     max_bytes = limit_mb * 1024 * 1024
     length = request.headers.get("content-length", "")
@@ -70,16 +95,35 @@ async def upload_document(request: Request, services: ServicesDep) -> JobAccepte
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise HTTPException(400, "the multipart field 'file' with the file is missing")
+        submission = _submission(caller, form)
         try:
             job_id = await run_in_threadpool(
-                services.ingestor.submit_stream, upload.file, upload.filename or "upload", max_bytes
+                services.ingestor.submit_stream, upload.file, upload.filename or "upload", max_bytes, submission
             )
         except UploadTooLarge:
             raise _too_large(limit_mb) from None
     finally:
         await form.close()
+    audit.record(services.engine, caller.actor, "upload", "job", job_id, _filename(upload.filename))
     request.app.state.worker.notify()
     return JobAccepted(job_id=job_id, state="queued")
+
+
+def _submission(caller: Caller, form: FormData) -> Submission:
+    """Who uploads, and the visibility and groups the form asks for (checked before anything is stored)."""
+    visibility = form.get("visibility")
+    if visibility is not None and not isinstance(visibility, str):
+        raise InvalidInputError("the field 'visibility' must be text")
+    groups = [value for value in form.getlist("group") if isinstance(value, str)]
+    return Submission(
+        by=caller.actor,
+        visibility=parse_visibility(visibility) if visibility and visibility.strip() else None,
+        groups=tuple(clean_groups(groups)),
+    )
+
+
+def _filename(name: str | None) -> str:
+    return (name or "upload")[:200]
 
 
 def _passage_counts(session: SessionDep, document_ids: list[int]) -> dict[int, int]:
@@ -94,28 +138,50 @@ def _passage_counts(session: SessionDep, document_ids: list[int]) -> dict[int, i
 @router.get("", response_model=DocumentList)
 def list_documents(
     session: SessionDep,
+    caller: CallerDep,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DocumentList:
-    """The archive's documents, oldest first."""
-    documents = storage.list_documents(session, offset, limit)
+    """The documents the caller may read, oldest first."""
+    visible = visible_condition(caller)
+    documents = storage.list_documents(session, offset, limit, visible)
     counts = _passage_counts(session, [row_id(d) for d in documents])
     return DocumentList(
         documents=[DocumentPublic.of_with_count(d, counts.get(row_id(d), 0)) for d in documents],
-        total=storage.count_documents(session),
+        total=storage.count_documents(session, visible),
     )
 
 
 @router.get("/{document_id}", response_model=DocumentPublic)
-def get_document(session: SessionDep, document_id: int) -> DocumentPublic:
-    document = storage.get_document(session, document_id)
+def get_document(session: SessionDep, caller: CallerDep, document_id: int) -> DocumentPublic:
+    document = readable_document(session, caller, document_id)
     return DocumentPublic.of_with_count(document, _passage_counts(session, [document_id]).get(document_id, 0))
 
 
+@router.patch("/{document_id}", response_model=DocumentAccess)
+def change_access(
+    session: SessionDep, caller: EditorCallerDep, document_id: int, change: AccessChange
+) -> DocumentAccess:
+    """Change who may read a document: `visibility` and/or `groups` (editor or admin)."""
+    document = readable_document(session, caller, document_id, "change access of")
+    groups = clean_groups(change.groups) if change.groups is not None else None
+
+    def state() -> str:
+        groups = document_groups(session, document_id)
+        return f"{document.visibility} ({', '.join(groups)})" if groups else document.visibility
+
+    before = state()
+    set_visibility(session, document, change.visibility, groups)
+    session.flush()
+    audit.add(session, caller.actor, "visibility changed", "document", document_id, f"{before} -> {state()}")
+    session.commit()
+    return DocumentAccess(id=document_id, visibility=document.visibility, groups=document_groups(session, document_id))
+
+
 @router.get("/{document_id}/text", response_model=DocumentText)
-def get_document_text(session: SessionDep, document_id: int) -> DocumentText:
+def get_document_text(session: SessionDep, caller: CallerDep, document_id: int) -> DocumentText:
     """The canonical text every citation's character offsets point into."""
-    return DocumentText(text=storage.get_document(session, document_id).text)
+    return DocumentText(text=readable_document(session, caller, document_id, "read text of").text)
 
 
 MEDIA_BY_SUFFIX = {
@@ -126,9 +192,9 @@ MEDIA_BY_SUFFIX = {
 
 
 @router.get("/{document_id}/file", response_class=FileResponse, name="document_file")
-def get_document_file(session: SessionDep, document_id: int) -> FileResponse:
+def get_document_file(session: SessionDep, caller: CallerDep, document_id: int) -> FileResponse:
     """The original file as submitted (a PDF opens in the browser; add `#page=N` to open it at a page)."""
-    storage.get_document(session, document_id)  # 404 for an unknown document
+    readable_document(session, caller, document_id, "read file of")  # 404 for an unknown (or hidden) document
     path, filename = original_file(session, document_id)
     media = MEDIA_BY_SUFFIX.get(path.suffix.lower(), "application/octet-stream")
     return FileResponse(path, media_type=media, filename=filename, content_disposition_type="inline")

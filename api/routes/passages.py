@@ -1,16 +1,16 @@
 from fastapi import APIRouter
 
+from api.auth import CallerDep
 from api.deps import SessionDep
 from api.schemas import Citation, DocumentRef, PassagePublic
-from archive import storage
+from archive.access import readable_passage
 
 router = APIRouter(prefix="/passages", tags=["passages"])
 
 
 @router.get("/{passage_id}", response_model=PassagePublic)
-def get_passage(session: SessionDep, passage_id: int) -> PassagePublic:
-    passage = storage.get_passage(session, passage_id)
-    document = storage.get_document(session, passage.document_id)
+def get_passage(session: SessionDep, caller: CallerDep, passage_id: int) -> PassagePublic:
+    passage, document = readable_passage(session, caller, passage_id)
     return PassagePublic(
         id=passage.id,
         ordinal=passage.ordinal,

@@ -3,6 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api.auth import CallerDep
 from api.deps import SessionDep
 from api.schemas import PersonDetailPublic, PersonList, PersonPublic
 from search.persons import find_persons, get_person
@@ -13,14 +14,15 @@ router = APIRouter(prefix="/persons", tags=["persons"])
 @router.get("", response_model=PersonList)
 def list_persons(
     session: SessionDep,
+    caller: CallerDep,
     q: Annotated[str | None, Query(max_length=200, description="A name in any script; best match first")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> PersonList:
-    """People in the archive: those matching `q` (Cyrillic, Kazakh or any Latin spelling), or the most mentioned."""
-    return PersonList(persons=[PersonPublic(**asdict(p)) for p in find_persons(session, q, limit)])
+    """People the caller may know of: matching `q` (Cyrillic, Kazakh or any Latin spelling), or the most mentioned."""
+    return PersonList(persons=[PersonPublic(**asdict(p)) for p in find_persons(session, q, limit, caller)])
 
 
 @router.get("/{person_id}", response_model=PersonDetailPublic)
-def person_detail(session: SessionDep, person_id: int) -> PersonDetailPublic:
+def person_detail(session: SessionDep, caller: CallerDep, person_id: int) -> PersonDetailPublic:
     """A person's names, the documents that mention them, and every such passage with its citation."""
-    return PersonDetailPublic.of(get_person(session, person_id))
+    return PersonDetailPublic.of(get_person(session, person_id, caller))

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from api.auth import CallerDep
 from api.deps import ServicesDep
 from api.export import EXTENSIONS, MEDIA_TYPES, ExportFormat, meta_of, render, rows_of
 from api.schemas import SearchResponse
@@ -24,6 +25,7 @@ class SearchParams:
 
 
 def search_params(
+    caller: CallerDep,
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="A question or words, any language")],
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many results (per page)")] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many results (paging)")] = 0,
@@ -54,6 +56,7 @@ def search_params(
         published_from=published_from,
         published_to=published_to,
         kind=kind,
+        caller=caller,
     )
     return SearchParams(q=q, k=k, offset=(page - 1) * k if page is not None else offset, filters=filters)
 

@@ -20,9 +20,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session, col, select
 
+from api.auth import CallerDep
 from api.deps import ServicesDep
 from api.errors import status_for
 from archive import storage
+from archive.access import Caller, readable_document, readable_passage, visible_condition
 from archive.errors import ArchiveError, InvalidInputError, NotFoundError
 from archive.models import Document, IngestJob, Mention, Passage, row_id
 from indexing.dates import period
@@ -174,6 +176,7 @@ def _pager(request: Request, params: dict[str, str], k: int, offset: int, total:
 def search_page(
     request: Request,
     services: ServicesDep,
+    caller: CallerDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
     k: Annotated[str | None, Query(max_length=4)] = None,
     page: Annotated[str | None, Query(max_length=5)] = None,
@@ -198,8 +201,9 @@ def search_page(
     }
     context: dict = {**form, "form": form, "examples": EXAMPLES, "results": None, "scope": None, "languages": LANGUAGES}
     with Session(services.engine) as session:
-        context["documents"] = storage.list_documents(session, limit=100)
-        context["kinds"] = document_kinds(session)
+        visible = visible_condition(caller)
+        context["documents"] = storage.list_documents(session, limit=100, where=visible)
+        context["kinds"] = document_kinds(session, visible)
     try:
         number = _optional_int(k, "k")
         number = DEFAULT_K if number is None else number
@@ -215,11 +219,12 @@ def search_page(
             kind=form["kind"] or None,
             published_from=_optional_date(published_from, "published_from"),
             published_to=_optional_date(published_to, "published_to"),
+            caller=caller,
         )
         context["filtered"] = filters.active
         if doc_id is not None:
             with Session(services.engine) as session:
-                context["scope"] = storage.get_document(session, doc_id)
+                context["scope"] = readable_document(session, caller, doc_id, "search in")
         if query:
             found = services.searcher.search_page(query, k=number, offset=offset, filters=filters)
             highlighter = highlighter_for(services.embedder, [hit.passage for hit in found.hits])
@@ -275,6 +280,7 @@ def _quote_matches(request: Request, matches: list[QuoteMatch]) -> list[dict]:
 def check_page(
     request: Request,
     services: ServicesDep,
+    caller: CallerDep,
     quote: Annotated[str, Query(max_length=MAX_QUOTE_CHARS)] = "",
     k: Annotated[str | None, Query(max_length=4)] = None,
 ) -> HTMLResponse:
@@ -287,7 +293,9 @@ def check_page(
         if not 1 <= number <= MAX_MATCHES:
             raise InvalidInputError(f"k must be between 1 and {MAX_MATCHES}")
         if quote:
-            context["results"] = _quote_matches(request, services.quotes.check(quote, k=number))
+            context["results"] = _quote_matches(
+                request, services.quotes.check(quote, k=number, filters=SearchFilters(caller=caller))
+            )
     except ArchiveError as error:
         context["error"] = str(error)
         return _page(request, "check.html", status_for(error), **context)
@@ -330,6 +338,7 @@ def _with_page_breaks(text: str, offset: int, breaks: list[tuple[int, int]]) -> 
 def read_document(
     request: Request,
     services: ServicesDep,
+    caller: CallerDep,
     document_id: int,
     passage: Annotated[int | None, Query(description="The cited passage to open at")] = None,
     q: Annotated[str | None, Query(max_length=MAX_QUERY_CHARS)] = None,
@@ -337,15 +346,15 @@ def read_document(
     """The whole document, the cited passage marked (`<mark id="passage-ID">`) and scrolled to."""
     try:
         with Session(services.engine) as session:
-            document = storage.get_document(session, document_id)
-            cited = storage.get_passage(session, passage) if passage is not None else None
+            document = readable_document(session, caller, document_id)
+            cited = readable_passage(session, caller, passage)[0] if passage is not None else None
             if cited is not None and cited.document_id != document.id:
                 raise InvalidInputError(
                     f"passage {cited.id} belongs to document {cited.document_id}, not {document.id}"
                 )
             breaks = _page_breaks(session, document)
             has_file = _has_original(session, row_id(document))
-        matches = _matches_in(services, row_id(document), q) if q and q.strip() else []
+        matches = _matches_in(services, caller, row_id(document), q) if q and q.strip() else []
     except ArchiveError as error:
         return _error(request, error, "Document not found")
     text = document.text
@@ -381,9 +390,10 @@ def read_document(
 MAX_MATCHES_IN_DOCUMENT = 50
 
 
-def _matches_in(services, document_id: int, q: str) -> list[Passage]:
+def _matches_in(services, caller: Caller, document_id: int, q: str) -> list[Passage]:
     """The passages of one document that answer `q`, in reading order (for previous/next match)."""
-    hits = services.searcher.search(q, k=MAX_MATCHES_IN_DOCUMENT, filters=SearchFilters(document_id=document_id))
+    filters = SearchFilters(document_id=document_id, caller=caller)
+    hits = services.searcher.search(q, k=MAX_MATCHES_IN_DOCUMENT, filters=filters)
     return sorted((hit.passage for hit in hits), key=lambda passage: passage.char_start)
 
 
@@ -429,19 +439,21 @@ def _file_url(request: Request, document: Document, cited: Passage | None) -> st
 
 
 @router.get("/people", response_class=HTMLResponse)
-def people_page(request: Request, services: ServicesDep, q: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+def people_page(
+    request: Request, services: ServicesDep, caller: CallerDep, q: Annotated[str, Query(max_length=200)] = ""
+) -> HTMLResponse:
     """Everyone in the archive (the most mentioned first), or those whose names match `q` in any script."""
     with Session(services.engine) as session:
-        persons = find_persons(session, q.strip() or None, limit=200)
+        persons = find_persons(session, q.strip() or None, limit=200, caller=caller)
     return _page(request, "people.html", title="People", q=q, persons=persons)
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
-def person_page(request: Request, services: ServicesDep, person_id: int) -> HTMLResponse:
+def person_page(request: Request, services: ServicesDep, caller: CallerDep, person_id: int) -> HTMLResponse:
     """A person: name, aliases and every passage that mentions them, grouped by document."""
     try:
         with Session(services.engine) as session:
-            detail = get_person(session, person_id)
+            detail = get_person(session, person_id, caller)
             passage_ids = [p.id for p, _ in detail.passages]
             mentions: dict[int, list[Span]] = defaultdict(list)
             for passage_id, start, end in session.exec(

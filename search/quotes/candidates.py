@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sqlmodel import Session
 
+from archive.access import Caller, visible_condition
 from indexing.index_store import IndexStore
 from indexing.lexical import lexical_search
 from indexing.near_duplicates import drop_near_duplicate_passages
@@ -13,19 +14,28 @@ LEXICAL_CANDIDATES = 8
 DENSE_CANDIDATES = 3
 
 
-def by_words(session: Session, quote: str, allowed: np.ndarray | None, originals_only: bool) -> list[int]:
+def by_words(session: Session, quote: str, allowed: np.ndarray | None, originals_for: Caller | None) -> list[int]:
     """Passages sharing the quote's informative words, best BM25 first (a changed word still finds its source)."""
     ranked = lexical_search(session, quote, LEXICAL_CANDIDATES, allowed)
-    return [item_id for item_id, _ in _originals(session, ranked, originals_only)]
+    return [item_id for item_id, _ in _originals(session, ranked, originals_for)]
 
 
 def by_meaning(
-    session: Session, index: IndexStore, quote_vector: np.ndarray, allowed: np.ndarray | None, originals_only: bool
+    session: Session,
+    index: IndexStore,
+    quote_vector: np.ndarray,
+    allowed: np.ndarray | None,
+    originals_for: Caller | None,
 ) -> list[tuple[int, float]]:
     """Passages closest in meaning to the quote (translations, paraphrases), with their cosine similarity."""
-    return _originals(session, index.search(quote_vector, DENSE_CANDIDATES, allowed), originals_only)
+    return _originals(session, index.search(quote_vector, DENSE_CANDIDATES, allowed), originals_for)
 
 
-def _originals(session: Session, ranked: list[tuple[int, float]], originals_only: bool) -> list[tuple[int, float]]:
-    """Republished near-copies show once, as their original (as in search), unless a document was asked for."""
-    return drop_near_duplicate_passages(session, ranked) if originals_only else ranked
+def _originals(
+    session: Session, ranked: list[tuple[int, float]], originals_for: Caller | None
+) -> list[tuple[int, float]]:
+    """Republished near-copies show once, as their original that the caller may see (as in search), unless a document
+    was asked for (`originals_for` None)."""
+    if originals_for is None:
+        return ranked
+    return drop_near_duplicate_passages(session, ranked, visible_condition(originals_for))

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from archive import storage
+from archive.access import audit_restricted_results
 from archive.db import is_sqlite
 from archive.errors import InvalidInputError
 from archive.models import Document, Passage, row_id
@@ -100,21 +101,22 @@ class QuoteChecker:
         if not quote_words:
             raise InvalidInputError("the quote has no words")
         filters = filters or SearchFilters()
-        originals_only = filters.document_id is None
+        originals_for = filters.caller if filters.document_id is None else None
         with Session(self._engine) as session:
             allowed = filters.allowed_passage_ids(session)
             if allowed is not None and allowed.size == 0:
                 return []
             found: list[QuoteMatch] = []
             if is_sqlite(self._engine):
-                ids = candidates.by_words(session, quote, allowed, originals_only)
+                ids = candidates.by_words(session, quote, allowed, originals_for)
                 found = self._by_wording(session, quote, quote_words, ids)
             if not found or found[0].similarity < CONFIDENT:
                 vector = self._quote_vector(" ".join(quote.split()))
-                dense = candidates.by_meaning(session, self._index, vector, allowed, originals_only)
+                dense = candidates.by_meaning(session, self._index, vector, allowed, originals_for)
                 found = _best(found + self._by_wording(session, quote, quote_words, [i for i, _ in dense]))
                 if not found:
                     found = self._by_meaning(session, quote, quote_words, vector, dense)
+            audit_restricted_results(session, filters.caller, "quote check", [m.document for m in found[:k]])
             return found[:k]
 
     def _by_wording(self, session: Session, quote: str, quote_words: list[Word], ids: list[int]) -> list[QuoteMatch]:
