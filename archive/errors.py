@@ -37,3 +37,9 @@ class EmbedderMismatchError(ArchiveError):
     """The vector index was built by another embedder than the one configured."""
 
     status = 409
+
+
+class UnsupportedFileTypeError(ArchiveError):
+    """A submitted file is of a type the archive cannot read (by its name or its first bytes)."""
+
+    status = 415

@@ -7,6 +7,15 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def public_url(value: str | None) -> str | None:
+    """A public URL as links start with it (no trailing slash); None when empty; ValueError unless http(s)."""
+    if not value or not value.strip():
+        return None
+    if not value.strip().startswith(("http://", "https://")):
+        raise ValueError(f"the public URL must start with http:// or https://, not {value!r}")
+    return value.strip().rstrip("/")
+
+
 class Settings(BaseSettings):
     """Where the archive lives and how it embeds, indexes and serves."""
 
@@ -31,6 +40,11 @@ class Settings(BaseSettings):
         "concurrently, so 1 keeps a small machine from being oversubscribed. 0 = all cores",
     )
     editor_token: str | None = Field(default=None, description="Bearer token that allows uploads")
+    public_url: str | None = Field(
+        default=None,
+        description="Where clients reach the server (e.g. https://archive.example.org/archive), for the links in "
+        "exports and pages; unset, links use the address the server listens on, never a request's Host header",
+    )
     max_upload_mb: int = 100
     pdf_timeout_s: float = 120.0
     pdf_memory_mb: int = 2048
@@ -44,6 +58,11 @@ class Settings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError(f"unknown log level {value!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        return public_url(value)
 
     @cached_property
     def resolved_data_dir(self) -> Path:

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from archive.errors import InvalidInputError, NotFoundError
+from archive.ids import in_range, is_number, parse_id
 from archive.models import Document, Mention, Passage, Person, PersonAlias, id_column
 from indexing.persons import PersonIndex, match_persons, name_key, script_of
 
@@ -77,10 +78,11 @@ def resolve_person(session: Session, name_or_id: str) -> int:
     name_or_id = name_or_id.strip()
     if not name_or_id:
         raise InvalidInputError("the person is empty: give a name or an id")
-    if name_or_id.isdigit():
-        if session.get(Person, int(name_or_id)) is None:
+    if is_number(name_or_id):
+        person_id = parse_id(name_or_id)
+        if person_id is None or session.get(Person, person_id) is None:
             raise NotFoundError(f"person {name_or_id} does not exist")
-        return int(name_or_id)
+        return person_id
     found = find_persons(session, name_or_id, limit=1)
     if not found:
         raise NotFoundError(f"nobody named {name_or_id!r} is in the archive")
@@ -88,7 +90,7 @@ def resolve_person(session: Session, name_or_id: str) -> int:
 
 
 def get_person(session: Session, person_id: int) -> PersonDetail:
-    person = session.get(Person, person_id)
+    person = session.get(Person, person_id) if in_range(person_id) else None
     if person is None:
         raise NotFoundError(f"person {person_id} does not exist")
     names = _names_by_person(session)
