@@ -360,7 +360,6 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-
     from archive.settings import public_url as checked_url
 
     try:

@@ -5,13 +5,13 @@ to the server log, never to the client.
 """
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-
 from starlette.exceptions import HTTPException
 
 from archive.errors import ArchiveError
@@ -31,7 +31,7 @@ def wants_page(request: Request) -> bool:
     return getattr(route, "response_class", None) is HTMLResponse
 
 
-def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def error_response(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     """The error as the client of this route reads it: the error page for a web page, JSON for the API."""
     if not wants_page(request):
         return JSONResponse(status_code=status, content={"detail": message}, headers=headers)
