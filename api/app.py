@@ -5,10 +5,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.docs import DOCS_PATHS, install_docs
+from api.docs import REDOC_PATH, install_docs
 from api.errors import install_error_handlers
 from api.routes import documents, health, jobs, passages, persons, quotes, search
-from api.security_headers import SecurityHeaders
+from api.security_headers import REDOC_CSP, SecurityHeaders
 from api.services import Services
 from api.web import install_web
 from archive.settings import Settings
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         docs_url=None,  # served by install_docs, with local assets and no inline script
         redoc_url=None,
     )
-    app.add_middleware(SecurityHeaders, docs_paths=DOCS_PATHS)
+    app.add_middleware(SecurityHeaders, policies={REDOC_PATH: REDOC_CSP})
     install_error_handlers(app)
     install_docs(app)  # /docs and /redoc with fastapi-offline's assets: they work offline
     for module in (search, quotes, documents, passages, persons, health, jobs):

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from api.links import path_for
 
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
-DOCS_PATHS = ("/docs", "/redoc")
+REDOC_PATH = "/redoc"
 
 SWAGGER = """<!doctype html>
 <html lang="en">
@@ -66,6 +66,6 @@ def install_docs(app: FastAPI) -> None:
     def swagger_ui(request: Request) -> HTMLResponse:
         return _page(request, SWAGGER)
 
-    @app.get("/redoc", include_in_schema=False)
+    @app.get(REDOC_PATH, include_in_schema=False)
     def redoc(request: Request) -> HTMLResponse:
         return _page(request, REDOC)

@@ -1,15 +1,14 @@
 """Security headers on every response: scripts, styles and everything else from this server only, no framing.
 
-The pages' one script is a static file (no inline script, no inline event handler). Swagger UI and ReDoc
-(`/docs`, `/redoc`) set inline styles from their scripts, and draw icons from `data:` images: their pages
-allow inline styles, nothing else.
+The pages' one script is a static file (no inline script, no inline event handler); icons may be `data:` images.
+ReDoc (`/redoc`) injects its styles inline and runs its search in a `blob:` worker: its page alone allows those.
 """
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = "default-src 'self'; img-src 'self' data:; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-DOCS_CSP = CSP + "; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:"
+REDOC_CSP = CSP + "; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:"
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -20,15 +19,15 @@ HEADERS = {
 class SecurityHeaders:
     """ASGI middleware adding the headers to every HTTP response (errors and static files included)."""
 
-    def __init__(self, app: ASGIApp, docs_paths: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, policies: dict[str, str] | None = None) -> None:
         self.app = app
-        self.docs_paths = docs_paths
+        self.policies = policies or {}  # path → its own Content-Security-Policy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = DOCS_CSP if scope["path"] in self.docs_paths else CSP
+        policy = self.policies.get(scope["path"], CSP)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -165,6 +165,7 @@ def test_every_response_carries_the_security_headers(client, url):
     policy = response.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert "script-src" not in policy  # scripts fall back to default-src: this server only, nothing inline
+    assert ("'unsafe-inline'" in policy) == (url == "/redoc")  # ReDoc's own styles, on its page only
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "same-origin"
     assert response.headers["x-frame-options"] == "DENY"
