@@ -26,8 +26,11 @@ def status_for(error: ArchiveError) -> int:
 
 
 def wants_page(request: Request) -> bool:
-    """Whether the request was routed to a web page (an HTML route) rather than to the JSON API."""
+    """Whether the request was routed to a web page (an HTML route) rather than to the JSON API; a path that no
+    route serves answers a browser's navigation (which asks for HTML) with the error page too."""
     route = request.scope.get("route")
+    if route is None:
+        return "text/html" in request.headers.get("accept", "")
     return getattr(route, "response_class", None) is HTMLResponse
 
 

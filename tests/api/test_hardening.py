@@ -124,6 +124,13 @@ def test_web_pages_answer_bad_input_and_http_errors_with_the_html_error_page(cli
     assert "Traceback" not in response.text
 
 
+def test_a_path_no_route_serves_is_the_error_page_for_a_browser_and_json_for_the_api(client):
+    browser = client.get("/no-such-page", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.status_code == 404 and _is_page(browser)
+    api = client.get("/no-such-page")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+
+
 def test_every_error_status_a_route_gives_is_in_the_schema(client):
     paths = client.get("/openapi.json").json()["paths"]
 
