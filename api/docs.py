@@ -13,49 +13,40 @@ from api.links import path_for
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 REDOC_PATH = "/redoc"
 
-SWAGGER = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · HTTP API</title>
-<link rel="stylesheet" href="{assets}/swagger-ui.css">
-<link rel="icon" href="{assets}/favicon.png">
-</head>
-<body>
-<div id="swagger-ui" data-openapi-url="{openapi}"></div>
-<script src="{assets}/swagger-ui-bundle.js"></script>
-<script src="{init}"></script>
-</body>
-</html>
-"""
-
-REDOC = """<!doctype html>
+PAGE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · HTTP API</title>
 <link rel="icon" href="{assets}/favicon.png">
+{head}
 </head>
 <body>
-<redoc spec-url="{openapi}"></redoc>
-<script src="{assets}/redoc.standalone.js"></script>
+{body}
 </body>
 </html>
 """
+SWAGGER = {
+    "head": '<link rel="stylesheet" href="{assets}/swagger-ui.css">',
+    "body": '<div id="swagger-ui" data-openapi-url="{openapi}"></div>\n'
+    '<script src="{assets}/swagger-ui-bundle.js"></script>\n<script src="{init}"></script>',
+}
+REDOC = {
+    "head": "",
+    "body": '<redoc spec-url="{openapi}"></redoc>\n<script src="{assets}/redoc.standalone.js"></script>',
+}
 
 
-def _page(request: Request, template: str) -> HTMLResponse:
+def _page(request: Request, parts: dict[str, str]) -> HTMLResponse:
     app = request.app
-    return HTMLResponse(
-        template.format(
-            title=app.title,
-            assets=path_for(request, "docs-assets", path="").path.rstrip("/"),
-            openapi=request.scope.get("root_path", "") + app.openapi_url,
-            init=path_for(request, "static", path="swagger-init.js"),
-        )
-    )
+    names = {
+        "title": app.title,
+        "assets": path_for(request, "docs-assets", path="").path.rstrip("/"),
+        "openapi": request.scope.get("root_path", "") + app.openapi_url,
+        "init": path_for(request, "static", path="swagger-init.js"),
+    }
+    return HTMLResponse(PAGE.format(**names, **{key: part.format(**names) for key, part in parts.items()}))
 
 
 def install_docs(app: FastAPI) -> None:

@@ -1,6 +1,7 @@
 """A deterministic fake embedder for plumbing tests (never for quality tests)."""
 
 import hashlib
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -39,8 +40,10 @@ SMALL_ARCHIVE = {
 }
 
 
+@contextmanager
 def small_archive(folder, **settings):
-    """Two short documents ingested with the fake embedder into `folder` (settings as keyword arguments)."""
+    """Two short documents ingested with the fake embedder into `folder` (settings as keyword arguments); the
+    services are closed on leaving."""
     from api.services import Services
     from archive.settings import Settings
 
@@ -51,4 +54,7 @@ def small_archive(folder, **settings):
         (inbox / name).write_text(text)
     outcomes = services.ingestor.ingest(sorted(inbox.iterdir()))
     assert [o.state.value for o in outcomes] == ["indexed"] * len(SMALL_ARCHIVE), outcomes
-    return services
+    try:
+        yield services
+    finally:
+        services.close()

@@ -27,9 +27,8 @@ EDITOR = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture(scope="module")
 def fuzz_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    services = small_archive(tmp_path_factory.mktemp("fuzz"), editor_token=TOKEN, max_upload_mb=1)
-    yield services
-    services.close()
+    with small_archive(tmp_path_factory.mktemp("fuzz"), editor_token=TOKEN, max_upload_mb=1) as services:
+        yield services
 
 
 @pytest.fixture(scope="module")

@@ -28,9 +28,8 @@ LARGEST = "9223372036854775807"
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    services = small_archive(tmp_path_factory.mktemp("hardening"), editor_token=TOKEN, max_upload_mb=1)
-    yield services
-    services.close()
+    with small_archive(tmp_path_factory.mktemp("hardening"), editor_token=TOKEN, max_upload_mb=1) as services:
+        yield services
 
 
 @pytest.fixture(scope="module")

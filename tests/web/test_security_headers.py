@@ -25,10 +25,9 @@ REDOC_LOGO = "https://cdn.redoc.ly/"  # ReDoc's "API docs by Redocly" logo: the 
 @pytest.fixture(scope="module")
 def web_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """This module's own server: the small archive instead of the seed archive."""
-    services = small_archive(tmp_path_factory.mktemp("csp"), editor_token=TOKEN)
-    with serving(create_app(services=services)) as url:
+    folder = tmp_path_factory.mktemp("csp")
+    with small_archive(folder, editor_token=TOKEN) as services, serving(create_app(services=services)) as url:
         yield url
-    services.close()
 
 
 def _violations(page, url: str, ready: str) -> list[str]:
