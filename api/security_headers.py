@@ -27,7 +27,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = self.policies.get(scope["path"], CSP)
+        path, root = scope["path"], scope.get("root_path", "")
+        policy = self.policies.get(path.removeprefix(root) if root else path, CSP)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -211,6 +211,9 @@ def test_links_start_with_the_public_url_or_the_root_path(services):
         assert 'href="/archive/read/' in page.text and 'src="/archive/static/app.js"' in page.text
         export = client.get("/archive/search/export", params={"q": "court", "format": "csv"})
         assert "http://testserver/archive/read/" in export.text
+        docs = client.get("/archive/docs").text
+        assert 'src="/archive/static-offline-docs/swagger-ui-bundle.js"' in docs and "/archive/openapi.json" in docs
+        assert "'unsafe-inline'" in client.get("/archive/redoc").headers["content-security-policy"]
 
 
 def test_jobs_are_for_editors_and_the_ingest_page_lists_none(client, services):
