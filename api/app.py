@@ -4,10 +4,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi_offline import FastAPIOffline
 
+from api.docs import REDOC_PATH, install_docs
 from api.errors import install_error_handlers
+from api.responses import CALLER
 from api.routes import audit, documents, health, jobs, passages, persons, quotes, search
+from api.security_headers import REDOC_CSP, SecurityHeaders
 from api.services import Services
 from api.web import install_web
 from archive.settings import Settings
@@ -28,14 +30,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if owned:
             app.state.services.close()
 
-    app = FastAPIOffline(  # /docs and /redoc served from the package's own assets: they work offline
+    app = FastAPI(
         title="Rights archive",
         summary="Multilingual semantic search over human-rights documentation, answered with exact citations.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs, with local assets and no inline script
+        redoc_url=None,
     )
+    app.add_middleware(SecurityHeaders, policies={REDOC_PATH: REDOC_CSP})
     install_error_handlers(app)
+    install_docs(app)  # /docs and /redoc with fastapi-offline's assets: they work offline
     for module in (search, quotes, documents, passages, persons, health, jobs, audit):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=CALLER)  # each reads the caller's key, if one is sent
     install_web(app)  # the HTML pages: /, /check, /read/{id}, /people, /ingest
     return app

@@ -345,8 +345,33 @@ def check_quote(ctx: click.Context, quote: str, k: int, as_json: bool) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--proxy-headers",
+    is_flag=True,
+    help="Behind a reverse proxy: trust its X-Forwarded-Proto and X-Forwarded-For (from --forwarded-allow-ips).",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    default="127.0.0.1",
+    show_default=True,
+    help="Comma-separated addresses (or '*') of the proxies whose forwarded headers are trusted.",
+)
+@click.option("--root-path", default="", help="The path prefix the proxy serves the archive under, e.g. /archive.")
+@click.option(
+    "--public-url",
+    envvar="ARCHIVE_PUBLIC_URL",
+    help="Where clients reach the server, for links in exports and pages [env ARCHIVE_PUBLIC_URL].",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    proxy_headers: bool,
+    forwarded_allow_ips: str,
+    root_path: str,
+    public_url: str | None,
+) -> None:
     """Serve the HTTP API (OpenAPI documentation at /docs)."""
     from indexing.threads import limit_threads
 
@@ -354,9 +379,22 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
+    from archive.settings import public_url as checked_url
 
-    click.echo(f"serving the archive in {ctx.obj.resolved_data_dir} on http://{host}:{port} (docs at /docs)")
-    uvicorn.run(create_app(ctx.obj), host=host, port=port, log_level="info")
+    try:
+        settings = ctx.obj.model_copy(update={"public_url": checked_url(public_url)})
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--public-url") from None
+    click.echo(f"serving the archive in {settings.resolved_data_dir} on http://{host}:{port} (docs at /docs)")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        root_path=root_path.rstrip("/"),
+    )
 
 
 @cli.command(name="eval")

@@ -5,12 +5,14 @@ to the server log, never to the client.
 """
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from archive.errors import ArchiveError
 
@@ -24,19 +26,23 @@ def status_for(error: ArchiveError) -> int:
 
 
 def wants_page(request: Request) -> bool:
-    """Whether the request was routed to a web page (an HTML route) rather than to the JSON API."""
+    """Whether the request was routed to a web page (an HTML route) rather than to the JSON API; a path that no
+    route serves answers a browser's navigation (which asks for HTML) with the error page too."""
     route = request.scope.get("route")
+    if route is None:
+        return "text/html" in request.headers.get("accept", "")
     return getattr(route, "response_class", None) is HTMLResponse
 
 
-def error_response(request: Request, status: int, message: str) -> Response:
+def error_response(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     """The error as the client of this route reads it: the error page for a web page, JSON for the API."""
     if not wants_page(request):
-        return JSONResponse(status_code=status, content={"detail": message})
+        return JSONResponse(status_code=status, content={"detail": message}, headers=headers)
     from api.web.pages import TEMPLATES  # the pages import this module
 
     title = HTTPStatus(status).phrase
-    return TEMPLATES.TemplateResponse(request, "error.html", {"title": title, "message": message}, status_code=status)
+    context = {"title": title, "message": message}
+    return TEMPLATES.TemplateResponse(request, "error.html", context, status_code=status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -52,6 +58,12 @@ def install_error_handlers(app: FastAPI) -> None:
             return await request_validation_exception_handler(request, error)
         problems = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in error.errors())
         return error_response(request, 422, problems)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if not wants_page(request):
+            return await http_exception_handler(request, error)
+        return error_response(request, error.status_code, str(error.detail), error.headers)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> Response:

@@ -49,3 +49,9 @@ class PermissionDeniedError(ArchiveError):
     """The caller is known but their role does not allow this."""
 
     status = 403
+
+
+class UnsupportedFileTypeError(ArchiveError):
+    """A submitted file is of a type the archive cannot read (by its name or its first bytes)."""
+
+    status = 415

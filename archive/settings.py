@@ -7,6 +7,15 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def public_url(value: str | None) -> str | None:
+    """A public URL as links start with it (no trailing slash); None when empty; ValueError unless http(s)."""
+    if not value or not value.strip():
+        return None
+    if not value.strip().startswith(("http://", "https://")):
+        raise ValueError(f"the public URL must start with http:// or https://, not {value!r}")
+    return value.strip().rstrip("/")
+
+
 class Settings(BaseSettings):
     """Where the archive lives and how it embeds, indexes and serves."""
 
@@ -36,6 +45,11 @@ class Settings(BaseSettings):
     default_visibility: str = Field(
         default="public", description="Visibility of new documents: public, internal or restricted"
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Where clients reach the server (e.g. https://archive.example.org/archive), for the links in "
+        "exports and pages; unset, links use the address the server listens on, never a request's Host header",
+    )
     max_upload_mb: int = 100
     pdf_timeout_s: float = 120.0
     pdf_memory_mb: int = 2048
@@ -56,6 +70,11 @@ class Settings(BaseSettings):
         if value not in ("public", "internal", "restricted"):
             raise ValueError(f"unknown visibility {value!r}: use public, internal or restricted")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        return public_url(value)
 
     @cached_property
     def resolved_data_dir(self) -> Path:

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from archive.errors import NotFoundError
+from archive.ids import in_range
 from archive.models import ArchiveMeta, Document, Passage, id_column, row_id
 
 EMBEDDER_META_KEY = "embedder"
@@ -28,14 +29,14 @@ def bytes_to_vectors(blobs: Sequence[bytes], dim: int) -> np.ndarray:
 
 
 def get_document(session: Session, document_id: int) -> Document:
-    document = session.get(Document, document_id)
+    document = session.get(Document, document_id) if in_range(document_id) else None
     if document is None:
         raise NotFoundError(f"document {document_id} does not exist")
     return document
 
 
 def get_passage(session: Session, passage_id: int) -> Passage:
-    passage = session.get(Passage, passage_id)
+    passage = session.get(Passage, passage_id) if in_range(passage_id) else None
     if passage is None:
         raise NotFoundError(f"passage {passage_id} does not exist")
     return passage

@@ -39,6 +39,7 @@ from indexing import near_duplicates
 from indexing.chunk import Chunk, chunk_document, embedding_text
 from indexing.embed import Embedder, content_hash
 from indexing.extract import SUPPORTED_SUFFIXES, ExtractedText, ExtractionLimits, extract
+from indexing.file_types import check_stream_type
 from indexing.furniture import passage_regions
 from indexing.index_store import IndexStore, check_embedder, record_embedder
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
@@ -155,8 +156,11 @@ class Ingestor:
     def submit_stream(
         self, stream: BinaryIO, filename: str, max_bytes: int | None = None, submission: Submission | None = None
     ) -> int:
-        """Store an uploaded file and queue a job for it (raises `UploadTooLarge` past max_bytes)."""
+        """Store an uploaded file and queue a job for it (raises `UploadTooLarge` past max_bytes).
+
+        A file of a type the archive cannot read is refused (`UnsupportedFileTypeError`) before it is stored."""
         filename = job_store.safe_filename(filename)
+        check_stream_type(stream, filename)
         stored = job_store.store_stream(self._settings, stream, filename, max_bytes)
         return job_store.enqueue(self._engine, stored, filename, submission=submission)
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from archive.access import ANONYMOUS, LOCAL, Caller, audit_restricted_results, visible_condition
 from archive.errors import InvalidInputError, NotFoundError
+from archive.ids import in_range, is_number, parse_id
 from archive.models import Document, Mention, Passage, Person, PersonAlias, id_column
 from indexing.persons import PersonIndex, match_persons, name_key, script_of
 from indexing.persons.stored import alias_count, load_person_index
@@ -108,10 +109,11 @@ def resolve_person(session: Session, name_or_id: str, caller: Caller = ANONYMOUS
     name_or_id = name_or_id.strip()
     if not name_or_id:
         raise InvalidInputError("the person is empty: give a name or an id")
-    if name_or_id.isdigit():
-        if session.get(Person, int(name_or_id)) is None or int(name_or_id) in _hidden_persons(session, caller):
+    if is_number(name_or_id):
+        person_id = parse_id(name_or_id)
+        if person_id is None or session.get(Person, person_id) is None or person_id in _hidden_persons(session, caller):
             raise NotFoundError(f"person {name_or_id} does not exist")
-        return int(name_or_id)
+        return person_id
     found = find_persons(session, name_or_id, limit=1, caller=caller)
     if not found:
         raise NotFoundError(f"nobody named {name_or_id!r} is in the archive")
@@ -120,7 +122,7 @@ def resolve_person(session: Session, name_or_id: str, caller: Caller = ANONYMOUS
 
 def get_person(session: Session, person_id: int, caller: Caller = ANONYMOUS) -> PersonDetail:
     """A person with the documents and passages (that the caller may see) mentioning them."""
-    person = session.get(Person, person_id)
+    person = session.get(Person, person_id) if in_range(person_id) else None
     if person is None or person_id in _hidden_persons(session, caller):
         raise NotFoundError(f"person {person_id} does not exist")
     names = _names_by_person(session, caller)

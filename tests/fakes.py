@@ -1,6 +1,7 @@
 """A deterministic fake embedder for plumbing tests (never for quality tests)."""
 
 import hashlib
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -31,3 +32,29 @@ class FakeEmbedder:
 
     def token_count(self, text):
         return len(text.split()) + 2
+
+
+SMALL_ARCHIVE = {
+    "ruling.txt": "Court ruling\n\nThe court in Almaty sentenced Serikzhan Bilash to seven years.\n",
+    "report.md": "# Report\n\nMax Bokayev was arrested in Atyrau in May 2016 after the land protests.\n",
+}
+
+
+@contextmanager
+def small_archive(folder, **settings):
+    """Two short documents ingested with the fake embedder into `folder` (settings as keyword arguments); the
+    services are closed on leaving."""
+    from api.services import Services
+    from archive.settings import Settings
+
+    services = Services.open(Settings(data_dir=folder / "archive", **settings), embedder=FakeEmbedder())
+    inbox = folder / "inbox"
+    inbox.mkdir()
+    for name, text in SMALL_ARCHIVE.items():
+        (inbox / name).write_text(text)
+    outcomes = services.ingestor.ingest(sorted(inbox.iterdir()))
+    assert [o.state.value for o in outcomes] == ["indexed"] * len(SMALL_ARCHIVE), outcomes
+    try:
+        yield services
+    finally:
+        services.close()

@@ -1,6 +1,4 @@
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -10,6 +8,8 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from api.auth import CallerDep, EditorCallerDep
 from api.deps import ServicesDep, SessionDep
+from api.params import DocumentIdPath, Limit, Offset
+from api.responses import EDITOR, NOT_FOUND, responses
 from api.schemas import AccessChange, DocumentAccess, DocumentList, DocumentPublic, DocumentText, JobAccepted
 from archive import audit, storage
 from archive.access import (
@@ -24,6 +24,7 @@ from archive.access import (
     visible_condition,
 )
 from archive.errors import InvalidInputError
+from archive.ids import is_number
 from archive.models import Passage, row_id
 from indexing.jobs import UploadTooLarge, original_file
 
@@ -62,16 +63,23 @@ def _too_large(limit_mb: int) -> HTTPException:
     return HTTPException(413, f"the file is larger than the upload limit of {limit_mb} MB")
 
 
-@router.post("", status_code=202, response_model=JobAccepted, openapi_extra=_UPLOAD_BODY)
+@router.post(
+    "",
+    status_code=202,
+    response_model=JobAccepted,
+    openapi_extra=_UPLOAD_BODY,
+    responses={**EDITOR, **responses(400, 413, 415)},
+)
 async def upload_document(request: Request, services: ServicesDep, caller: EditorCallerDep) -> JobAccepted:
     """Submit a file (multipart field `file`, optional `visibility` and `group`): it is stored and queued before the
     answer; poll `GET /jobs/{job_id}`.
 
-    Needs an editor's or admin's key. The size limit is enforced while the body is read (413)."""
+    Needs an editor's or admin's key. The size limit is enforced while the body is read (413); a file whose name or
+    first bytes show a type the archive cannot read is refused (415) before anything is stored."""
     limit_mb = services.settings.max_upload_mb
     max_bytes = limit_mb * 1024 * 1024
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > max_bytes + MULTIPART_OVERHEAD:
+    if is_number(length) and int(length) > max_bytes + MULTIPART_OVERHEAD:
         raise _too_large(limit_mb)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise HTTPException(415, "send the file as multipart/form-data in the field 'file'")
@@ -139,8 +147,8 @@ def _passage_counts(session: SessionDep, document_ids: list[int]) -> dict[int, i
 def list_documents(
     session: SessionDep,
     caller: CallerDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Offset = 0,
+    limit: Limit = 100,
 ) -> DocumentList:
     """The documents the caller may read, oldest first."""
     visible = visible_condition(caller)
@@ -152,15 +160,15 @@ def list_documents(
     )
 
 
-@router.get("/{document_id}", response_model=DocumentPublic)
-def get_document(session: SessionDep, caller: CallerDep, document_id: int) -> DocumentPublic:
+@router.get("/{document_id}", response_model=DocumentPublic, responses=NOT_FOUND)
+def get_document(session: SessionDep, caller: CallerDep, document_id: DocumentIdPath) -> DocumentPublic:
     document = readable_document(session, caller, document_id)
     return DocumentPublic.of_with_count(document, _passage_counts(session, [document_id]).get(document_id, 0))
 
 
-@router.patch("/{document_id}", response_model=DocumentAccess)
+@router.patch("/{document_id}", response_model=DocumentAccess, responses={**EDITOR, **NOT_FOUND, **responses(400)})
 def change_access(
-    session: SessionDep, caller: EditorCallerDep, document_id: int, change: AccessChange
+    session: SessionDep, caller: EditorCallerDep, document_id: DocumentIdPath, change: AccessChange
 ) -> DocumentAccess:
     """Change who may read a document: `visibility` and/or `groups` (editor or admin)."""
     document = readable_document(session, caller, document_id, "change access of")
@@ -178,8 +186,8 @@ def change_access(
     return DocumentAccess(id=document_id, visibility=document.visibility, groups=document_groups(session, document_id))
 
 
-@router.get("/{document_id}/text", response_model=DocumentText)
-def get_document_text(session: SessionDep, caller: CallerDep, document_id: int) -> DocumentText:
+@router.get("/{document_id}/text", response_model=DocumentText, responses=NOT_FOUND)
+def get_document_text(session: SessionDep, caller: CallerDep, document_id: DocumentIdPath) -> DocumentText:
     """The canonical text every citation's character offsets point into."""
     return DocumentText(text=readable_document(session, caller, document_id, "read text of").text)
 
@@ -189,12 +197,19 @@ MEDIA_BY_SUFFIX = {
     ".txt": "text/plain; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
 }
+OTHER_MEDIA = "application/octet-stream"
+MEDIA_TYPES = [*MEDIA_BY_SUFFIX.values(), OTHER_MEDIA]
 
 
-@router.get("/{document_id}/file", response_class=FileResponse, name="document_file")
-def get_document_file(session: SessionDep, caller: CallerDep, document_id: int) -> FileResponse:
+@router.get(
+    "/{document_id}/file",
+    response_class=FileResponse,
+    name="document_file",
+    responses={200: {"content": {media.split(";")[0]: {} for media in MEDIA_TYPES}}, **NOT_FOUND},
+)
+def get_document_file(session: SessionDep, caller: CallerDep, document_id: DocumentIdPath) -> FileResponse:
     """The original file as submitted (a PDF opens in the browser; add `#page=N` to open it at a page)."""
     readable_document(session, caller, document_id, "read file of")  # 404 for an unknown (or hidden) document
     path, filename = original_file(session, document_id)
-    media = MEDIA_BY_SUFFIX.get(path.suffix.lower(), "application/octet-stream")
+    media = MEDIA_BY_SUFFIX.get(path.suffix.lower(), OTHER_MEDIA)
     return FileResponse(path, media_type=media, filename=filename, content_disposition_type="inline")

@@ -2,13 +2,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from api.auth import EditorDep
 from api.deps import SessionDep
+from api.params import JobIdPath, Limit, Offset
+from api.responses import EDITOR, NOT_FOUND
 from api.schemas import BatchProgressPublic, JobList, JobPublic
 from archive.errors import NotFoundError
 from archive.models import IngestJob, JobState
 from indexing import jobs as job_store
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
+router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[EditorDep], responses=EDITOR)  # editors only
 
 
 def _progress(request: Request) -> BatchProgressPublic:
@@ -20,8 +23,8 @@ def list_jobs(
     request: Request,
     session: SessionDep,
     state: Annotated[JobState | None, Query(description="Only jobs in this state")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Offset = 0,
+    limit: Limit = 100,
 ) -> JobList:
     """Ingest jobs, oldest first, with counts per state and the progress of the batch being processed."""
     return JobList(
@@ -37,8 +40,8 @@ def batch_progress(request: Request) -> BatchProgressPublic:
     return _progress(request)
 
 
-@router.get("/{job_id}", response_model=JobPublic)
-def get_job(session: SessionDep, job_id: int) -> JobPublic:
+@router.get("/{job_id}", response_model=JobPublic, responses=NOT_FOUND)
+def get_job(session: SessionDep, job_id: JobIdPath) -> JobPublic:
     job = session.get(IngestJob, job_id)
     if job is None:
         raise NotFoundError(f"job {job_id} does not exist")

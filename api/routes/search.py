@@ -2,12 +2,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
+from annotated_types import Ge, Le
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.auth import CallerDep
 from api.deps import ServicesDep
 from api.export import EXTENSIONS, MEDIA_TYPES, ExportFormat, meta_of, render, rows_of
+from api.links import public_base
+from api.params import Digits, DocumentIdQuery
+from api.responses import SEARCH
 from api.schemas import SearchResponse
 from search.filters import SearchFilters
 from search.highlight import highlighter_for
@@ -27,14 +31,22 @@ class SearchParams:
 def search_params(
     caller: CallerDep,
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="A question or words, any language")],
-    k: Annotated[int, Query(ge=1, le=MAX_K, description="How many results (per page)")] = 10,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many results (paging)")] = 0,
+    k: Annotated[int, Ge(1), Le(MAX_K), Digits, Query(description="How many results (per page)")] = 10,
+    offset: Annotated[int, Ge(0), Le(MAX_OFFSET), Digits, Query(description="Skip this many results (paging)")] = 0,
     page: Annotated[
-        int | None, Query(ge=1, description="1-based page of k results; sets offset = (page - 1) * k")
+        int | None,
+        Ge(1),
+        Le(MAX_OFFSET + 1),
+        Digits,
+        Query(description="1-based page of k results; sets offset = (page - 1) * k"),
     ] = None,
-    document_id: Annotated[int | None, Query(description="Only passages of this document")] = None,
+    document_id: DocumentIdQuery = None,
     person: Annotated[
-        str | None, Query(max_length=200, description="Only passages that mention this person (id or name, any script)")
+        str | None,
+        Query(
+            max_length=200,
+            description="Only passages that mention this person (id or name, any script); empty: no person filter",
+        ),
     ] = None,
     language: Annotated[
         Literal["en", "ru", "kk"] | None, Query(description="Only passages in this language (as results report it)")
@@ -51,7 +63,7 @@ def search_params(
 ) -> SearchParams:
     filters = SearchFilters(
         document_id=document_id,
-        person=person,
+        person=(person or "").strip() or None,
         language=language,
         published_from=published_from,
         published_to=published_to,
@@ -68,7 +80,7 @@ def _run(services, params: SearchParams) -> SearchPage:
     return services.searcher.search_page(params.q, k=params.k, offset=params.offset, filters=params.filters)
 
 
-@router.get("/search", response_model=SearchResponse)
+@router.get("/search", response_model=SearchResponse, responses=SEARCH)
 def search(
     services: ServicesDep,
     params: SearchParamsDep,
@@ -88,7 +100,7 @@ def search(
 @router.get(
     "/search/export",
     response_class=Response,
-    responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}},
+    responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}, **SEARCH},
 )
 def export_search(
     request: Request,
@@ -98,7 +110,7 @@ def export_search(
 ) -> Response:
     """The same results as `GET /search` as a file: each quote with its document, date, page, offsets and link back."""
     page = _run(services, params)
-    body = render(rows_of(page, str(request.base_url)), format, params.q, meta_of(page, params.filters))
+    body = render(rows_of(page, public_base(request)), format, params.q, meta_of(page, params.filters))
     filename = f"archive-search.{EXTENSIONS[format]}"
     return Response(
         body, media_type=MEDIA_TYPES[format], headers={"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -23,10 +23,12 @@ from sqlmodel import Session, col, select
 from api.auth import CallerDep
 from api.deps import ServicesDep
 from api.errors import status_for
+from api.links import path_for, public_url_for, template_url_for
+from api.params import DocumentIdPath, PassageIdQuery, PersonIdPath, form_number
 from archive import storage
 from archive.access import Caller, readable_document, readable_passage, visible_condition
 from archive.errors import ArchiveError, InvalidInputError, NotFoundError
-from archive.models import Document, IngestJob, Mention, Passage, row_id
+from archive.models import Document, Mention, Passage, row_id
 from indexing.dates import period
 from indexing.jobs import original_file
 from indexing.page_span import page_label, pages_of
@@ -50,6 +52,7 @@ EXAMPLES = (
 )
 
 TEMPLATES.env.filters["stated_date"] = lambda document: period(document.published, document.published_end)
+TEMPLATES.env.globals["url_for"] = template_url_for  # paths, never absolute URLs from the Host header
 
 router = APIRouter(include_in_schema=False)
 
@@ -89,8 +92,11 @@ def _error(request: Request, error: ArchiveError, title: str) -> HTMLResponse:
     return _page(request, "error.html", status_for(error), title=title, message=str(error))
 
 
-def _read_url(request: Request, document_id: int, passage_id: int | None = None, q: str | None = None) -> str:
-    url = request.url_for("read_document", document_id=document_id)
+def _read_url(
+    request: Request, document_id: int, passage_id: int | None = None, q: str | None = None, absolute: bool = False
+) -> str:
+    """A link to the document view (at a passage, with the query's matches); `absolute` for a copied citation."""
+    url = (public_url_for if absolute else path_for)(request, "read_document", document_id=document_id)
     params = {key: value for key, value in (("passage", passage_id), ("q", q)) if value is not None}
     url = url.include_query_params(**params) if params else url
     return f"{url}#passage-{passage_id}" if passage_id is not None else str(url)
@@ -109,7 +115,7 @@ def _results(request: Request, query: str, hits: list[SearchHit], spans: list[Sp
     for hit, (start, end) in zip(hits, spans):
         passage, document = hit.passage, hit.document
         url = _read_url(request, row_id(document), passage.id, query)
-        link = _read_url(request, row_id(document), passage.id)  # the citation's stable link back
+        link = _read_url(request, row_id(document), passage.id, absolute=True)  # the citation's stable link back
         results.append(
             {
                 "rank": hit.rank,
@@ -131,15 +137,6 @@ def _results(request: Request, query: str, hits: list[SearchHit], spans: list[Sp
     return results
 
 
-def _optional_int(value: str | None, name: str) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise InvalidInputError(f"{name} must be a number, not {value!r}")
-    return int(value)
-
-
 def _optional_date(value: str | None, name: str) -> date | None:
     value = (value or "").strip()
     if not value:
@@ -152,7 +149,7 @@ def _optional_date(value: str | None, name: str) -> date | None:
 
 def _pager(request: Request, params: dict[str, str], k: int, offset: int, total: int | None) -> dict:
     """Links to the previous, next and numbered pages of k results (the URL keeps query and filters)."""
-    base = request.url_for("search_page")
+    base = path_for(request, "search_page")
     pages = max(1, -(-min(total or 0, MAX_OFFSET + k) // k))
     current = offset // k + 1
 
@@ -205,13 +202,10 @@ def search_page(
         context["documents"] = storage.list_documents(session, limit=100, where=visible)
         context["kinds"] = document_kinds(session, visible)
     try:
-        number = _optional_int(k, "k")
-        number = DEFAULT_K if number is None else number
-        if not 1 <= number <= MAX_K:
-            raise InvalidInputError(f"k must be between 1 and {MAX_K}")
-        page_number = _optional_int(page, "page") or 1
+        number = form_number(k, "k", high=MAX_K) or DEFAULT_K
+        page_number = form_number(page, "page", high=MAX_OFFSET // number + 1) or 1
         offset = (page_number - 1) * number
-        doc_id = _optional_int(document_id, "document_id")
+        doc_id = form_number(document_id, "document_id")
         filters = SearchFilters(
             document_id=doc_id,
             person=person,
@@ -237,7 +231,7 @@ def search_page(
                 (
                     label,
                     str(
-                        request.url_for("export_search").include_query_params(
+                        path_for(request, "export_search").include_query_params(
                             **{key: value for key, value in params.items() if key != "k"},
                             k=number,
                             offset=offset,
@@ -260,13 +254,13 @@ def _quote_matches(request: Request, matches: list[QuoteMatch]) -> list[dict]:
     results = []
     for match in matches:
         document, passage = match.document, match.passage
-        link = _read_url(request, row_id(document), passage.id)
+        link = _read_url(request, row_id(document), passage.id, absolute=True)
         results.append(
             {
                 "match": match,
                 "document": document,
                 "page": page_label(*pages_of(passage, match.char_start, match.char_end)),
-                "read_url": link,
+                "read_url": _read_url(request, row_id(document), passage.id),
                 "changes": [d for d in match.diff if d.op != "equal"],
                 "citation": _citation(
                     document, page_label(*pages_of(passage, match.char_start, match.char_end)), match.original, link
@@ -288,10 +282,7 @@ def check_page(
     quote = quote.strip()
     context: dict = {"quote": quote, "k": k or "", "results": None, "title": "Check a quote"}
     try:
-        number = _optional_int(k, "k")
-        number = DEFAULT_QUOTE_MATCHES if number is None else number
-        if not 1 <= number <= MAX_MATCHES:
-            raise InvalidInputError(f"k must be between 1 and {MAX_MATCHES}")
+        number = form_number(k, "k", high=MAX_MATCHES) or DEFAULT_QUOTE_MATCHES
         if quote:
             context["results"] = _quote_matches(
                 request, services.quotes.check(quote, k=number, filters=SearchFilters(caller=caller))
@@ -339,8 +330,8 @@ def read_document(
     request: Request,
     services: ServicesDep,
     caller: CallerDep,
-    document_id: int,
-    passage: Annotated[int | None, Query(description="The cited passage to open at")] = None,
+    document_id: DocumentIdPath,
+    passage: PassageIdQuery = None,
     q: Annotated[str | None, Query(max_length=MAX_QUERY_CHARS)] = None,
 ) -> HTMLResponse:
     """The whole document, the cited passage marked (`<mark id="passage-ID">`) and scrolled to."""
@@ -380,7 +371,10 @@ def read_document(
         matches=_match_links(request, row_id(document), matches, cited, q),
         file_url=_file_url(request, document, cited) if has_file else None,
         citation=_citation(
-            document, page_label(*pages_of(cited)), cited.text, _read_url(request, row_id(document), cited.id)
+            document,
+            page_label(*pages_of(cited)),
+            cited.text,
+            _read_url(request, row_id(document), cited.id, absolute=True),
         )
         if cited
         else None,
@@ -434,7 +428,7 @@ def _has_original(session: Session, document_id: int) -> bool:
 
 def _file_url(request: Request, document: Document, cited: Passage | None) -> str:
     """The original file; a PDF opens at the cited page."""
-    url = str(request.url_for("document_file", document_id=document.id))
+    url = str(path_for(request, "document_file", document_id=document.id))
     return f"{url}#page={cited.page_start}" if cited is not None and cited.page_start is not None else url
 
 
@@ -449,7 +443,7 @@ def people_page(
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
-def person_page(request: Request, services: ServicesDep, caller: CallerDep, person_id: int) -> HTMLResponse:
+def person_page(request: Request, services: ServicesDep, caller: CallerDep, person_id: PersonIdPath) -> HTMLResponse:
     """A person: name, aliases and every passage that mentions them, grouped by document."""
     try:
         with Session(services.engine) as session:
@@ -500,8 +494,7 @@ def person_page(request: Request, services: ServicesDep, caller: CallerDep, pers
 
 
 @router.get("/ingest", response_class=HTMLResponse)
-def ingest_page(request: Request, services: ServicesDep) -> HTMLResponse:
-    """For editors: upload files (with the editor token) and follow their jobs."""
-    with Session(services.engine) as session:
-        jobs = session.exec(select(IngestJob).order_by(col(IngestJob.id).desc()).limit(50)).all()
-    return _page(request, "ingest.html", title="Add documents", jobs=jobs)
+def ingest_page(request: Request) -> HTMLResponse:
+    """For editors: upload files and follow their jobs. The page itself shows no jobs: its script lists them
+    (`GET /jobs`) with the editor token the browser supplies."""
+    return _page(request, "ingest.html", title="Add documents")

@@ -113,4 +113,5 @@ def test_the_api_docs_work_offline_every_asset_from_this_server(fake_services):
             for asset in assets:
                 assert asset.startswith("/"), asset  # no CDN
                 response = client.get(asset)
-                assert response.status_code == 200 and len(response.content) > 1000, asset
+                packaged = asset.startswith("/static-offline-docs/")  # Swagger UI's and ReDoc's own files
+                assert response.status_code == 200 and len(response.content) > (1000 if packaged else 100), asset

@@ -43,7 +43,7 @@ def _upload(client: TestClient, name: str, content: bytes, headers=AUTH):
 def _wait(client: TestClient, job_id: int, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        job = client.get(f"/jobs/{job_id}").json()
+        job = client.get(f"/jobs/{job_id}", headers=AUTH).json()
         if job["state"] in ("indexed", "duplicate", "failed"):
             return job
         time.sleep(0.1)
@@ -106,15 +106,15 @@ def test_good_and_bad_files_uploaded_end_indexed_or_failed_with_their_reason(upl
     for name, phrase in expected_failures.items():
         assert jobs[name]["state"] == "failed" and re.search(phrase, jobs[name]["reason"]), jobs[name]
     assert set(jobs["article.txt"]) == {"id", "state", "reason", "document_id", "filename"}
-    listing = client.get("/jobs", params={"state": "failed"}).json()
+    listing = client.get("/jobs", params={"state": "failed"}, headers=AUTH).json()
     assert sorted(j["filename"] for j in listing["jobs"]) == sorted(expected_failures)
     assert listing["counts"]["indexed"] == 3 and listing["counts"]["failed"] == len(expected_failures)
-    progress = client.get("/jobs/progress").json()
+    progress = client.get("/jobs/progress", headers=AUTH).json()
     assert set(progress) == {"done", "total", "pages", "passages", "passages_per_s", "elapsed_s", "eta_s", "current"}
     assert progress["done"] <= progress["total"]
     health = client.get("/health").json()
     assert health["documents"] == 3 and health["passages"] == health["index_vectors"] > 0
-    assert client.get("/jobs/999999").status_code == 404
+    assert client.get("/jobs/999999", headers=AUTH).status_code == 404
 
 
 def test_the_same_file_uploaded_twice_and_ten_times_at_once_is_one_document(upload_archive):

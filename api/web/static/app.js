@@ -75,18 +75,31 @@
   }
 
   // Ingest page: upload with the editor token, then follow the jobs until none is queued or running.
+  // The job list needs the token too: it is kept for this tab only (sessionStorage).
   function setUpUploads() {
     var form = document.getElementById("upload-form");
     if (!form) { return; }
     var status = document.getElementById("upload-status");
-    var tbody = document.querySelector("#jobs tbody");
+    var table = document.getElementById("jobs");
+    var tbody = table.querySelector("tbody");
+    var tokenInput = form.querySelector("#token");
     var timer = null;
+    var TOKEN_KEY = "archive-editor-token";
+
+    function token() { return tokenInput.value.trim(); }
+
+    function message(text) {
+      tbody.textContent = "";
+      var r = document.createElement("tr");
+      cell(r, text).colSpan = 4;
+      tbody.appendChild(r);
+    }
 
     function cell(row, text) { var td = document.createElement("td"); td.textContent = text; row.appendChild(td); return td; }
 
     function render(jobs) {
       tbody.textContent = "";
-      if (!jobs.length) { var r = document.createElement("tr"); cell(r, "No jobs yet.").colSpan = 4; tbody.appendChild(r); }
+      if (!jobs.length) { message("No jobs yet."); }
       jobs.forEach(function (job) {
         var row = document.createElement("tr");
         cell(row, String(job.id));
@@ -98,7 +111,7 @@
         var details = cell(row, "");
         if (job.document_id) {
           var link = document.createElement("a");
-          link.href = "/read/" + job.document_id;
+          link.href = table.getAttribute("data-read-url") + job.document_id;
           link.textContent = "document " + job.document_id;
           details.appendChild(link);
         }
@@ -108,21 +121,35 @@
     }
 
     function poll() {
-      fetch("/jobs?limit=1000", { headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : Promise.reject(response); })
+      if (timer) { window.clearTimeout(timer); timer = null; }
+      if (!token()) { message("Enter the editor token to see the jobs."); return; }
+      fetch(table.getAttribute("data-jobs-url") + "?limit=1000",
+            { headers: { Accept: "application/json", Authorization: "Bearer " + token() } })
+        .then(function (response) {
+          if (response.status === 401 || response.status === 403 || response.status === 429) {
+            message("The editor token is not accepted: the jobs are not shown.");
+            return Promise.reject(null);
+          }
+          return response.ok ? response.json() : Promise.reject(response);
+        })
         .then(function (body) {
           var jobs = (body.jobs || []).slice().sort(function (a, b) { return b.id - a.id; }).slice(0, 50);
           render(jobs);
           var busy = jobs.some(function (job) { return job.state === "queued" || job.state === "running"; });
           timer = busy ? window.setTimeout(poll, 1500) : null;
         })
-        .catch(function () { timer = window.setTimeout(poll, 5000); });
+        .catch(function (refused) { if (refused !== null) { timer = window.setTimeout(poll, 5000); } });
     }
+
+    tokenInput.value = window.sessionStorage.getItem(TOKEN_KEY) || "";
+    tokenInput.addEventListener("change", function () {
+      window.sessionStorage.setItem(TOKEN_KEY, token());
+      poll();
+    });
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var files = Array.prototype.slice.call(form.querySelector("input[type=file]").files);
-      var token = form.querySelector("#token").value.trim();
       if (!files.length) { status.textContent = "Choose at least one file."; return; }
       var done = 0, failed = [];
       status.textContent = "Uploading " + files.length + " file(s)…";
@@ -130,7 +157,7 @@
         return previous.then(function () {
           var data = new FormData();
           data.append("file", file, file.name);
-          return fetch("/documents", { method: "POST", body: data, headers: { Authorization: "Bearer " + token } })
+          return fetch(form.action, { method: "POST", body: data, headers: { Authorization: "Bearer " + token() } })
             .then(function (response) {
               if (response.ok) { done += 1; return; }
               return response.json().then(function (body) { failed.push(file.name + ": " + (body.detail || response.status)); },
@@ -140,7 +167,7 @@
         });
       }, Promise.resolve()).then(function () {
         status.textContent = done + " of " + files.length + " file(s) queued." + (failed.length ? " Not accepted: " + failed.join("; ") : "");
-        if (timer) { window.clearTimeout(timer); }
+        window.sessionStorage.setItem(TOKEN_KEY, token());
         poll();
       });
     });
