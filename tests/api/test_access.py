@@ -227,7 +227,10 @@ def _wait_for(archive: Archive, job_id: int, timeout: float = 60) -> None:
     """Until the server's worker has processed the job."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if archive.client.get(f"/jobs/{job_id}").json()["state"] not in ("queued", "running"):
+        if archive.client.get(f"/jobs/{job_id}", headers=archive.auth("ada")).json()["state"] not in (
+            "queued",
+            "running",
+        ):
             return
         time.sleep(0.1)
     raise AssertionError(f"job {job_id} did not finish")

@@ -224,7 +224,7 @@ def test_jobs_are_for_editors_and_the_ingest_page_lists_none(client, services):
     job = accepted.json()["job_id"]
     for url in ("/jobs", f"/jobs/{job}", "/jobs/progress"):
         assert client.get(url).status_code == 401, url
-        assert client.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 403, url
+        assert client.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401, url
         assert client.get(url, headers=EDITOR).status_code == 200, url
     assert any(j["filename"] == "witness-Aigerim.txt" for j in client.get("/jobs", headers=EDITOR).json()["jobs"])
     page = client.get("/ingest")
