@@ -186,7 +186,7 @@ class Health(BaseModel):
     status: str
     documents: int
     passages: int
-    lexical_rows: int | None  # rows of the FTS index (null where lexical search is unavailable)
+    lexical_rows: int | None  # rows of the lexical index (FTS5 or PostgreSQL)
     index_vectors: int
     index_kind: str
     embedder: EmbedderInfo

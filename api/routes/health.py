@@ -3,7 +3,6 @@ from fastapi import APIRouter
 from api.deps import ServicesDep, SessionDep
 from api.schemas import EmbedderInfo, Health
 from archive import storage
-from archive.db import is_sqlite
 from indexing.lexical import indexed_passages
 
 router = APIRouter(tags=["health"])
@@ -16,7 +15,7 @@ def health(services: ServicesDep, session: SessionDep) -> Health:
     spec = services.embedder.spec
     passages = storage.passage_state(session).count
     vectors = len(services.index)
-    lexical_rows = indexed_passages(session) if is_sqlite(services.engine) else None
+    lexical_rows = indexed_passages(session)
     return Health(
         status="ok" if passages == vectors and lexical_rows in (passages, None) else "degraded",
         documents=storage.count_documents(session),

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import Session
 
-from indexing import lexical
+from indexing import lexical, lexical_index
 from indexing.pipeline import collect_files
 
 
@@ -16,7 +16,7 @@ def archive(fake_services, tmp_path):
             + f"\n\nOnly this report names the witness Zhaksylykova{number}."
         )
     fake_services.ingestor.ingest(list(collect_files([tmp_path])))
-    lexical._df_cache.clear()
+    lexical_index.clear_cache()
     return fake_services
 
 
@@ -34,7 +34,7 @@ def test_common_terms_are_dropped_and_rare_terms_keep_their_results(archive, mon
     rare = _search(archive, "Zhaksylykova3")
     assert len(rare) == 1
     monkeypatch.setattr(lexical, "MAX_TERM_DOCS", 3)  # "court" is now far too common to rank by
-    lexical._df_cache.clear()
+    lexical_index.clear_cache()
     assert _search(archive, "the court") == []  # only common words: the dense side answers
     assert _search(archive, "court Zhaksylykova3") == rare  # the rare word alone decides
     with Session(archive.engine) as session:
@@ -64,7 +64,7 @@ def test_scores_summed_term_by_term_equal_the_or_query_of_fts5(fake_services, tm
     for number, body in enumerate(texts):
         (tmp_path / f"doc{number}.txt").write_text(f"Record {number}\n\n{body}", encoding="utf-8")
     fake_services.ingestor.ingest(list(collect_files([tmp_path])))
-    lexical._df_cache.clear()
+    lexical_index.clear_cache()
     with Session(fake_services.engine) as session:
         connection = session.connection()
         terms = lexical.query_terms("Ахметова суд court appeal")
@@ -92,7 +92,7 @@ def multilingual_archive(fake_services, tmp_path):
     for name, text in texts.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     fake_services.ingestor.ingest(list(collect_files([tmp_path])))
-    lexical._df_cache.clear()
+    lexical_index.clear_cache()
     return fake_services
 
 
@@ -131,8 +131,8 @@ def test_an_archive_made_by_an_earlier_version_is_reindexed_when_opened(multilin
         ):
             connection.execute(text(statement))
         connection.execute(text("DELETE FROM archivemeta WHERE key = :key"), {"key": LEXICAL_META_KEY})
-    lexical._df_cache.clear()
+    lexical_index.clear_cache()
     assert _sources(multilingual_archive, "гидра") == set()  # "гидраның" is not "гидра" without stemming
     make_engine(multilingual_archive.settings)
-    lexical._df_cache.clear()
+    lexical_index.clear_cache()
     assert _sources(multilingual_archive, "гидра") == {"kk.txt"}
