@@ -11,23 +11,16 @@ from sqlalchemy import create_engine, inspect, text
 from sqlmodel import Session, SQLModel
 
 from archive.db import make_engine
-from archive.migrate import current_revision, head_revision
+from archive.migrate import current_revision, head_revision, outside_the_models
 from archive.settings import Settings
 from indexing.lexical import lexical_search
-
-LEXICAL_TABLES = ("passage_lexical", "passage_fts")  # each database's own lexical index, outside the models
-
-
-def _not_lexical(obj, name, type_, reflected, compare_to) -> bool:
-    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
-    return not any(str(table).startswith(prefix) for prefix in LEXICAL_TABLES)
 
 
 def test_the_migrations_build_the_models_schema(tmp_path: Path, database_url: str | None) -> None:
     engine = make_engine(Settings(data_dir=tmp_path, database_url=database_url))
     with engine.connect() as connection:
         assert current_revision(connection) == head_revision()
-        context = MigrationContext.configure(connection, opts={"include_object": _not_lexical})
+        context = MigrationContext.configure(connection, opts={"include_object": outside_the_models})
         assert compare_metadata(context, SQLModel.metadata) == []
     make_engine(Settings(data_dir=tmp_path, database_url=database_url)).dispose()  # opening again changes nothing
     engine.dispose()
@@ -81,7 +74,7 @@ def test_an_archive_made_before_migrations_upgrades_in_place(tmp_path: Path) -> 
 
 def test_an_archive_made_before_migrations_on_postgres_gets_its_lexical_index(tmp_path: Path, postgres_url: str):
     legacy = create_engine(postgres_url)
-    from archive.migrations.versions import baseline
+    from archive.migrations.versions import r0001_baseline as baseline
 
     baseline.metadata.create_all(legacy)  # the tables as the earlier version made them: no alembic_version
     with legacy.begin() as connection:
