@@ -132,12 +132,16 @@ class PostgresIndex:
     def scores(self, token: str, prefix: bool) -> tuple[np.ndarray, np.ndarray]:
         token = fold_like_fts5(token)
         count = (
-            "(SELECT sum(value::int) FROM jsonb_each_text(counts) WHERE starts_with(key, :token))"
+            "(SELECT sum(value::int) FROM jsonb_each_text(counts) WHERE starts_with(key, %(token)s))"
             if prefix
-            else "(counts ->> :token)::int"
+            else "(counts ->> %(token)s)::int"
         )
-        sql = f"SELECT passage_id, {count}, length FROM passage_lexical WHERE terms @@ CAST(:query AS tsquery)"
-        rows = self._connection.execute(text(sql), {"token": token, "query": tsquery(token, prefix)}).all()
+        sql = f"SELECT passage_id, {count}, length FROM passage_lexical WHERE terms @@ %(query)s::tsquery"
+        driver = self._connection.connection.driver_connection
+        assert driver is not None  # an open connection
+        with driver.cursor() as cursor:  # plain tuples: thousands per term, no Row objects
+            cursor.execute(sql, {"token": token, "query": tsquery(token, prefix)})
+            rows = cursor.fetchall()
         if not rows:
             return np.empty(0, dtype=np.int64), np.empty(0)
         found = np.array(rows, dtype=np.float64)
