@@ -7,7 +7,7 @@ stored term counts and passage lengths, so both databases rank alike.
 
 SQLite's index is kept by triggers (archive.db). PostgreSQL's is written by `index_flushed_passages`, a session hook
 that runs in the flush that writes the passages, so passages and index rows commit together; a deleted passage's
-row goes with it (ON DELETE CASCADE).
+row goes with it (ON DELETE CASCADE). Code that writes passages without the ORM (a bulk load) calls `write_rows`.
 """
 
 from __future__ import annotations
