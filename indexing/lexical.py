@@ -131,8 +131,7 @@ def bm25_matches(
     much cheaper than an OR over prefix terms, whose merge cost grows with every term, and its cost is bounded by the
     terms' document frequencies (see bounded_terms).
     """
-    index = lexical_index(connection)
-    found = [index.scores(term.token, term.prefix) for term in terms]
+    found = lexical_index(connection).scores([(term.token, term.prefix) for term in terms])
     ids = [term_ids for term_ids, _ in found]
     scores = [term_scores for _, term_scores in found]
     if not ids:

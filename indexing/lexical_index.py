@@ -18,7 +18,7 @@ import threading
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -69,8 +69,8 @@ class LexicalIndex(Protocol):
         """Passages holding the term (any word starting with `token` when `prefix`), counted up to `cap`."""
         ...
 
-    def scores(self, token: str, prefix: bool) -> tuple[np.ndarray, np.ndarray]:
-        """The ids of the passages holding the term and their BM25 for it."""
+    def scores(self, terms: Sequence[tuple[str, bool]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each (token, prefix) term: the ids of the passages holding it and their BM25 for it."""
         ...
 
     def size(self) -> int:
@@ -100,19 +100,22 @@ class Fts5Index:
         found = self._connection.execute(text(sql), {"term": fts5_expression(token, prefix), "cap": cap})
         return int(found.scalar() or 0)
 
-    def scores(self, token: str, prefix: bool) -> tuple[np.ndarray, np.ndarray]:
+    def scores(self, terms: Sequence[tuple[str, bool]]) -> list[tuple[np.ndarray, np.ndarray]]:
         driver = self._connection.connection.driver_connection
         assert driver is not None  # an open connection
+        found = []
         cursor = driver.cursor()  # plain rows: thousands per term, no ORM objects
         try:
-            rows = cursor.execute(
-                "SELECT rowid, -bm25(passage_fts) FROM passage_fts WHERE passage_fts MATCH ?",
-                (fts5_expression(token, prefix),),
-            ).fetchall()
+            for token, prefix in terms:
+                rows = cursor.execute(
+                    "SELECT rowid, -bm25(passage_fts) FROM passage_fts WHERE passage_fts MATCH ?",
+                    (fts5_expression(token, prefix),),
+                ).fetchall()
+                ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+                found.append((ids, np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))))
         finally:
             cursor.close()
-        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        return ids, np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
+        return found
 
     def size(self) -> int:
         return int(self._connection.execute(text("SELECT count(*) FROM passage_fts_docsize")).scalar() or 0)
@@ -129,27 +132,29 @@ class PostgresIndex:
         found = self._connection.execute(text(sql), {"query": tsquery(token, prefix), "cap": cap})
         return int(found.scalar() or 0)
 
-    def scores(self, token: str, prefix: bool) -> tuple[np.ndarray, np.ndarray]:
-        token = fold_like_fts5(token)
-        count = (
-            "(SELECT sum(value::int) FROM jsonb_each_text(counts) WHERE starts_with(key, %(token)s))"
-            if prefix
-            else "(counts ->> %(token)s)::int"
-        )
-        sql = f"SELECT passage_id, {count}, length FROM passage_lexical WHERE terms @@ %(query)s::tsquery"
+    def scores(self, terms: Sequence[tuple[str, bool]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        if not terms:
+            return []
+        tokens = [fold_like_fts5(token) for token, _ in terms]
+        prefixes = [prefix for _, prefix in terms]
         driver = self._connection.connection.driver_connection
         assert driver is not None  # an open connection
-        with driver.cursor() as cursor:  # plain tuples: thousands per term, no Row objects
-            cursor.execute(sql, {"token": token, "query": tsquery(token, prefix)})
+        with driver.cursor() as cursor:  # every term in one round trip, as plain tuples
+            cursor.execute(
+                _TERM_SCORES,
+                {"tokens": tokens, "queries": [tsquery(*term) for term in terms], "prefixes": prefixes},
+            )
             rows = cursor.fetchall()
-        if not rows:
-            return np.empty(0, dtype=np.int64), np.empty(0)
-        found = np.array(rows, dtype=np.float64)
-        passages, tokens = self._totals()
-        average = tokens / passages if passages else 1.0
-        counts, lengths = found[:, 1], found[:, 2]
-        bm25 = counts * (K1 + 1) / (counts + K1 * (1 - B + B * lengths / max(average, 1e-9)))
-        return found[:, 0].astype(np.int64), idf(passages, len(rows)) * bm25
+        found = np.array(rows, dtype=np.float64).reshape(-1, 4)
+        passages, tokens_total = self._totals()
+        average = max(tokens_total / passages if passages else 1.0, 1e-9)
+        result = []
+        for i in range(len(terms)):
+            term_rows = found[found[:, 0] == i + 1]
+            counts, lengths = term_rows[:, 2], term_rows[:, 3]
+            bm25 = counts * (K1 + 1) / (counts + K1 * (1 - B + B * lengths / average))
+            result.append((term_rows[:, 1].astype(np.int64), idf(passages, len(term_rows)) * bm25))
+        return result
 
     def _totals(self) -> tuple[int, int]:
         """Indexed passages and their summed lengths (FTS5 keeps the same two numbers for its BM25)."""
@@ -164,6 +169,16 @@ class PostgresIndex:
 
     def size(self) -> int:
         return int(self._connection.execute(text("SELECT count(*) FROM passage_lexical")).scalar() or 0)
+
+
+# One row per (term, matching passage): the term's number, the passage, the term's count in it and its length.
+_TERM_SCORES = """SELECT t.i, l.passage_id,
+    CASE WHEN t.prefix
+        THEN (SELECT sum(value::int) FROM jsonb_each_text(l.counts) WHERE starts_with(key, t.token))
+        ELSE (l.counts ->> t.token)::int END,
+    l.length
+FROM unnest(%(tokens)s::text[], %(queries)s::text[], %(prefixes)s::bool[]) WITH ORDINALITY AS t(token, query, prefix, i)
+JOIN passage_lexical l ON l.terms @@ t.query::tsquery"""
 
 
 def tsquery(token: str, prefix: bool) -> str:
