@@ -135,25 +135,24 @@ class PostgresIndex:
     def scores(self, terms: Sequence[tuple[str, bool]]) -> list[tuple[np.ndarray, np.ndarray]]:
         if not terms:
             return []
-        tokens = [fold_like_fts5(token) for token, _ in terms]
-        prefixes = [prefix for _, prefix in terms]
         driver = self._connection.connection.driver_connection
         assert driver is not None  # an open connection
-        with driver.cursor() as cursor:  # every term in one round trip, as plain tuples
-            cursor.execute(
-                _TERM_SCORES,
-                {"tokens": tokens, "queries": [tsquery(*term) for term in terms], "prefixes": prefixes},
-            )
-            rows = cursor.fetchall()
-        found = np.array(rows, dtype=np.float64).reshape(-1, 4)
-        passages, tokens_total = self._totals()
-        average = max(tokens_total / passages if passages else 1.0, 1e-9)
+        rows_per_term = []
+        with driver.cursor() as cursor:  # plain tuples: thousands per term, no Row objects
+            for token, prefix in terms:  # one query per term: each a GIN lookup that the planner sees whole
+                folded = fold_like_fts5(token)
+                cursor.execute(
+                    _PREFIX_SCORES if prefix else _TERM_SCORES, {"token": folded, "query": tsquery(token, prefix)}
+                )
+                rows_per_term.append(cursor.fetchall())
+        passages, tokens = self._totals()
+        average = max(tokens / passages if passages else 1.0, 1e-9)
         result = []
-        for i in range(len(terms)):
-            term_rows = found[found[:, 0] == i + 1]
-            counts, lengths = term_rows[:, 2], term_rows[:, 3]
+        for rows in rows_per_term:
+            found = np.array(rows, dtype=np.float64).reshape(-1, 3)
+            counts, lengths = found[:, 1], found[:, 2]
             bm25 = counts * (K1 + 1) / (counts + K1 * (1 - B + B * lengths / average))
-            result.append((term_rows[:, 1].astype(np.int64), idf(passages, len(term_rows)) * bm25))
+            result.append((found[:, 0].astype(np.int64), idf(passages, len(rows)) * bm25))
         return result
 
     def _totals(self) -> tuple[int, int]:
@@ -171,14 +170,12 @@ class PostgresIndex:
         return int(self._connection.execute(text("SELECT count(*) FROM passage_lexical")).scalar() or 0)
 
 
-# One row per (term, matching passage): the term's number, the passage, the term's count in it and its length.
-_TERM_SCORES = """SELECT t.i, l.passage_id,
-    CASE WHEN t.prefix
-        THEN (SELECT sum(value::int) FROM jsonb_each_text(l.counts) WHERE starts_with(key, t.token))
-        ELSE (l.counts ->> t.token)::int END,
-    l.length
-FROM unnest(%(tokens)s::text[], %(queries)s::text[], %(prefixes)s::bool[]) WITH ORDINALITY AS t(token, query, prefix, i)
-JOIN passage_lexical l ON l.terms @@ t.query::tsquery"""
+# The passages holding a term: id, the term's count in the passage, the passage's length.
+_TERM_SCORES = """SELECT passage_id, (counts ->> %(token)s)::int, length FROM passage_lexical
+WHERE terms @@ %(query)s::tsquery"""
+_PREFIX_SCORES = """SELECT passage_id,
+    (SELECT sum(value::int) FROM jsonb_each_text(counts) WHERE starts_with(key, %(token)s)), length
+FROM passage_lexical WHERE terms @@ %(query)s::tsquery"""
 
 
 def tsquery(token: str, prefix: bool) -> str:
