@@ -221,7 +221,9 @@ class Health(BaseModel):
     status: str
     documents: int
     passages: int
-    lexical_rows: int | None  # rows of the FTS index (null where lexical search is unavailable or hidden)
+    lexical_rows: (
+        int | None
+    )  # rows of the lexical index (FTS5 or PostgreSQL); null for a caller who may not see every document
     index_vectors: int | None  # null for a caller who may not see every document
     index_kind: str
     embedder: EmbedderInfo

@@ -1,17 +1,20 @@
-"""Engine, schema and sessions. SQLite by default (WAL, FTS5), any SQLAlchemy URL through `DATABASE_URL`."""
+"""Engine, schema and sessions. SQLite by default (WAL, FTS5), PostgreSQL (or another SQLAlchemy URL) through
+`DATABASE_URL`. The schema comes from the migrations (archive.migrate); the lexical index's contents from here."""
 
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, create_engine
 
 from archive import models  # noqa: F401  (registers the tables)
-from archive.schema_upgrade import add_missing_columns
+from archive.migrate import upgrade
 from archive.settings import Settings
 from indexing.analysis import index_terms
+from indexing.lexical_index import index_flushed_passages, rebuild_postgres_index
 from search.text import ANALYZER_VERSION
 
 # Contentless FTS5 table over the passages' stems (indexing.analysis: each word stemmed by its language), kept in
@@ -39,6 +42,7 @@ _SQLITE_FTS_DROP = (
 SQLITE_FTS_FILL = "INSERT INTO passage_fts(rowid, terms) SELECT id, index_terms(text, page_breaks) FROM passage"
 LEXICAL_META_KEY = "lexical_index"
 TRIGGERS_VERSION = "2"  # 2: page breaks inside a passage are left out of its terms
+POSTGRES_LEXICAL_VERSION = "1"
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -62,37 +66,58 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def make_engine(settings: Settings) -> Engine:
-    """Create the engine and make sure the schema (tables, FTS index, triggers) exists."""
+    """Create the engine and bring the schema (tables, lexical index) to the newest revision."""
     url = settings.sqlalchemy_url
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _configure_sqlite)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    SQLModel.metadata.create_all(engine)
-    add_missing_columns(engine)  # databases created by earlier versions (the triggers read the new columns)
+    upgrade(engine)
     if is_sqlite(engine):
-        _ensure_lexical_index(engine)
+        _ensure_sqlite_lexical_index(engine)
+    elif engine.dialect.name == "postgresql":
+        _ensure_postgres_lexical_index(engine)
     return engine
 
 
-def _ensure_lexical_index(engine: Engine) -> None:
+def _lexical_index_current(connection: Connection, wanted: dict[str, str]) -> bool:
+    row = connection.execute(text("SELECT value FROM archivemeta WHERE key = :key"), {"key": LEXICAL_META_KEY}).first()
+    return row is not None and json.loads(row[0]) == wanted
+
+
+def set_meta(connection: Connection, key: str, value: str) -> None:
+    """Set one `archivemeta` value (a plain delete and insert: the same SQL on every database)."""
+    connection.execute(text("DELETE FROM archivemeta WHERE key = :key"), {"key": key})
+    connection.execute(text("INSERT INTO archivemeta(key, value) VALUES (:key, :value)"), {"key": key, "value": value})
+
+
+def _ensure_sqlite_lexical_index(engine: Engine) -> None:
     """Create the FTS table and its triggers; rebuild them when they were made by another analyzer version."""
     wanted = {"analyzer": ANALYZER_VERSION, "triggers": TRIGGERS_VERSION}
     with engine.begin() as connection:
-        row = connection.execute(
-            text("SELECT value FROM archivemeta WHERE key = :key"), {"key": LEXICAL_META_KEY}
-        ).first()
-        if row is not None and json.loads(row[0]) == wanted:
+        if _lexical_index_current(connection, wanted):
             for statement in _SQLITE_FTS:  # a trigger dropped by a bulk load comes back
                 connection.execute(text(statement))
             return
         for statement in (*_SQLITE_FTS_DROP, *_SQLITE_FTS, SQLITE_FTS_FILL):
             connection.execute(text(statement))
-        connection.execute(
-            text("INSERT OR REPLACE INTO archivemeta(key, value) VALUES (:key, :value)"),
-            {"key": LEXICAL_META_KEY, "value": json.dumps(wanted)},
-        )
+        set_meta(connection, LEXICAL_META_KEY, json.dumps(wanted))
+
+
+def _ensure_postgres_lexical_index(engine: Engine) -> None:
+    """Index the passages written on PostgreSQL from now on; re-index them all when the analyzer has changed."""
+    if not event.contains(OrmSession, "after_flush", index_flushed_passages):
+        event.listen(OrmSession, "after_flush", index_flushed_passages)
+    wanted = {"analyzer": ANALYZER_VERSION, "table": POSTGRES_LEXICAL_VERSION}
+    with engine.begin() as connection:
+        if _lexical_index_current(connection, wanted):
+            return
+        connection.execute(text("LOCK TABLE passage_lexical IN EXCLUSIVE MODE"))  # one process rebuilds
+        if _lexical_index_current(connection, wanted):
+            return
+        rebuild_postgres_index(connection)
+        set_meta(connection, LEXICAL_META_KEY, json.dumps(wanted))
 
 
 @contextmanager

@@ -1,10 +1,7 @@
-"""Lexical search over passage text with SQLite FTS5 (BM25). The index itself is kept by triggers (archive.db)."""
+"""Lexical search over passage stems with BM25, on either database's index (indexing.lexical_index)."""
 
 from __future__ import annotations
 
-import math
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,6 +9,7 @@ import numpy as np
 from sqlalchemy import Connection, text
 from sqlmodel import Session
 
+from indexing.lexical_index import cached, idf, lexical_index
 from indexing.persons.names import to_latin
 from search.text import CYRILLIC, cyrillic_language, is_informative, matching_prefix, stem, words
 
@@ -24,11 +22,6 @@ MAX_TERMS = 24
 # summed document frequency stays under MAX_MATCH_DOCS. Small archives (under MAX_TERM_DOCS passages) are unaffected.
 MAX_TERM_DOCS = 3_000
 MAX_MATCH_DOCS = 6_000
-DF_CACHE_TTL_S = 600.0
-DF_CACHE_SIZE = 50_000
-
-_df_cache: dict[tuple[str, str], tuple[float, int]] = {}
-_df_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -57,27 +50,10 @@ def query_terms(query: str) -> list[Term]:
     return list(terms.values())[:MAX_TERMS]
 
 
-def idf(passages: int, frequency: int) -> float:
-    """SQLite FTS5's BM25 idf of a term found in `frequency` of `passages` passages."""
-    return max(math.log((passages - frequency + 0.5) / (frequency + 0.5)), 1e-6)
-
-
 def _document_frequency(connection: Connection, term: Term) -> int:
     """Passages containing ``term``, counted up to MAX_TERM_DOCS + 1 (enough to decide; bounded work); cached."""
-    key = (str(connection.engine.url), term.expression)
-    now = time.monotonic()
-    with _df_lock:
-        hit = _df_cache.get(key)
-    if hit is not None and now - hit[0] < DF_CACHE_TTL_S:
-        return hit[1]
-    # Counting rowids reads the term's posting list only (no BM25, no row lookups), and stops at the cap.
-    sql = "SELECT count(*) FROM (SELECT rowid FROM passage_fts WHERE passage_fts MATCH :term LIMIT :cap)"
-    df = int(connection.execute(text(sql), {"term": term.expression, "cap": MAX_TERM_DOCS + 1}).scalar() or 0)
-    with _df_lock:
-        if len(_df_cache) >= DF_CACHE_SIZE:
-            _df_cache.clear()
-        _df_cache[key] = (now, df)
-    return df
+    index = lexical_index(connection)
+    return int(cached(connection, term.expression, lambda: index.frequency(term.token, term.prefix, MAX_TERM_DOCS + 1)))
 
 
 def bounded_terms(connection: Connection, terms: list[Term]) -> list[Term]:
@@ -138,23 +114,13 @@ def bm25_matches(
     """BM25 of every passage matching any of `terms`, as FTS5 scores their OR-query, computed one term at a time.
 
     FTS5's bm25() sums the contributions of the query's phrases, each with its own idf, so the sum of one-term
-    scores equals the OR-query's score. One term at a time is much cheaper than an OR over prefix terms, whose merge
-    cost grows with every term, and its cost is bounded by the terms' document frequencies (see bounded_terms).
+    scores equals the OR-query's score (PostgreSQL's index computes the same per-term BM25). One term at a time is
+    much cheaper than an OR over prefix terms, whose merge cost grows with every term, and its cost is bounded by the
+    terms' document frequencies (see bounded_terms).
     """
-    ids: list[np.ndarray] = []
-    scores: list[np.ndarray] = []
-    driver = connection.connection.driver_connection
-    assert driver is not None  # an open connection
-    cursor = driver.cursor()  # plain rows: thousands per term, no ORM objects
-    try:
-        for term in terms:
-            rows = cursor.execute(
-                "SELECT rowid, -bm25(passage_fts) FROM passage_fts WHERE passage_fts MATCH ?", (term.expression,)
-            ).fetchall()
-            ids.append(np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)))
-            scores.append(np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows)))
-    finally:
-        cursor.close()
+    found = lexical_index(connection).scores([(term.token, term.prefix) for term in terms])
+    ids = [term_ids for term_ids, _ in found]
+    scores = [term_scores for _, term_scores in found]
     if not ids:
         return Matches.none()
     all_ids, all_scores = np.concatenate(ids), np.concatenate(scores)
@@ -184,18 +150,9 @@ def best_possible_score(connection: Connection, terms: Sequence[Term]) -> float:
 
 
 def _passage_count(connection: Connection) -> int:
-    key = (str(connection.engine.url), "")
-    now = time.monotonic()
-    with _df_lock:
-        hit = _df_cache.get(key)
-    if hit is not None and now - hit[0] < DF_CACHE_TTL_S:
-        return hit[1]
-    count = int(connection.execute(text("SELECT max(rowid) FROM passage")).scalar() or 0)
-    with _df_lock:
-        _df_cache[key] = (now, count)
-    return count
+    return int(cached(connection, "", lambda: connection.execute(text("SELECT max(id) FROM passage")).scalar() or 0))
 
 
 def indexed_passages(session: Session) -> int:
-    """How many passages the FTS index holds (its own row count, not the content table's)."""
-    return int(session.connection().execute(text("SELECT count(*) FROM passage_fts_docsize")).scalar() or 0)
+    """How many passages the lexical index holds (its own row count, not the passage table's)."""
+    return lexical_index(session.connection()).size()

@@ -12,7 +12,6 @@ from sqlmodel import Session
 
 from archive import storage
 from archive.access import audit_restricted_results, visible_condition
-from archive.db import is_sqlite
 from archive.models import Document, Passage
 from indexing.embed import Embedder
 from indexing.index_store import IndexStore
@@ -133,13 +132,12 @@ class Searcher:
         """Passages found by meaning, by words or by a person the query names, each scored on every feature."""
         dense = self._index.search(query_vector, depth, allowed)
         named = {i for i, _ in self._passages_about_named_persons(session, query, query_vector, depth, allowed)}
-        words = WordEvidence(session.connection(), query, allowed) if is_sqlite(self._engine) else None
-        ids = sorted({i for i, _ in dense} | named | (words.candidates(depth) if words else set()))
+        words = WordEvidence(session.connection(), query, allowed)
+        ids = sorted({i for i, _ in dense} | named | words.candidates(depth))
         rows = storage.passage_vectors(session, ids)
         found = np.fromiter((row.passage_id for row in rows), dtype=np.int64, count=len(rows))
-        no_words = np.zeros(len(rows))
-        lexical = words.same_script(found) if words else no_words
-        cross_lexical = words.cross_script(found) if words else no_words
+        lexical = words.same_script(found)
+        cross_lexical = words.cross_script(found)
         dense_scores, sentence_scores = semantic_scores(rows, query_vector)
         return [
             Candidate(

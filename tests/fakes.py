@@ -58,3 +58,26 @@ def small_archive(folder, **settings):
         yield services
     finally:
         services.close()
+
+
+class RememberingEmbedder:
+    """A real embedder that remembers each passage text's vector, so a second archive of the same texts reuses them."""
+
+    def __init__(self, embedder) -> None:
+        self._embedder = embedder
+        self.spec = embedder.spec
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def embed_passages(self, texts):
+        todo = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if todo:
+            self._vectors.update(zip(todo, self._embedder.embed_passages(todo)))
+        if not texts:
+            return self._embedder.embed_passages([])
+        return np.stack([self._vectors[t] for t in texts])
+
+    def embed_query(self, text):
+        return self._embedder.embed_query(text)
+
+    def token_count(self, text):
+        return self._embedder.token_count(text)

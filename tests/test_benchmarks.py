@@ -52,3 +52,18 @@ def test_synthetic_archive_is_consistent_and_searchable(tmp_path):
     queries = make_queries(120, np.random.default_rng(1))
     assert len(queries) == len(set(queries)) == 120
     engine.dispose()
+
+
+def test_the_lexical_benchmark_ranks_alike_on_both_databases(tmp_path, postgres_url):
+    from argparse import Namespace
+
+    from benchmarks.lexical import run
+
+    sentences = seed_sentences()
+    vectors = np.random.default_rng(0).standard_normal((len(sentences), 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    args = Namespace(database_url=postgres_url, passages=600, queries=60)
+    report = run(args, seed=Seed(sentences, vectors), folder=tmp_path)
+    assert report["passages"] == 600 and report["queries"] == 60
+    assert report["same_top10"] == 1.0  # every query's ten best lexical candidates agree
+    assert report["postgres_lexical_ms"]["p50"] > 0 and report["sqlite_lexical_ms"]["p50"] > 0

@@ -5,7 +5,6 @@ from api.deps import ServicesDep, SessionDep
 from api.schemas import EmbedderInfo, Health
 from archive import storage
 from archive.access import VISIBLE_PASSAGES, visible_condition
-from archive.db import is_sqlite
 from indexing.lexical import indexed_passages
 
 router = APIRouter(tags=["health"])
@@ -19,7 +18,7 @@ def health(services: ServicesDep, session: SessionDep, caller: CallerDep) -> Hea
     spec = services.embedder.spec
     passages = storage.passage_state(session).count
     vectors = len(services.index)
-    lexical_rows = indexed_passages(session) if is_sqlite(services.engine) else None
+    lexical_rows = indexed_passages(session)
     allowed = VISIBLE_PASSAGES.allowed(session, caller)
     sees_all = allowed is None
     return Health(

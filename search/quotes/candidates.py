@@ -1,4 +1,4 @@
-"""Passages that may hold a quote: by its words (FTS5) and by its meaning (the embedder and the vector index)."""
+"""Passages that may hold a quote: by its words (BM25) and by its meaning (the embedder and the vector index)."""
 
 from __future__ import annotations
 

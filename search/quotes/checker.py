@@ -11,7 +11,6 @@ from sqlmodel import Session, col, select
 
 from archive import storage
 from archive.access import audit_restricted_results
-from archive.db import is_sqlite
 from archive.errors import InvalidInputError
 from archive.models import Document, Passage, row_id
 from indexing.chunk import sentence_spans
@@ -106,10 +105,8 @@ class QuoteChecker:
             allowed = filters.allowed_passage_ids(session)
             if allowed is not None and allowed.size == 0:
                 return []
-            found: list[QuoteMatch] = []
-            if is_sqlite(self._engine):
-                ids = candidates.by_words(session, quote, allowed, originals_for)
-                found = self._by_wording(session, quote, quote_words, ids)
+            ids = candidates.by_words(session, quote, allowed, originals_for)
+            found = self._by_wording(session, quote, quote_words, ids)
             if not found or found[0].similarity < CONFIDENT:
                 vector = self._quote_vector(" ".join(quote.split()))
                 dense = candidates.by_meaning(session, self._index, vector, allowed, originals_for)

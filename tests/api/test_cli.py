@@ -12,7 +12,7 @@ from archive.db import make_engine, session_scope
 from archive.lock import WriterLock
 from archive.models import Person
 from archive.settings import Settings
-from tests.conftest import QUESTIONS
+from tests.conftest import DATABASES, QUESTIONS
 
 
 def test_ingest_reports_every_file_and_fails_when_one_failed(tmp_path):
@@ -58,7 +58,12 @@ def test_errors_are_one_line_messages(tmp_path):
     assert "Error: the query is empty" in result.output and "Traceback" not in result.output
 
 
-def test_reindex_rebuilds_from_stored_embeddings(seed_settings, seed_services):
+@pytest.mark.parametrize("database", DATABASES)
+def test_reindex_rebuilds_from_stored_embeddings(request, database, monkeypatch):
+    seed_services = request.getfixturevalue(f"{database}_seed_services")
+    seed_settings = seed_services.settings
+    if seed_settings.database_url:
+        monkeypatch.setenv("DATABASE_URL", seed_settings.database_url)
     runner = CliRunner()
     result = runner.invoke(cli, ["--data-dir", str(seed_settings.resolved_data_dir), "reindex"])
     assert result.exit_code == 0, result.output

@@ -1,4 +1,7 @@
-"""Filters, paging and export of `GET /search` and `archive search` over the seed archive."""
+"""Filters, paging and export of `GET /search` and `archive search` over the seed archive, in SQLite and in
+PostgreSQL."""
+
+# ruff: noqa: F811  (the seed fixtures imported from tests.each_database are the tests' arguments)
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import cli
+from tests.each_database import seed_client, seed_database_env, seed_services, seed_settings  # noqa: F401
 
 QUERY = "activist sentenced for links to a banned group"
 
@@ -145,7 +149,7 @@ def test_a_person_has_a_timeline_of_stated_dates(seed_client):
 
 
 @pytest.fixture
-def runner_args(seed_settings, seed_services):
+def runner_args(seed_settings, seed_services, seed_database_env):
     return ["--data-dir", str(seed_settings.resolved_data_dir)]
 
 

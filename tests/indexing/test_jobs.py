@@ -27,6 +27,12 @@ from tests.pdfs import write_scanned_pdf
 ARTICLE = CORPUS / "000_09b798c1b6119276.txt"
 
 
+@pytest.fixture
+def fake_services(each_fake_services):
+    """Every job test runs on SQLite and on PostgreSQL."""
+    return each_fake_services
+
+
 def _jobs(services) -> list[IngestJob]:
     with Session(services.engine) as session:
         return list(session.exec(select(IngestJob).order_by(IngestJob.id)))
@@ -129,7 +135,9 @@ def test_ingest_waits_for_another_writer_and_then_takes_over(fake_services, tmp_
     assert [o.state for o in result["outcomes"]] == [JobState.indexed]
 
 
-def test_archive_jobs_and_retry(tmp_path, monkeypatch):
+def test_archive_jobs_and_retry(tmp_path, monkeypatch, database_url):
+    if database_url:
+        monkeypatch.setenv("DATABASE_URL", database_url)
     data = str(tmp_path / "data")
     (tmp_path / "ok.txt").write_text("Court ruling\n\nThe court upheld the sentence.\n")
     (tmp_path / "bad.txt").write_bytes("Procès".encode("latin-1"))
@@ -218,41 +226,6 @@ def test_a_scanned_pdf_becomes_searchable_through_ocr(tmp_path):
             assert client.get(f"/passages/{hit.passage.id}").json()["ocr"] is True
     finally:
         services.close()
-
-
-def test_an_archive_made_before_these_columns_existed_gets_them(tmp_path):
-    import sqlite3
-
-    from sqlalchemy import inspect
-
-    from archive.db import make_engine
-    from archive.schema_upgrade import add_missing_columns
-
-    data = tmp_path / "old"
-    data.mkdir()
-    with sqlite3.connect(data / "archive.db") as connection:
-        connection.execute(
-            "CREATE TABLE ingestjob (id INTEGER PRIMARY KEY, sha256 VARCHAR(64) NOT NULL, "
-            "filename VARCHAR NOT NULL, state VARCHAR(9) NOT NULL, attempts INTEGER NOT NULL)"
-        )
-        connection.execute(
-            "CREATE TABLE passage (id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL, "
-            "ordinal INTEGER NOT NULL, char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, "
-            "page_start INTEGER, text VARCHAR NOT NULL, content_hash VARCHAR(64) NOT NULL, "
-            "embedding BLOB NOT NULL)"
-        )
-        connection.execute("INSERT INTO passage VALUES (1, 1, 0, 0, 12, 3, 'Old passage.', 'h', x'00')")
-    engine = make_engine(Settings(data_dir=data))  # adds the columns in place, keeps the rows
-    columns = {table: {c["name"] for c in inspect(engine).get_columns(table)} for table in ("ingestjob", "passage")}
-    assert {"source_path", "stored_path", "reason"} <= columns["ingestjob"]
-    assert {"page_end", "page_breaks", "sentence_spans"} <= columns["passage"]
-    assert add_missing_columns(engine) == []
-    with engine.connect() as connection:
-        assert connection.exec_driver_sql("SELECT text, page_start, page_end FROM passage").all() == [
-            ("Old passage.", 3, None)
-        ]
-        assert connection.exec_driver_sql("SELECT rowid FROM passage_fts WHERE passage_fts MATCH 'old'").all() == [(1,)]
-    engine.dispose()
 
 
 def test_ingest_reports_files_that_the_lock_holder_processed_for_it(fake_services, tmp_path):

@@ -3,12 +3,13 @@
 import pytest
 from sqlmodel import Session
 
-from indexing import lexical
+from indexing import lexical, lexical_index
 from indexing.pipeline import collect_files
 
 
 @pytest.fixture
-def archive(fake_services, tmp_path):
+def archive(each_fake_services, tmp_path):
+    fake_services = each_fake_services
     for number in range(12):
         (tmp_path / f"doc{number}.txt").write_text(
             f"Court record {number}\n\n"
@@ -16,7 +17,7 @@ def archive(fake_services, tmp_path):
             + f"\n\nOnly this report names the witness Zhaksylykova{number}."
         )
     fake_services.ingestor.ingest(list(collect_files([tmp_path])))
-    lexical._df_cache.clear()
+    lexical_index.clear_cache()
     return fake_services
 
 
@@ -34,7 +35,7 @@ def test_common_terms_are_dropped_and_rare_terms_keep_their_results(archive, mon
     rare = _search(archive, "Zhaksylykova3")
     assert len(rare) == 1
     monkeypatch.setattr(lexical, "MAX_TERM_DOCS", 3)  # "court" is now far too common to rank by
-    lexical._df_cache.clear()
+    lexical_index.clear_cache()
     assert _search(archive, "the court") == []  # only common words: the dense side answers
     assert _search(archive, "court Zhaksylykova3") == rare  # the rare word alone decides
     with Session(archive.engine) as session:
@@ -64,7 +65,7 @@ def test_scores_summed_term_by_term_equal_the_or_query_of_fts5(fake_services, tm
     for number, body in enumerate(texts):
         (tmp_path / f"doc{number}.txt").write_text(f"Record {number}\n\n{body}", encoding="utf-8")
     fake_services.ingestor.ingest(list(collect_files([tmp_path])))
-    lexical._df_cache.clear()
+    lexical_index.clear_cache()
     with Session(fake_services.engine) as session:
         connection = session.connection()
         terms = lexical.query_terms("Ахметова суд court appeal")
@@ -84,6 +85,11 @@ def test_scores_summed_term_by_term_equal_the_or_query_of_fts5(fake_services, tm
 
 @pytest.fixture
 def multilingual_archive(fake_services, tmp_path):
+    """Three languages on SQLite (see test_russian_and_kazakh_words_meet_their_inflected_forms for both databases)."""
+    return _multilingual(fake_services, tmp_path)
+
+
+def _multilingual(fake_services, tmp_path):
     texts = {
         "ru.txt": "Приговор активисту\n\nСуд приговорил активистов к пяти годам колонии за участие в митинге.",
         "kk.txt": "Гидра туралы\n\nГидраның денесі қарапайым, ол тұщы суда тіршілік етеді.",
@@ -92,7 +98,7 @@ def multilingual_archive(fake_services, tmp_path):
     for name, text in texts.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     fake_services.ingestor.ingest(list(collect_files([tmp_path])))
-    lexical._df_cache.clear()
+    lexical_index.clear_cache()
     return fake_services
 
 
@@ -104,7 +110,8 @@ def _sources(services, query):
         return {document.source for _, document in storage.passages_with_documents(session, ids).values()}
 
 
-def test_russian_and_kazakh_words_meet_their_inflected_forms(multilingual_archive):
+def test_russian_and_kazakh_words_meet_their_inflected_forms(each_fake_services, tmp_path):
+    multilingual_archive = _multilingual(each_fake_services, tmp_path)
     assert _sources(multilingual_archive, "приговор активисты") == {"ru.txt"}
     assert _sources(multilingual_archive, "гидра") == {"kk.txt"}
     assert _sources(multilingual_archive, "sentencing activist") == {"en.txt"}
@@ -131,8 +138,31 @@ def test_an_archive_made_by_an_earlier_version_is_reindexed_when_opened(multilin
         ):
             connection.execute(text(statement))
         connection.execute(text("DELETE FROM archivemeta WHERE key = :key"), {"key": LEXICAL_META_KEY})
-    lexical._df_cache.clear()
+    lexical_index.clear_cache()
     assert _sources(multilingual_archive, "гидра") == set()  # "гидраның" is not "гидра" without stemming
     make_engine(multilingual_archive.settings)
-    lexical._df_cache.clear()
+    lexical_index.clear_cache()
     assert _sources(multilingual_archive, "гидра") == {"kk.txt"}
+
+
+def test_the_lexical_index_follows_every_write_to_the_passages(archive):
+    from sqlalchemy import delete, func, select
+
+    from archive.db import session_scope
+    from archive.models import Mention, Passage
+
+    [(passage_id, _)] = _search(archive, "Zhaksylykova3")
+    with session_scope(archive.engine) as session:  # a passage's text changed: its terms follow
+        passage = session.get(Passage, passage_id)
+        passage.text = "Only this report names the witness Qaiyrbekova."
+        session.add(passage)
+    lexical_index.clear_cache()
+    assert _search(archive, "Zhaksylykova3") == []
+    assert [i for i, _ in _search(archive, "Qaiyrbekova")] == [passage_id]
+    with session_scope(archive.engine) as session:  # passages deleted: their rows go with them
+        gone = list(session.execute(select(Passage.id).where(Passage.document_id == 2)).scalars())
+        session.execute(delete(Mention).where(Mention.passage_id.in_(gone)))
+        session.execute(delete(Passage).where(Passage.id.in_(gone)))
+    with Session(archive.engine) as session:
+        total = session.execute(select(func.count()).select_from(Passage)).scalar_one()
+        assert lexical.indexed_passages(session) == total and gone and total > 0

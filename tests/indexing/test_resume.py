@@ -1,9 +1,11 @@
 """`archive ingest` killed with SIGKILL at several moments, then run again: every file indexed exactly once, and
-the passages table, the FTS table and the FAISS file agree. Runs the real CLI (and the real model) as a process."""
+the passages table, the lexical index and the FAISS file agree. Runs the real CLI (and the real model) as a process,
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from indexing.vector_index import VectorIndex
 from tests.conftest import CORPUS, ROOT
@@ -35,24 +39,51 @@ def _inbox(folder: Path) -> list[Path]:
     return paths
 
 
-def _query(db: Path, sql: str) -> list[tuple]:
-    if not db.exists():
-        return []
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as connection:
-            return connection.execute(sql).fetchall()
-    except sqlite3.OperationalError:  # schema not written yet
-        return []
+class Database:
+    """Read-only looks into the archive's database while (and after) the CLI writes it."""
+
+    def __init__(self, data: Path, url: str | None) -> None:
+        self.db = data / "archive.db"
+        self.url = url
+        self.engine = create_engine(url) if url else None
+
+    def query(self, sql: str) -> list[tuple]:
+        if self.engine is not None:
+            try:
+                with self.engine.connect() as connection:
+                    return [tuple(row) for row in connection.execute(text(sql))]
+            except ProgrammingError:  # schema not written yet
+                return []
+        if not self.db.exists():
+            return []
+        try:
+            with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as connection:
+                return connection.execute(sql).fetchall()
+        except sqlite3.OperationalError:  # schema not written yet
+            return []
+
+    def count(self, sql: str) -> int:
+        rows = self.query(sql)
+        return int(rows[0][0]) if rows else 0
+
+    def assert_lexical_index_complete(self, passages: int) -> None:
+        if self.engine is not None:
+            assert self.count("SELECT count(*) FROM passage_lexical") == passages
+            missing = "SELECT count(*) FROM passage LEFT JOIN passage_lexical ON passage_id = id"
+            missing += " WHERE passage_id IS NULL"
+            assert self.count(missing) == 0
+            return
+        assert self.count("SELECT count(*) FROM passage_fts_docsize") == passages
+        with sqlite3.connect(self.db) as connection:
+            connection.execute("INSERT INTO passage_fts(passage_fts) VALUES ('integrity-check')")
 
 
-def _count(db: Path, sql: str) -> int:
-    rows = _query(db, sql)
-    return int(rows[0][0]) if rows else 0
-
-
-def _run(data: Path, inbox: Path, kill_when: Callable[[], bool] | None, timeout: float = 90) -> tuple[int | None, str]:
+def _run(
+    data: Path, inbox: Path, kill_when: Callable[[], bool] | None, url: str | None, timeout: float = 90
+) -> tuple[int | None, str]:
     command = [sys.executable, "-m", "api", "--data-dir", str(data), "ingest", str(inbox)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {**os.environ, "DATABASE_URL": url} if url else None
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + timeout
     while process.poll() is None and time.monotonic() < deadline:
         if kill_when is not None and kill_when():
@@ -66,46 +97,46 @@ def _run(data: Path, inbox: Path, kill_when: Callable[[], bool] | None, timeout:
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_sigkill_at_several_moments_then_rerun_indexes_every_file_once(tmp_path):
+def test_sigkill_at_several_moments_then_rerun_indexes_every_file_once(tmp_path, database_url):
     paths = _inbox(tmp_path / "inbox")
     data = tmp_path / "data"
-    db = data / "archive.db"
-    documents = lambda: _count(db, "SELECT count(*) FROM document")  # noqa: E731
-    running = lambda: _count(db, "SELECT count(*) FROM ingestjob WHERE state = 'running'")  # noqa: E731
+    db = Database(data, database_url)
+    documents = lambda: db.count("SELECT count(*) FROM document")  # noqa: E731
+    running = lambda: db.count("SELECT count(*) FROM ingestjob WHERE state = 'running'")  # noqa: E731
 
     started = time.monotonic()
     kills = []
     # 1. while starting up (before or while the first jobs are written)
     t0 = time.monotonic()
-    kills.append(_run(data, tmp_path / "inbox", lambda: time.monotonic() - t0 > 1.0))
+    kills.append(_run(data, tmp_path / "inbox", lambda: time.monotonic() - t0 > 1.0, database_url))
     print(f"kill 1 (1 s after start): {documents()} documents")
     # 2. as soon as a job turns running (extraction / embedding of the first files)
-    kills.append(_run(data, tmp_path / "inbox", lambda: running() > 0))
+    kills.append(_run(data, tmp_path / "inbox", lambda: running() > 0, database_url))
     print(f"kill 2 (a job running): {documents()} documents, {running()} jobs left running")
     # 3. and 4. in the middle of the batch, after a few documents of this run were committed
     for _ in range(2):
         base = documents()
-        kills.append(_run(data, tmp_path / "inbox", lambda base=base: documents() >= base + 3))
+        kills.append(_run(data, tmp_path / "inbox", lambda base=base: documents() >= base + 3, database_url))
         print(f"kill {len(kills)} (3 more documents): {documents()} documents, {running()} jobs left running")
     assert documents() < len(paths), "the batch finished before the kills; make it larger"
-    states = _query(db, "SELECT state, count(*) FROM ingestjob GROUP BY state")
+    states = db.query("SELECT state, count(*) FROM ingestjob GROUP BY state")
     print(f"after {len(kills)} kills: {documents()} of {len(paths)} documents, jobs {dict(states)}")
-    code, output = _run(data, tmp_path / "inbox", None)
+    code, output = _run(data, tmp_path / "inbox", None, database_url)
     assert code == 0, output
     print(f"rerun: {output.strip().splitlines()[-1]} ({time.monotonic() - started:.1f} s in all)")
     assert f"{len(paths)} files: " in output and " 0 failed" in output, output
 
     # every file exactly once
     shas = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in paths)
-    assert sorted(row[0] for row in _query(db, "SELECT sha256 FROM document")) == shas
-    assert _count(db, "SELECT count(*) FROM ingestjob WHERE state IN ('queued', 'running')") == 0
-    assert _count(db, "SELECT count(*) FROM ingestjob WHERE state = 'failed'") == 0
-    # passages == FTS rows == FAISS vectors (the file as the last run left it)
-    passages = _count(db, "SELECT count(*) FROM passage")
+    assert sorted(row[0] for row in db.query("SELECT sha256 FROM document")) == shas
+    assert db.count("SELECT count(*) FROM ingestjob WHERE state IN ('queued', 'running')") == 0
+    assert db.count("SELECT count(*) FROM ingestjob WHERE state = 'failed'") == 0
+    # passages == lexical rows == FAISS vectors (the file as the last run left it)
+    passages = db.count("SELECT count(*) FROM passage")
     assert passages > len(paths)
-    assert _count(db, "SELECT count(*) FROM passage_fts_docsize") == passages
-    with sqlite3.connect(db) as connection:
-        connection.execute("INSERT INTO passage_fts(passage_fts) VALUES ('integrity-check')")
+    db.assert_lexical_index_complete(passages)
     index = VectorIndex.load(data / "vectors.faiss")
-    passage_ids = np.array(sorted(row[0] for row in _query(db, "SELECT id FROM passage")), dtype=np.int64)
+    passage_ids = np.array(sorted(row[0] for row in db.query("SELECT id FROM passage")), dtype=np.int64)
     assert np.array_equal(np.sort(index.ids()), passage_ids)
+    if db.engine is not None:
+        db.engine.dispose()

@@ -84,7 +84,7 @@ def test_a_query_naming_a_person_in_cyrillic_finds_their_passages(seed_services)
     assert any("Ginatullin" in hit.passage.text for hit in hits[:3])
 
 
-def test_cli_persons_lists_bokayev_with_passages_and_merges(seed_settings, seed_services):
+def test_cli_persons_lists_bokayev_with_passages_and_merges(seed_settings, seed_services, seed_database_env):
     runner = CliRunner()
     data = str(seed_settings.resolved_data_dir)
     result = runner.invoke(cli, ["--data-dir", data, "persons", "Бокаев"])
