@@ -155,6 +155,7 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
 def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
     """Queue failed jobs again (all, or the given JOB_IDS) and process every queued job now."""
     from api.progress import IngestProgress
+    from indexing import job_states
     from indexing import jobs as job_store
 
     services = _services(ctx)
@@ -168,7 +169,7 @@ def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
             )
             return
         try:
-            job_store.requeue_interrupted(services.engine)
+            job_states.requeue_abandoned(services.engine)
             queued = len(job_store.queued_job_ids(services.engine))
             with IngestProgress(queued, services.ingestor.progress) as display:
                 outcomes = services.ingestor.process_queued(on_outcome=display)

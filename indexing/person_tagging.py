@@ -11,7 +11,8 @@ import bisect
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from archive.models import Mention, Passage, Person, PersonAlias, row_id
 from indexing.persons import KnownPerson, PersonIndex, PersonMention, find_person_mentions, name_key, script_of
@@ -28,6 +29,7 @@ class PersonTagger:
     def __init__(self) -> None:
         self._index = PersonIndex()
         self._aliases: set[tuple[int, str]] = set()
+        self._stamp: tuple[int, ...] | None = None  # the stored names this index holds, see _names_stamp
 
     def load(self, session: Session) -> None:
         """(Re)read every stored name, so that new mentions join existing records."""
@@ -36,6 +38,16 @@ class PersonTagger:
         for person_id, alias in session.exec(select(PersonAlias.person_id, PersonAlias.alias)).all():
             self._index.add(person_id, alias)
             self._aliases.add((person_id, alias))
+        self._stamp = _names_stamp(session)
+
+    def refresh(self, session: Session) -> None:
+        """Reload the names if someone else (another worker, a merge) changed them since they were read."""
+        if _names_stamp(session) != self._stamp:
+            self.load(session)
+
+    def mark_current(self, session: Session) -> None:
+        """The names as this transaction leaves them are the ones held (call while no one else writes them)."""
+        self._stamp = _names_stamp(session)
 
     def merge_known(self, session: Session, known: Sequence[KnownPerson]) -> None:
         """Merge curated people: a known name joins its existing record (gaining the aliases) or creates one."""
@@ -86,6 +98,13 @@ class PersonTagger:
         if (person_id, name) not in self._aliases:
             self._aliases.add((person_id, name))
             session.add(PersonAlias(person_id=person_id, alias=name, key=name_key(name), script=script_of(name)))
+
+
+def _names_stamp(session: Session) -> tuple[int, ...]:
+    """A cheap fingerprint of the stored names: counts and highest ids of persons and aliases."""
+    persons = session.exec(select(func.count(col(Person.id)), func.max(Person.id))).one()
+    aliases = session.exec(select(func.count(col(PersonAlias.id)), func.max(PersonAlias.id))).one()
+    return tuple(int(n or 0) for n in (*persons, *aliases))
 
 
 def known_persons_beside(path: Path) -> Path | None:
