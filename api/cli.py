@@ -11,6 +11,7 @@ import click
 
 from api.cli_logging import configure_command_logging, ingest_log_file
 from api.cli_persons import persons
+from api.cli_worker import worker
 from api.cli_writer import writer_role
 from archive.errors import ArchiveError
 from archive.logs import reset_logging
@@ -327,8 +328,16 @@ def check_quote(ctx: click.Context, quote: str, k: int, as_json: bool) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="API processes answering on the port, each with its own vector index; with more than one, ingest jobs "
+    "are left to `archive worker`.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     """Serve the HTTP API (OpenAPI documentation at /docs)."""
     from indexing.threads import limit_threads
 
@@ -338,7 +347,13 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     from api.app import create_app
 
     click.echo(f"serving the archive in {ctx.obj.resolved_data_dir} on http://{host}:{port} (docs at /docs)")
-    uvicorn.run(create_app(ctx.obj), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(ctx.obj), host=host, port=port, log_level="info")
+        return
+    # Each process builds its app from the environment (settings, thread budget), which it inherits from this one.
+    os.environ["ARCHIVE_DATA_DIR"] = str(ctx.obj.resolved_data_dir)
+    os.environ["ARCHIVE_SERVE_INGEST"] = "false"
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info")
 
 
 @cli.command(name="eval")
@@ -392,6 +407,7 @@ def reindex(ctx: click.Context, re_embed: bool) -> None:
 
 
 cli.add_command(persons)
+cli.add_command(worker)
 
 
 def main() -> None:
