@@ -165,7 +165,7 @@ def requeue_abandoned(engine: Engine) -> int:
 def serialize_commits(session: Session) -> None:
     """Make the caller's transaction the only one committing a document until it ends (no-op on SQLite, whose
     writer lock already admits one writer)."""
-    if not is_sqlite(session.get_bind()):
+    if session.get_bind().dialect.name != "sqlite":
         session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": COMMIT_LOCK_KEY})
 
 

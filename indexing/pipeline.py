@@ -408,9 +408,9 @@ class Ingestor:
                 job_states.serialize_commits(session)  # one document at a time, whichever worker commits it
                 existing = storage.find_document_by_sha256(session, job.sha256)
                 if existing is not None:  # committed by another worker while this one embedded
-                    reason = f"same file as document {existing.id} ({existing.source})"
-                    job_states.finish(session, job, JobState.duplicate, document_id=existing.id, reason=reason)
-                    return IngestOutcome(job.filename, JobState.duplicate, reason, existing.id, 0, job.id)
+                    same = f"same file as document {existing.id} ({existing.source})"
+                    job_states.finish(session, job, JobState.duplicate, document_id=existing.id, reason=same)
+                    return IngestOutcome(job.filename, JobState.duplicate, same, existing.id, 0, job.id)
                 self._persons.refresh(session)  # names another worker stored meanwhile
                 original = near_duplicates.find_original(session, prepared.signature)
                 if original is not None:
