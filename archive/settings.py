@@ -3,7 +3,7 @@
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     )
     shared_files_dir: Path | None = Field(
         default=None,
-        validation_alias="ARCHIVE_FILES_DIR",
+        validation_alias=AliasChoices("ARCHIVE_FILES_DIR", "shared_files_dir"),
         description="Folder of the stored files, shared by every worker and API process; defaults to data_dir/files",
     )
     job_lease_s: float = Field(

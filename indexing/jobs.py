@@ -85,6 +85,17 @@ def store_stream(settings: Settings, stream: BinaryIO, filename: str, max_bytes:
             os.unlink(handle.name)
 
 
+def stored_copy(settings: Settings, stored_path: str | None) -> Path | None:
+    """A job's stored file: where it was stored, or under the same name in this process's file store (a shared
+    folder that another machine mounts elsewhere); None if it is in neither."""
+    if not stored_path:
+        return None
+    for candidate in (Path(stored_path), settings.files_dir / Path(stored_path).parent.name / Path(stored_path).name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def store_file(settings: Settings, path: Path) -> StoredFile:
     """Copy a file into the content-addressed store (OSError if it cannot be read)."""
     with Path(path).open("rb") as stream:

@@ -303,7 +303,8 @@ class Ingestor:
                 existing = storage.find_document_by_sha256(session, job.sha256)
             if existing is not None:
                 return _Prepared(job, duplicate=existing)
-            if not job.stored_path or not Path(job.stored_path).is_file():
+            stored = job_store.stored_copy(self._settings, job.stored_path)
+            if stored is None:
                 raise ExtractionError("the stored copy of the file is missing; submit the file again")
             suffix = Path(job.filename).suffix.lower()
             if suffix not in SUPPORTED_SUFFIXES:
@@ -311,9 +312,7 @@ class Ingestor:
                     f"unsupported file type {suffix or '(none)'} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
                 )
             stage = "reading the text of the file"
-            extracted = extract(
-                Path(job.stored_path), self._limits, on_page=lambda n: self.progress.parsing(job.id, job.filename, n)
-            )
+            extracted = extract(stored, self._limits, on_page=lambda n: self.progress.parsing(job.id, job.filename, n))
             stage = "splitting the text into passages"
             metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
             chunks = chunk_document(extracted.text, passage_regions(extracted.text, extracted.pages, metadata.kind))

@@ -14,6 +14,7 @@ from api.services import Services
 from archive.models import IngestJob, JobState
 from archive.settings import Settings
 from indexing import job_states
+from indexing import jobs as job_store
 from tests.fakes import FakeEmbedder
 
 
@@ -101,3 +102,16 @@ def test_ingest_on_postgres_indexes_each_file_once_and_the_index_follows_the_dat
     pg_services.index.refresh()
     assert len(pg_services.index) == sum(o.passages for o in outcomes) > 0
     assert not pg_services.settings.index_path.exists()  # no index file on a database server
+
+
+def test_a_stored_file_is_found_in_a_file_store_mounted_elsewhere(tmp_path):
+    source = tmp_path / "note.txt"
+    source.write_text("A hearing\n\nThe hearing was postponed until May.\n")
+    here = Settings(data_dir=tmp_path / "a", shared_files_dir=tmp_path / "mount-a")
+    stored = job_store.store_file(here, source)
+    (tmp_path / "mount-a").rename(tmp_path / "mount-b")  # the same share, as another machine mounts it
+    there = Settings(data_dir=tmp_path / "b", shared_files_dir=tmp_path / "mount-b")
+    assert job_store.stored_copy(there, str(stored.path)) == tmp_path / "mount-b" / stored.path.relative_to(
+        tmp_path / "mount-a"
+    )
+    assert job_store.stored_copy(Settings(data_dir=tmp_path / "c"), str(stored.path)) is None
