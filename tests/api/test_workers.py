@@ -25,24 +25,9 @@ from archive.models import Document, IngestJob, JobState, Passage
 from archive.settings import Settings
 from indexing.pipeline import FINAL_STATES
 from tests.conftest import ROOT
-from tests.fakes import FakeEmbedder
+from tests.fakes import FakeEmbedder, slow_cli
 
 LEASE_S = 2.0
-# The real CLI with an embedder slow enough to be killed mid-batch (plumbing only: nothing here ranks anything).
-SLOW_CLI = """
-import sys, time
-import api.services
-from tests.fakes import FakeEmbedder
-
-class SlowEmbedder(FakeEmbedder):
-    def embed_passages(self, texts):
-        time.sleep(0.03 * len(texts))
-        return super().embed_passages(texts)
-
-api.services.create_embedder = lambda settings: SlowEmbedder()
-from api.cli import cli
-cli(sys.argv[1:], prog_name="archive")
-"""
 
 
 def _environment(postgres_url: str, files: Path, **extra: str) -> dict[str, str]:
@@ -113,9 +98,9 @@ def test_two_workers_share_a_batch_and_one_killed_mid_batch_loses_no_file(postgr
     env = _environment(postgres_url, files)
     settings = Settings(data_dir=tmp_path / "submitter", database_url=postgres_url, shared_files_dir=files)
     job_ids = _submit(settings, tmp_path, 8)
-    slow_cli = [sys.executable, "-c", SLOW_CLI]
-    victim = _start(slow_cli, tmp_path / "machine-a", env, "worker")
-    survivor = _start(slow_cli, tmp_path / "machine-b", env, "worker")
+    slow = slow_cli(0.03)  # slow enough to be killed mid-batch (plumbing only: nothing here ranks anything)
+    victim = _start(slow, tmp_path / "machine-a", env, "worker")
+    survivor = _start(slow, tmp_path / "machine-b", env, "worker")
     services = Services.open(settings, embedder=FakeEmbedder(), check_index=False)
     engine = services.engine
     try:
