@@ -1,13 +1,16 @@
 """Ingest throughput on PostgreSQL with N `archive worker` processes, against the bare embedder on the same texts.
 
-    python -m benchmarks.ingest --workers 1,2 [--database-url URL] [--documents 16] [--json]
+    python -m benchmarks.ingest --workers 1,2 [--threads T] [--database-url URL] [--documents 16] [--json]
 
 For each worker count: a fresh database (on the server at --database-url, or on a throwaway PostgreSQL server
 started as the tests start one), N real `archive worker` processes (the bundled model, each with its own data
 folder, sharing the database and ARCHIVE_FILES_DIR as on separate machines) started and warmed up first; then the
 documents are submitted and the clock runs until every job has ended. The documents are synthetic: paragraphs of
 seed-corpus sentences drawn at random, so that no passage repeats (the pipeline never embeds a text twice). The
-bare embedder then embeds exactly the texts the pipeline embedded, in this process, with all cores.
+bare embedder then embeds exactly the texts the pipeline embedded, in this process, with as many threads as one
+worker of the first run. Each worker gets T CPU threads (default: the cores divided by the number of workers): on a
+machine that other work keeps busy, OpenMP threads that wait for a core make more than one thread per process slower
+than one, so pass --threads 1 there.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PARAGRAPHS, SENTENCES = 6, 3  # per synthetic document, per paragraph
 
 
-def write_documents(folder: Path, count: int, seed: int = 0) -> list[Path]:
+def write_documents(folder: Path, count: int, seed: int = 0, name: str = "synthetic") -> list[Path]:
     """`count` text files of random seed-corpus sentences (each passage is new to the embedder)."""
     rng = random.Random(seed)
     sentences = seed_sentences()
@@ -45,7 +48,7 @@ def write_documents(folder: Path, count: int, seed: int = 0) -> list[Path]:
     paths = []
     for n in range(count):
         paragraphs = [" ".join(rng.sample(sentences, SENTENCES)) for _ in range(PARAGRAPHS)]
-        path = folder / f"synthetic_{n:03d}.txt"
+        path = folder / f"{name}_{n:03d}.txt"
         path.write_text(f"Synthetic report {n}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
@@ -65,14 +68,18 @@ def _fresh_database(server, database_url: str | None, label: str) -> str:
     return f"{base}/{name}"
 
 
-def _start_workers(count: int, url: str, files: Path, work: Path) -> list[subprocess.Popen]:
-    threads = str(max(1, (os.cpu_count() or 1) // count))  # the cores split between the workers
+def default_threads(workers: int) -> int:
+    """The cores split between the workers."""
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
+def _start_workers(count: int, threads: int, url: str, files: Path, work: Path) -> list[subprocess.Popen]:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "DATABASE_URL": url,
         "ARCHIVE_FILES_DIR": str(files),
-        "OMP_NUM_THREADS": threads,
+        "OMP_NUM_THREADS": str(threads),
         "TOKENIZERS_PARALLELISM": "false",
     }
     return [
@@ -96,15 +103,15 @@ def _wait_ready(workers: list[subprocess.Popen]) -> None:
             raise SystemExit(f"a worker did not start: {line}{process.stderr.read()}")
 
 
-def run_workers(count: int, url: str, files: list[Path], work: Path) -> dict:
+def run_workers(count: int, threads: int, url: str, files: list[Path], work: Path) -> dict:
     """Ingest `files` with `count` workers into the database at `url`; the timings and what was embedded."""
     shared = work / "files"
     settings = Settings(data_dir=work / "submitter", database_url=url, shared_files_dir=shared)
     services = Services.open(settings, check_index=False)
-    workers = _start_workers(count, url, shared, work)
+    workers = _start_workers(count, threads, url, shared, work)
     try:
         _wait_ready(workers)
-        warm = write_documents(work / "warm-up", count, seed=10_000)  # each worker loads its models on one
+        warm = write_documents(work / "warm-up", count, seed=10_000, name="warm_up")  # each worker loads its models
         for path in warm:
             services.ingestor.submit(path)
         _wait_all_final(services)
@@ -132,6 +139,7 @@ def run_workers(count: int, url: str, files: list[Path], work: Path) -> dict:
     texts += [text[start:end] for _, text, spans in rows for start, end in decode_spans(spans)]
     return {
         "workers": count,
+        "threads_per_worker": threads,
         "seconds": round(seconds, 2),
         "files_per_s": round(len(files) / seconds, 3),
         "passages": len(rows),
@@ -152,7 +160,7 @@ def _wait_all_final(services: Services, timeout: float = 3600) -> None:
 
 
 def bare_seconds(texts: list[str]) -> float:
-    """The bare embedder's time for the texts (all cores, after a warm-up)."""
+    """The bare embedder's time for the texts (after a warm-up)."""
     from indexing.embed import create_embedder
 
     embedder = create_embedder(Settings())
@@ -162,8 +170,13 @@ def bare_seconds(texts: list[str]) -> float:
     return time.perf_counter() - t0
 
 
-def benchmark(worker_counts: list[int], documents: int, database_url: str | None, say) -> dict:
+def benchmark(
+    worker_counts: list[int], documents: int, database_url: str | None, say, threads: int | None = None
+) -> dict:
     """Throughput with each worker count, and the bare embedder's on the texts of the last run."""
+    from indexing.threads import limit_threads
+
+    limit_threads(threads or default_threads(worker_counts[0]))  # before this process loads the embedder
     server = None
     if database_url is None:
         from tests.postgres_server import PostgresServer, find_binaries
@@ -178,7 +191,7 @@ def benchmark(worker_counts: list[int], documents: int, database_url: str | None
         runs = []
         for count in worker_counts:
             url = _fresh_database(server, database_url, f"{count}_workers")
-            run = run_workers(count, url, files, work / f"run-{count}")
+            run = run_workers(count, threads or default_threads(count), url, files, work / f"run-{count}")
             say(
                 f"{count} worker(s): {run['seconds']:.1f}s, {run['files_per_s']:.2f} files/s, "
                 f"{run['passages_per_s']:.1f} passages/s"
@@ -195,6 +208,7 @@ def benchmark(worker_counts: list[int], documents: int, database_url: str | None
             "passages": runs[-1]["passages"],
             "embedded_texts": len(texts),
             "bare_embed_s": round(bare, 2),
+            "bare_threads": threads or default_threads(worker_counts[0]),
             "bare_passages_per_s": round(runs[-1]["passages"] / bare, 2),
             "runs": runs,
             "load_average": [round(x, 2) for x in os.getloadavg()],
