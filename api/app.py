@@ -17,14 +17,19 @@ from indexing.worker import JobWorker
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """An app serving one archive; pass `services` to share already-open ones (tests, benchmarks)."""
+    """An app serving one archive; pass `services` to share already-open ones (tests, benchmarks).
+
+    Called without arguments (`archive serve --workers N`: uvicorn's app factory), it reads the settings from the
+    environment."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
         app.state.services = services or Services.open(settings or Settings())
         app.state.worker = JobWorker(app.state.services.ingestor, app.state.services.engine)
-        app.state.worker.start()  # processes uploads (and jobs a crash left behind)
+        ingests = app.state.services.settings.serve_ingest  # else `archive worker` processes the uploads
+        if ingests:
+            app.state.worker.start()  # processes uploads (and jobs a crash left behind)
         yield
         app.state.worker.stop()
         if owned:

@@ -12,6 +12,7 @@ import click
 from api.cli_logging import configure_command_logging, ingest_log_file
 from api.cli_persons import persons
 from api.cli_users import audit, keys, users
+from api.cli_worker import worker
 from api.cli_writer import writer_role
 from archive.errors import ArchiveError
 from archive.logs import reset_logging
@@ -168,6 +169,7 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
 def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
     """Queue failed jobs again (all, or the given JOB_IDS) and process every queued job now."""
     from api.progress import IngestProgress
+    from indexing import job_states
     from indexing import jobs as job_store
 
     services = _services(ctx)
@@ -181,7 +183,7 @@ def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
             )
             return
         try:
-            job_store.requeue_interrupted(services.engine)
+            job_states.requeue_abandoned(services.engine)
             queued = len(job_store.queued_job_ids(services.engine))
             with IngestProgress(queued, services.ingestor.progress) as display:
                 outcomes = services.ingestor.process_queued(on_outcome=display)
@@ -346,6 +348,14 @@ def check_quote(ctx: click.Context, quote: str, k: int, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="API processes answering on the port, each with its own vector index; with more than one, ingest jobs "
+    "are left to `archive worker`.",
+)
+@click.option(
     "--proxy-headers",
     is_flag=True,
     help="Behind a reverse proxy: trust its X-Forwarded-Proto and X-Forwarded-For (from --forwarded-allow-ips).",
@@ -367,6 +377,7 @@ def serve(
     ctx: click.Context,
     host: str,
     port: int,
+    workers: int,
     proxy_headers: bool,
     forwarded_allow_ips: str,
     root_path: str,
@@ -386,8 +397,26 @@ def serve(
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--public-url") from None
     click.echo(f"serving the archive in {settings.resolved_data_dir} on http://{host}:{port} (docs at /docs)")
+    if workers == 1:
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level="info",
+            proxy_headers=proxy_headers,
+            forwarded_allow_ips=forwarded_allow_ips,
+            root_path=root_path.rstrip("/"),
+        )
+        return
+    # Each process builds its app from the environment (settings, thread budget), which it inherits from this one.
+    os.environ["ARCHIVE_DATA_DIR"] = str(settings.resolved_data_dir)
+    os.environ["ARCHIVE_SERVE_INGEST"] = "false"
+    if settings.public_url:
+        os.environ["ARCHIVE_PUBLIC_URL"] = settings.public_url
     uvicorn.run(
-        create_app(settings),
+        "api.app:create_app",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
         log_level="info",
@@ -451,6 +480,7 @@ cli.add_command(persons)
 cli.add_command(users)
 cli.add_command(keys)
 cli.add_command(audit)
+cli.add_command(worker)
 
 
 def main() -> None:

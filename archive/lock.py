@@ -66,3 +66,23 @@ class WriterLock:
 
     def __exit__(self, *_exc: object) -> None:
         self.release()
+
+
+class NoWriterLock:
+    """The writer lock of an archive on a database server: there is none to take (its workers claim jobs row by
+    row, see indexing.job_states), so it is always granted."""
+
+    def acquire(self, timeout: float | None = 0.0, poll_s: float = 0.2) -> bool:
+        return True
+
+    def release(self) -> None:
+        return None
+
+    def holder_pid(self) -> int | None:
+        return None
+
+    def __enter__(self) -> NoWriterLock:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None

@@ -113,6 +113,8 @@ class IngestJob(SQLModel, table=True):
     reason: str | None = None
     attempts: int = 0
     document_id: int | None = Field(default=None, foreign_key="document.id")
+    claimed_by: str | None = None  # the worker processing it (host:pid:nonce), while running
+    lease_expires_at: datetime | None = None  # until then the job is that worker's; renewed while it works
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     visibility: str | None = None  # requested for the document it creates (None: manifest or default)

@@ -3,7 +3,7 @@
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,6 +38,22 @@ class Settings(BaseSettings):
         default=1,
         description="CPU threads one search request uses in `archive serve` (query embedding and FAISS); requests run "
         "concurrently, so 1 keeps a small machine from being oversubscribed. 0 = all cores",
+    )
+    serve_ingest: bool = Field(
+        default=True,
+        description="Whether `archive serve` processes ingest jobs itself (off with several API processes: "
+        "`archive worker` processes them)",
+    )
+    shared_files_dir: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ARCHIVE_FILES_DIR", "shared_files_dir"),
+        description="Folder of the stored files, shared by every worker and API process; defaults to data_dir/files",
+    )
+    job_lease_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="How long a claimed job stays a worker's without being renewed; a dead worker's job is claimed "
+        "again after it (PostgreSQL)",
     )
     editor_token: str | None = Field(
         default=None, description="A Bearer token that acts as an editor's key (kept for compatibility)"
@@ -88,6 +104,11 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.resolved_data_dir / 'archive.db'}"
 
     @property
+    def shared_database(self) -> bool:
+        """Whether the database is a server that several processes write at once (not a SQLite file)."""
+        return not self.sqlalchemy_url.startswith("sqlite")
+
+    @property
     def index_path(self) -> Path:
         return self.resolved_data_dir / "vectors.faiss"
 
@@ -98,5 +119,7 @@ class Settings(BaseSettings):
 
     @property
     def files_dir(self) -> Path:
-        """Content-addressed copies of submitted files."""
+        """Content-addressed copies of submitted files (ARCHIVE_FILES_DIR, or `files` in the data folder)."""
+        if self.shared_files_dir is not None:
+            return self.shared_files_dir.expanduser().resolve()
         return self.resolved_data_dir / "files"

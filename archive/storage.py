@@ -102,9 +102,11 @@ def embeddings_by_hash(session: Session, hashes: Iterable[str]) -> dict[str, byt
     return found
 
 
-def iter_embeddings(session: Session, dim: int, batch_size: int = 20_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """All stored (ids, vectors) in id order, a batch at a time."""
-    last_id = 0
+def iter_embeddings(
+    session: Session, dim: int, batch_size: int = 20_000, after: int = 0
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """All stored (ids, vectors) with an id above `after`, in id order, a batch at a time."""
+    last_id = after
     while True:
         rows = session.exec(
             select(id_column(Passage), Passage.embedding)

@@ -8,6 +8,10 @@ Ingests the bundled corpus (or PATHs) into a fresh temporary archive with the re
 that got their own vectors) and embeds exactly those with the bare embedder, in the same process, after a warm-up.
 Rounds alternate the order (ingest, bare; then bare, ingest; ...) so neither side profits from a warmer machine.
 Prints both totals, tokens/s and the ratio (target: ingest <= 1.15 x bare embedder).
+
+    python -m benchmarks.ingest --workers 1,2 [--threads T] [--database-url URL] [--documents 16] [--json]
+
+measures the throughput of N `archive worker` processes on PostgreSQL instead (see benchmarks.ingest_workers).
 """
 
 from __future__ import annotations
@@ -70,8 +74,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=2, help="ingest/bare pairs, alternating order")
     parser.add_argument("--workdir", default=None)
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    parser.add_argument(
+        "--workers", help="comma-separated worker counts, e.g. 1,2: `archive worker` processes on PostgreSQL"
+    )
+    parser.add_argument("--database-url", help="with --workers: a PostgreSQL server (default: a throwaway one)")
+    parser.add_argument("--documents", type=int, default=16, help="with --workers: synthetic documents per run")
+    parser.add_argument("--threads", type=int, help="with --workers: CPU threads per worker (default: cores / N)")
     args = parser.parse_args(argv)
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
+    if args.workers:
+        from benchmarks.ingest_workers import benchmark
+
+        counts = [int(n) for n in args.workers.split(",")]
+        report = benchmark(counts, args.documents, args.database_url, say, args.threads)
+        print(json.dumps(report) if args.json else json.dumps(report, indent=2))
+        return
 
     from indexing.embed import create_embedder
     from indexing.persons import find_person_mentions

@@ -7,6 +7,12 @@ Passages written by another process (a CLI ingest while the server runs) are pic
 Only the writer (the holder of the writer lock, see archive.lock) trains, rebuilds or saves the index: a search only
 adds and drops vectors in memory, and a process that opens the archive while another one writes keeps its checked
 index in memory and leaves the file to the writer.
+
+On a database server (PostgreSQL) there is no index file: every process builds its index in memory from the stored
+embeddings when it opens the archive, then adds the passages stored since, read by id above its watermark (document
+commits are serialised, so passage ids become visible in increasing order: nothing below the watermark is missed).
+Searches never train or rebuild it; `archive reindex` rebuilds the index of the process that runs it, and each API
+process rebuilds its own when it starts.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from archive import storage
+from archive.db import is_sqlite
 from archive.errors import EmbedderMismatchError
 from archive.lock import WriterLock
 from archive.models import Passage
@@ -81,6 +88,9 @@ class IndexStore:
         self._checked_at = 0.0
         self._files: tuple | None = None  # database file stamp when the index was last known in step
         self._dirty = False
+        self._shared = not is_sqlite(engine)  # a database server: no index file, see the module's docstring
+        self._opened = False
+        self._watermark = 0  # shared database: the highest passage id read
 
     @property
     def index(self) -> VectorIndex:
@@ -89,8 +99,14 @@ class IndexStore:
     def open(self) -> SyncReport:
         """Load the index file and bring it in step with the database (rebuilding it if it cannot be trusted).
 
-        The corrected index is written back only if no other process is the writer at this moment.
+        The corrected index is written back only if no other process is the writer at this moment. On a database
+        server the index is built from the stored embeddings, in memory.
         """
+        self._opened = True
+        if self._shared:
+            with self._lock, Session(self._engine) as session:
+                check_embedder(session, self._spec)
+                return self._rebuild(session, reason=None, persist=False)
         lock = WriterLock(self._settings.writer_lock_path)
         writer = lock.acquire(timeout=0)
         try:
@@ -113,7 +129,7 @@ class IndexStore:
         """Build the index afresh from the stored embeddings and save it (`archive reindex`; the caller writes)."""
         with self._lock, Session(self._engine) as session:
             check_embedder(session, self._spec)
-            return self._rebuild(session, reason="requested")
+            return self._rebuild(session, reason="requested", persist=not self._shared)
 
     def refresh(self) -> None:
         """Pick up passages another process wrote or deleted (checked at most once a second), in memory only.
@@ -126,6 +142,9 @@ class IndexStore:
             return
         with self._lock:
             self._checked_at = now
+            if self._shared:
+                self._read_new()
+                return
             files = self._file_stamp()
             if files is not None and files == self._files:
                 return
@@ -148,9 +167,28 @@ class IndexStore:
                 stamp.append(None)
         return tuple(stamp)
 
+    def _read_new(self) -> int:
+        """Shared database: add the passages stored above the watermark (by any process); returns how many."""
+        if not self._opened:  # a worker that never searches holds no index
+            return 0
+        added = 0
+        with Session(self._engine) as session:
+            for ids, vectors in storage.iter_embeddings(session, self._spec.dim, after=self._watermark):
+                self._index.add(ids, vectors)
+                self._watermark = int(ids[-1])
+                added += len(ids)
+        if added:
+            log.info("vector index: %d passages stored since the last sync added", added)
+        return added
+
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        """Add freshly committed passages (the caller saves when its batch is done)."""
+        """Add freshly committed passages (the caller saves when its batch is done).
+
+        On a database server they are read back with every other passage stored since the last sync, in id order."""
         with self._lock:
+            if self._shared:
+                self._read_new()
+                return
             self._index.add(ids, vectors)
             self._dirty = True
             with Session(self._engine) as session:
@@ -168,7 +206,7 @@ class IndexStore:
         embeddings) here, at the end of an ingest batch, rather than on every add.
         """
         with self._lock:
-            if self._dirty:
+            if self._dirty and not self._shared:
                 if self._outgrown():
                     with Session(self._engine) as session:
                         self._rebuild(session, reason=self._outgrown())
@@ -231,6 +269,7 @@ class IndexStore:
         ids, vectors = _stored_embeddings(session, self._spec.dim)
         self._index = build_index(self._spec, ids, vectors, exact_threshold=self._settings.exact_index_threshold)
         self._state = storage.passage_state(session)
+        self._watermark = int(ids[-1]) if len(ids) else 0
         self._dirty = not persist
         if persist:
             self._index.save(self._settings.index_path)

@@ -1,9 +1,8 @@
 """Ingest jobs: submitted files stored content-addressed, one `IngestJob` row each, and batch progress.
 
 A file is copied to `files/ab/abcdef….ext` (written to a temp file, then renamed) and its job row written as
-`queued` before anything parses it, so an accepted file survives any crash. Whoever holds the writer lock
-(`archive.lock`) moves jobs through running → indexed | duplicate | failed; jobs left `running` by a dead writer
-are queued again when the next writer takes the lock.
+`queued` before anything parses it, so an accepted file survives any crash. Workers move jobs through running →
+indexed | duplicate | failed; every such change of state is in indexing.job_states.
 """
 
 from __future__ import annotations
@@ -87,6 +86,17 @@ def store_stream(settings: Settings, stream: BinaryIO, filename: str, max_bytes:
             os.unlink(handle.name)
 
 
+def stored_copy(settings: Settings, stored_path: str | None) -> Path | None:
+    """A job's stored file: where it was stored, or under the same name in this process's file store (a shared
+    folder that another machine mounts elsewhere); None if it is in neither."""
+    if not stored_path:
+        return None
+    for candidate in (Path(stored_path), settings.files_dir / Path(stored_path).parent.name / Path(stored_path).name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def store_file(settings: Settings, path: Path) -> StoredFile:
     """Copy a file into the content-addressed store (OSError if it cannot be read)."""
     with Path(path).open("rb") as stream:
@@ -151,21 +161,6 @@ def record_unreadable(engine: Engine, path: Path, reason: str) -> int:
         session.add(job)
         session.flush()
         return row_id(job)
-
-
-def requeue_interrupted(engine: Engine) -> int:
-    """Queue again the jobs a dead writer left `running` (call only while holding the writer lock)."""
-    with session_scope(engine) as session:
-        jobs = session.exec(select(IngestJob).where(IngestJob.state == JobState.running)).all()
-        for job in jobs:
-            if job.attempts >= MAX_ATTEMPTS:
-                job.state = JobState.failed
-                job.reason = f"processing was interrupted {job.attempts} times (the process crashed or was killed)"
-            else:
-                job.state = JobState.queued
-            job.updated_at = utcnow()
-            session.add(job)
-        return len(jobs)
 
 
 def retry_failed(engine: Engine, job_ids: Iterable[int] | None = None) -> list[int]:

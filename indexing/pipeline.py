@@ -1,8 +1,9 @@
 """The ingest pipeline: file → job → extract → chunk → embed → one transaction → vector index.
 
 Every file submitted ends as an `IngestJob` in state indexed, duplicate or failed (with a reason a person
-understands). A file is stored (content-addressed) and its job row written as `queued` before any parsing; the
-writer that holds the archive's lock moves it through `running` to its end state. The database commit is the
+understands). A file is stored (content-addressed) and its job row written as `queued` before any parsing; a worker
+claims it (indexing.job_states: the holder of the writer lock on SQLite, any number of workers on PostgreSQL) and
+moves it through `running` to its end state. The database commit is the
 moment a document exists; the vector index follows it and is brought back in step from stored embeddings if the
 process dies in between.
 
@@ -28,20 +29,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from archive import audit, storage
-from archive.access import LOCAL, Submission, clean_groups, parse_visibility
-from archive.db import session_scope
+from archive.access import Submission, clean_groups, parse_visibility
+from archive.db import is_sqlite, session_scope
 from archive.errors import ArchiveError, ExtractionError, ParserFailureError
-from archive.lock import WriterLock
-from archive.models import Document, DocumentGroup, IngestJob, JobState, Passage, row_id, utcnow
+from archive.lock import NoWriterLock, WriterLock
+from archive.models import Document, DocumentGroup, IngestJob, JobState, Passage, row_id
 from archive.settings import Settings
+from indexing import job_states, near_duplicates
 from indexing import jobs as job_store
-from indexing import near_duplicates
 from indexing.chunk import Chunk, chunk_document, embedding_text
 from indexing.embed import Embedder, content_hash
 from indexing.extract import SUPPORTED_SUFFIXES, ExtractedText, ExtractionLimits, extract
 from indexing.file_types import check_stream_type
 from indexing.furniture import passage_regions
 from indexing.index_store import IndexStore, check_embedder, record_embedder
+from indexing.job_states import ClaimedJob, LeaseKeeper, LeaseLost
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
 from indexing.manifest import DocumentMetadata, apply_metadata, metadata_for
 from indexing.persons import load_known_persons
@@ -83,24 +85,11 @@ def collect_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-@dataclass(frozen=True)
-class _Job:
-    """The fields of a claimed job that processing needs (a plain snapshot, safe to share with threads)."""
-
-    id: int
-    sha256: str
-    filename: str
-    stored_path: str | None
-    source_path: str | None
-    attempts: int
-    submission: Submission = field(default_factory=Submission)
-
-
 @dataclass
 class _Prepared:
     """A job after the stages that need no writer: extracted, chunked, shingled (or what stopped it)."""
 
-    job: _Job
+    job: ClaimedJob
     duplicate: Document | None = None
     error: str | None = None
     transient: bool = False  # the parser process failed, not the file: worth another attempt
@@ -131,10 +120,13 @@ class Ingestor:
         )
         self.lock_path = settings.writer_lock_path
         self.progress = BatchProgress()
+        self.worker = job_states.worker_name()
 
-    def writer_lock(self) -> WriterLock:
-        """A new handle on the archive's writer lock (flock: handles exclude each other, even in one process)."""
-        return WriterLock(self.lock_path)
+    def writer_lock(self) -> WriterLock | NoWriterLock:
+        """A new handle on the archive's writer lock (flock: handles exclude each other, even in one process).
+
+        A database server needs none: its workers claim jobs row by row (see indexing.job_states)."""
+        return WriterLock(self.lock_path) if is_sqlite(self._engine) else NoWriterLock()
 
     # ------------------------------------------------------------------ submitting
     def submit(self, path: Path, *, resume: bool = False, submission: Submission | None = None) -> int:
@@ -205,19 +197,19 @@ class Ingestor:
         waiting_reported = False
         lock = self.writer_lock()
         while len(outcomes) < len(by_job) and not (should_stop and should_stop()):
-            if lock.acquire(timeout=0):
+            if lock.acquire(timeout=0):  # other workers (PostgreSQL) may be processing some of these jobs meanwhile
                 try:
                     self.process_queued(among=list(by_job), on_outcome=report, should_stop=should_stop)
                 finally:
                     lock.release()
-                break
-            if not waiting_reported and on_wait:
+            elif not waiting_reported and on_wait:
                 on_wait(lock.holder_pid())
-            waiting_reported = True
+                waiting_reported = True
             for job in job_store.get_jobs(self._engine, by_job).values():
                 if job.state in FINAL_STATES:
                     report(_outcome_of(job))
-            time.sleep(WAIT_POLL_S)
+            if len(outcomes) < len(by_job):
+                time.sleep(WAIT_POLL_S)
         for job in job_store.get_jobs(self._engine, by_job).values():  # whatever was not reported (never lost)
             if job.state in FINAL_STATES:
                 report(_outcome_of(job))
@@ -233,13 +225,13 @@ class Ingestor:
     ) -> list[IngestOutcome]:
         """Process queued jobs (all, or those among the given ids) until none is left. The caller holds the lock.
 
-        Jobs a dead writer left `running` are queued again first. A parser crash or time-out queues the job again,
+        Jobs a dead worker left `running` are queued again first. A parser crash or time-out queues the job again,
         up to MAX_ATTEMPTS attempts in all; any other failure is final at once.
         """
-        job_store.requeue_interrupted(self._engine)
         done: list[IngestOutcome] = []
         first = True
         while not (should_stop and should_stop()):
+            job_states.requeue_abandoned(self._engine)
             ids = job_store.queued_job_ids(self._engine, among)
             if not ids:
                 break
@@ -261,27 +253,37 @@ class Ingestor:
         claimable = job_store.get_jobs(self._engine, job_ids)
         with session_scope(self._engine) as session:
             check_embedder(session, self._embedder.spec)
+            job_states.serialize_commits(session)
             self._persons.load(session)
             sources = {Path(job.source_path) for job in claimable.values() if job.source_path}
             for curated in {c for c in map(known_persons_beside, sources) if c is not None}:
                 self._persons.merge_known(session, load_known_persons(curated))
-        pending = deque(job_ids)
-        inflight: deque[tuple[_Job, Future[_Prepared]]] = deque()
-        with ThreadPoolExecutor(max(PREFETCH, 1), thread_name_prefix="ingest-prepare") as pool:
+            self._persons.mark_current(session)
+        lease_s = self._settings.job_lease_s
+        more = True
+        inflight: deque[tuple[ClaimedJob, Future[_Prepared]]] = deque()
+        with (
+            LeaseKeeper(self._engine, self.worker, lease_s) as leases,
+            ThreadPoolExecutor(max(PREFETCH, 1), thread_name_prefix="ingest-prepare") as pool,
+        ):
             try:
-                while pending or inflight:
-                    while pending and len(inflight) <= PREFETCH:
-                        job = self._claim(pending.popleft())
-                        if job is not None:
-                            inflight.append((job, pool.submit(self._prepare, job)))
+                while more or inflight:
+                    while more and len(inflight) <= PREFETCH:
+                        claimed = job_states.claim_next(self._engine, self.worker, lease_s, among=job_ids)
+                        more = claimed is not None
+                        if claimed is not None:
+                            leases.hold(claimed.id)
+                            inflight.append((claimed, pool.submit(self._prepare, claimed)))
                     if not inflight:
                         break
                     job, future = inflight.popleft()
                     try:
                         outcome = self._complete(future.result())
                     except BaseException:  # e.g. a second Ctrl-C: the transaction rolled back, the job waits
-                        self._unclaim(job)
+                        job_states.unclaim(self._engine, job)
                         raise
+                    finally:
+                        leases.release(job.id)
                     if outcome is not None:
                         log.info(
                             "job %s %s: %s%s",
@@ -299,35 +301,12 @@ class Ingestor:
             finally:
                 for job, future in inflight:  # claimed but not finished (stopping, or an unexpected error)
                     future.cancel()
-                    self._unclaim(job)
+                    job_states.unclaim(self._engine, job)
+                    leases.release(job.id)
                 self._index.save()
 
     # ------------------------------------------------------------------ stages
-    def _claim(self, job_id: int) -> _Job | None:
-        """Mark a queued job running (one more attempt); None if it is no longer queued."""
-        with session_scope(self._engine) as session:
-            job = session.get(IngestJob, job_id)
-            if job is None or job.state != JobState.queued:
-                return None
-            job.state, job.attempts, job.updated_at = JobState.running, job.attempts + 1, utcnow()
-            session.add(job)
-            submission = Submission(
-                by=job.submitted_by or LOCAL.actor,
-                visibility=parse_visibility(job.visibility) if job.visibility else None,
-                groups=tuple(clean_groups(job.groups or "")),
-            )
-            return _Job(
-                row_id(job), job.sha256, job.filename, job.stored_path, job.source_path, job.attempts, submission
-            )
-
-    def _unclaim(self, job: _Job) -> None:
-        with session_scope(self._engine) as session:
-            row = session.get(IngestJob, job.id)
-            if row is not None and row.state == JobState.running:
-                row.state, row.attempts, row.updated_at = JobState.queued, max(row.attempts - 1, 0), utcnow()
-                session.add(row)
-
-    def _prepare(self, job: _Job) -> _Prepared:
+    def _prepare(self, job: ClaimedJob) -> _Prepared:
         """Everything before embedding that needs no writer (runs in the prefetch pool)."""
         stage = "looking the file up in the archive"
         try:
@@ -335,7 +314,8 @@ class Ingestor:
                 existing = storage.find_document_by_sha256(session, job.sha256)
             if existing is not None:
                 return _Prepared(job, duplicate=existing)
-            if not job.stored_path or not Path(job.stored_path).is_file():
+            stored = job_store.stored_copy(self._settings, job.stored_path)
+            if stored is None:
                 raise ExtractionError("the stored copy of the file is missing; submit the file again")
             suffix = Path(job.filename).suffix.lower()
             if suffix not in SUPPORTED_SUFFIXES:
@@ -343,9 +323,7 @@ class Ingestor:
                     f"unsupported file type {suffix or '(none)'} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
                 )
             stage = "reading the text of the file"
-            extracted = extract(
-                Path(job.stored_path), self._limits, on_page=lambda n: self.progress.parsing(job.id, job.filename, n)
-            )
+            extracted = extract(stored, self._limits, on_page=lambda n: self.progress.parsing(job.id, job.filename, n))
             stage = "splitting the text into passages"
             metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
             chunks = chunk_document(extracted.text, passage_regions(extracted.text, extracted.pages, metadata.kind))
@@ -380,7 +358,14 @@ class Ingestor:
             return _Prepared(job, error=unexpected_reason(stage, error))
 
     def _complete(self, prepared: _Prepared) -> IngestOutcome | None:
-        """Embed and commit a prepared job (the writer's part); None when the job was queued again."""
+        """Embed and commit a prepared job (the writer's part); None when the job was queued again or taken over."""
+        try:
+            return self._complete_claimed(prepared)
+        except LeaseLost as lost:  # this worker stalled past its lease; the other worker's result stands
+            log.warning("%s: this worker's result is dropped", lost)
+            return None
+
+    def _complete_claimed(self, prepared: _Prepared) -> IngestOutcome | None:
         job = prepared.job
         if prepared.duplicate is not None:
             existing = prepared.duplicate
@@ -394,7 +379,7 @@ class Ingestor:
         if prepared.error is not None:
             if prepared.transient:
                 if job.attempts < MAX_ATTEMPTS:
-                    self._requeue(job, prepared.error)
+                    job_states.retry_later(self._engine, job, prepared.error)
                     return None
                 return self._finish_job(
                     job, JobState.failed, reason=f"{prepared.error} (gave up after {job.attempts} attempts)"
@@ -402,6 +387,8 @@ class Ingestor:
             return self._finish_job(job, JobState.failed, reason=prepared.error)
         try:
             return self._commit(prepared)
+        except LeaseLost:
+            raise
         except ArchiveError as error:
             return self._finish_job(job, JobState.failed, reason=str(error))
         except Exception as error:  # e.g. the database refused the document: this file fails, the batch goes on
@@ -431,6 +418,13 @@ class Ingestor:
         )
         try:
             with session_scope(self._engine) as session:
+                job_states.serialize_commits(session)  # one document at a time, whichever worker commits it
+                existing = storage.find_document_by_sha256(session, job.sha256)
+                if existing is not None:  # committed by another worker while this one embedded
+                    same = f"same file as document {existing.id} ({existing.source})"
+                    job_states.finish(session, job, JobState.duplicate, document_id=existing.id, reason=same)
+                    return IngestOutcome(job.filename, JobState.duplicate, same, existing.id, 0, job.id)
+                self._persons.refresh(session)  # names another worker stored meanwhile
                 original = near_duplicates.find_original(session, prepared.signature)
                 if original is not None:
                     document.duplicate_of = original.document_id
@@ -456,7 +450,8 @@ class Ingestor:
                 reason = None
                 if original is not None:
                     reason = f"near-duplicate of document {original.document_id} ({original.similarity:.0%} similar)"
-                self._close_job(session, job.id, JobState.indexed, document_id=document.id, reason=reason)
+                job_states.finish(session, job, JobState.indexed, document_id=document.id, reason=reason)
+                self._persons.mark_current(session)
                 ids = np.array([p.id for p in passages], dtype=np.int64)
         except IntegrityError as error:
             with session_scope(self._engine) as session:
@@ -517,26 +512,7 @@ class Ingestor:
         return packed
 
     # ------------------------------------------------------------------ jobs
-    def _requeue(self, job: _Job, reason: str) -> None:
-        with session_scope(self._engine) as session:
-            row = session.get_one(IngestJob, job.id)
-            row.state, row.reason, row.updated_at = JobState.queued, f"attempt {job.attempts}: {reason}", utcnow()
-            session.add(row)
-
-    def _close_job(
-        self,
-        session: Session,
-        job_id: int,
-        state: JobState,
-        *,
-        reason: str | None = None,
-        document_id: int | None = None,
-    ) -> None:
-        job = session.get_one(IngestJob, job_id)
-        job.state, job.reason, job.document_id, job.updated_at = state, reason, document_id, utcnow()
-        session.add(job)
-
-    def _refresh_metadata(self, job: _Job, document_id: int) -> None:
+    def _refresh_metadata(self, job: ClaimedJob, document_id: int) -> None:
         """A file ingested again brings its manifest's current metadata (dates, authors, ...) to its document."""
         if not job.source_path:
             return
@@ -549,10 +525,10 @@ class Ingestor:
                 session.add(document)
 
     def _finish_job(
-        self, job: _Job, state: JobState, *, reason: str | None = None, document_id: int | None = None
+        self, job: ClaimedJob, state: JobState, *, reason: str | None = None, document_id: int | None = None
     ) -> IngestOutcome:
         with session_scope(self._engine) as session:
-            self._close_job(session, job.id, state, reason=reason, document_id=document_id)
+            job_states.finish(session, job, state, reason=reason, document_id=document_id)
         return IngestOutcome(job.filename, state, reason, document_id, 0, job.id)
 
 

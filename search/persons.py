@@ -16,7 +16,7 @@ from archive.errors import InvalidInputError, NotFoundError
 from archive.ids import in_range, is_number, parse_id
 from archive.models import Document, Mention, Passage, Person, PersonAlias, id_column
 from indexing.persons import PersonIndex, match_persons, name_key, script_of
-from indexing.persons.stored import alias_count, load_person_index
+from indexing.persons.stored import load_person_index, names_stamp
 
 MIN_MATCH_SCORE = 0.6
 _WORD = re.compile(r"[^\W\d_][\w’'.-]*", re.UNICODE)
@@ -200,7 +200,7 @@ class PersonDirectory:
 
     def __init__(self) -> None:
         self._index = PersonIndex()
-        self._alias_count = -1
+        self._stamp: tuple[int, ...] | None = None  # the stored names the index holds
         self._lock = threading.Lock()
 
     def persons_in(self, session: Session, query: str) -> list[int]:
@@ -218,8 +218,8 @@ class PersonDirectory:
         return found
 
     def _refresh(self, session: Session) -> None:
-        count = alias_count(session)
-        if count == self._alias_count:
+        stamp = names_stamp(session)
+        if stamp == self._stamp:
             return
         with self._lock:
-            self._index, self._alias_count = load_person_index(session), count
+            self._index, self._stamp = load_person_index(session), stamp

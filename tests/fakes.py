@@ -1,6 +1,7 @@
 """A deterministic fake embedder for plumbing tests (never for quality tests)."""
 
 import hashlib
+import sys
 from contextlib import contextmanager
 
 import numpy as np
@@ -81,3 +82,25 @@ class RememberingEmbedder:
 
     def token_count(self, text):
         return self._embedder.token_count(text)
+
+
+_SLOW_CLI = """
+import sys, time
+import api.services
+from tests.fakes import FakeEmbedder
+
+class SlowEmbedder(FakeEmbedder):
+    def embed_passages(self, texts):
+        time.sleep({seconds} * len(texts))
+        return super().embed_passages(texts)
+
+api.services.create_embedder = lambda settings: SlowEmbedder()
+from api.cli import cli
+cli(sys.argv[1:], prog_name="archive")
+"""
+
+
+def slow_cli(seconds_per_text: float) -> list[str]:
+    """The real `archive` command with the fake embedder taking `seconds_per_text` per text (slow enough to be
+    interrupted or killed): the program and its arguments, to which the CLI's arguments are appended."""
+    return [sys.executable, "-c", _SLOW_CLI.format(seconds=seconds_per_text)]

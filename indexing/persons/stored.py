@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from archive.models import PersonAlias
+from archive.models import Person, PersonAlias
 from indexing.persons.resolve import PersonIndex
 
 
@@ -17,6 +17,9 @@ def load_person_index(session: Session) -> PersonIndex:
     return index
 
 
-def alias_count(session: Session) -> int:
-    """How many aliases are stored (a change means the loaded index is out of date)."""
-    return session.exec(select(func.count(col(PersonAlias.id)))).one()
+def names_stamp(session: Session) -> tuple[int, ...]:
+    """A cheap fingerprint of the stored names (counts and highest ids of persons and aliases): when it changes, a
+    loaded index is out of date (new names, or a merge)."""
+    persons = session.exec(select(func.count(col(Person.id)), func.max(Person.id))).one()
+    aliases = session.exec(select(func.count(col(PersonAlias.id)), func.max(PersonAlias.id))).one()
+    return tuple(int(n or 0) for n in (*persons, *aliases))

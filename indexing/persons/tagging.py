@@ -16,7 +16,7 @@ from sqlmodel import Session
 from archive.models import Mention, Passage, Person, PersonAlias, row_id
 from indexing.persons import KnownPerson, PersonIndex, PersonMention, find_person_mentions, name_key, script_of
 from indexing.persons.keys import is_full_name
-from indexing.persons.stored import load_person_index
+from indexing.persons.stored import load_person_index, names_stamp
 
 KNOWN_PERSONS_NAME = "persons.json"
 
@@ -28,10 +28,21 @@ class PersonTagger:
 
     def __init__(self) -> None:
         self._index = PersonIndex()
+        self._stamp: tuple[int, ...] | None = None  # the stored names this index holds, see names_stamp
 
     def load(self, session: Session) -> None:
         """(Re)read every stored name, so that new mentions join existing records."""
         self._index = load_person_index(session)
+        self._stamp = names_stamp(session)
+
+    def refresh(self, session: Session) -> None:
+        """Reload the names if someone else (another worker, a merge) changed them since they were read."""
+        if names_stamp(session) != self._stamp:
+            self.load(session)
+
+    def mark_current(self, session: Session) -> None:
+        """The names as this transaction leaves them are the ones held (call while no one else writes them)."""
+        self._stamp = names_stamp(session)
 
     def merge_known(self, session: Session, known: Sequence[KnownPerson]) -> None:
         """Merge curated people: a known name joins its existing record (gaining the aliases) or creates one."""

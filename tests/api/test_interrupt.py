@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,23 +16,9 @@ from archive.db import make_engine
 from archive.models import Document, IngestJob, JobState, Passage
 from archive.settings import Settings
 from tests.conftest import ROOT
+from tests.fakes import slow_cli
 
 FILES = 6
-# The real CLI with an embedder slow enough to be interrupted (plumbing only: nothing here ranks anything).
-SLOW_CLI = """
-import sys, time
-import api.services
-from tests.fakes import FakeEmbedder
-
-class SlowEmbedder(FakeEmbedder):
-    def embed_passages(self, texts):
-        time.sleep(0.04 * len(texts))
-        return super().embed_passages(texts)
-
-api.services.create_embedder = lambda settings: SlowEmbedder()
-from api.cli import cli
-cli(sys.argv[1:], prog_name="archive")
-"""
 
 
 def _folder(tmp_path: Path) -> Path:
@@ -52,7 +37,7 @@ def _folder(tmp_path: Path) -> Path:
 def _run(data: Path, folder: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     return subprocess.Popen(
-        [sys.executable, "-c", SLOW_CLI, "--data-dir", str(data), "ingest", str(folder)],
+        [*slow_cli(0.04), "--data-dir", str(data), "ingest", str(folder)],  # plumbing only: nothing here ranks
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

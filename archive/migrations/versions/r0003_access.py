@@ -8,8 +8,8 @@ Revises: 0002
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -21,12 +21,12 @@ def upgrade() -> None:
     op.create_table(
         "auditevent",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("target_kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-        sa.Column("target_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
-        sa.Column("detail", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("actor", AutoString(length=100), nullable=False),
+        sa.Column("action", AutoString(length=40), nullable=False),
+        sa.Column("target_kind", AutoString(length=20), nullable=True),
+        sa.Column("target_id", AutoString(length=100), nullable=True),
+        sa.Column("detail", AutoString(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("auditevent", schema=None) as batch_op:
@@ -36,9 +36,9 @@ def upgrade() -> None:
     op.create_table(
         "user",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("name", AutoString(length=100), nullable=False),
+        sa.Column("role", AutoString(length=16), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("user", schema=None) as batch_op:
@@ -48,11 +48,11 @@ def upgrade() -> None:
         "apikey",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("key_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("prefix", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column("revoked_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("key_hash", AutoString(length=64), nullable=False),
+        sa.Column("prefix", AutoString(length=16), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=True),
+        sa.Column("revoked_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["user.id"],
@@ -67,7 +67,7 @@ def upgrade() -> None:
         "documentgroup",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("document_id", sa.Integer(), nullable=False),
-        sa.Column("group", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("group", AutoString(length=100), nullable=False),
         sa.ForeignKeyConstraint(
             ["document_id"],
             ["document.id"],
@@ -83,7 +83,7 @@ def upgrade() -> None:
         "usergroup",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("group", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("group", AutoString(length=100), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["user.id"],
@@ -96,17 +96,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_usergroup_user_id"), ["user_id"], unique=False)
 
     with op.batch_alter_table("document", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "visibility", sqlmodel.sql.sqltypes.AutoString(length=16), server_default="public", nullable=False
-            )
-        )
+        batch_op.add_column(sa.Column("visibility", AutoString(length=16), server_default="public", nullable=False))
         batch_op.create_index(batch_op.f("ix_document_visibility"), ["visibility"], unique=False)
 
     with op.batch_alter_table("ingestjob", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("visibility", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
-        batch_op.add_column(sa.Column("groups", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
-        batch_op.add_column(sa.Column("submitted_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+        batch_op.add_column(sa.Column("visibility", AutoString(), nullable=True))
+        batch_op.add_column(sa.Column("groups", AutoString(), nullable=True))
+        batch_op.add_column(sa.Column("submitted_by", AutoString(), nullable=True))
 
 
 def downgrade() -> None:
