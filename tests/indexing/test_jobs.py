@@ -116,7 +116,10 @@ def test_jobs_left_running_by_a_dead_writer_are_queued_again(fake_services, tmp_
     assert jobs[second].state == JobState.failed and "interrupted 3 times" in jobs[second].reason
 
 
-def test_ingest_waits_for_another_writer_and_then_takes_over(fake_services, tmp_path):
+@pytest.mark.parametrize(
+    "database_url", [None], ids=["sqlite"]
+)  # PostgreSQL has no writer lock: workers share the queue (test_job_queue.py)
+def test_ingest_waits_for_another_writer_and_then_takes_over(fake_services, tmp_path, database_url):
     (tmp_path / "late.txt").write_text("Late file\n\nWritten while another process held the lock.\n")
     other = WriterLock(fake_services.ingestor.lock_path)
     assert other.acquire(timeout=0)
@@ -228,7 +231,10 @@ def test_a_scanned_pdf_becomes_searchable_through_ocr(tmp_path):
         services.close()
 
 
-def test_ingest_reports_files_that_the_lock_holder_processed_for_it(fake_services, tmp_path):
+@pytest.mark.parametrize(
+    "database_url", [None], ids=["sqlite"]
+)  # PostgreSQL has no writer lock: workers share the queue (test_job_queue.py)
+def test_ingest_reports_files_that_the_lock_holder_processed_for_it(fake_services, tmp_path, database_url):
     (tmp_path / "queued.txt").write_text("Queued file\n\nProcessed by the writer that holds the lock.\n")
     server_lock = WriterLock(fake_services.ingestor.lock_path)  # as `archive serve`'s worker holds it
     assert server_lock.acquire(timeout=0)

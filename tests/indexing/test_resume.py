@@ -97,6 +97,7 @@ def _run(
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])  # on PostgreSQL: test_job_queue.py (leases, no file)
 def test_sigkill_at_several_moments_then_rerun_indexes_every_file_once(tmp_path, database_url):
     paths = _inbox(tmp_path / "inbox")
     data = tmp_path / "data"
