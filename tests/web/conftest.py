@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -21,14 +22,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def web_base_url(seed_services: Services) -> Iterator[str]:
-    """http://127.0.0.1:PORT serving the seed archive (the same services the other tests use), for one module."""
+@contextmanager
+def serving(services: Services) -> Iterator[str]:
+    """A real uvicorn serving these services on a free local port, while the block runs: its base URL."""
     import uvicorn
 
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(services=seed_services), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(services=services), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, name="web-test-server", daemon=True)
     thread.start()
@@ -36,9 +37,18 @@ def web_base_url(seed_services: Services) -> Iterator[str]:
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def web_base_url(seed_services: Services) -> Iterator[str]:
+    """http://127.0.0.1:PORT serving the seed archive (the same services the other tests use), for one module."""
+    with serving(seed_services) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
