@@ -10,7 +10,8 @@ import click
 from indexing.page_span import page_label, pages_of
 
 
-def _engine(ctx: click.Context):
+def archive_engine(ctx: click.Context):
+    """The engine of the archive the command line was given (its settings are the root context's object)."""
     from archive.db import make_engine
 
     return make_engine(ctx.obj)
@@ -45,7 +46,7 @@ def find(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) 
     from archive.access import LOCAL
     from search.persons import find_persons, get_person
 
-    with Session(_engine(ctx.find_root())) as session:
+    with Session(archive_engine(ctx.find_root())) as session:
         found = find_persons(session, " ".join(query) or None, limit, LOCAL)
         details = [get_person(session, person.id, LOCAL) for person in found] if query else []
     if as_json:
@@ -83,7 +84,7 @@ def merge(ctx: click.Context, keep: str, merge: str) -> None:
     from search.persons import merge_persons, resolve_person
 
     root = ctx.find_root()
-    with writer_role(root.obj), session_scope(_engine(root)) as session:  # never while an ingest tags people
+    with writer_role(root.obj), session_scope(archive_engine(root)) as session:  # never while an ingest tags people
         keep_id, merge_id = resolve_person(session, keep, LOCAL), resolve_person(session, merge, LOCAL)
         merged = merge_persons(session, keep_id, merge_id)
         audit.add(session, LOCAL.actor, "persons merged", "person", keep_id, f"person {merge_id} into {keep_id}")

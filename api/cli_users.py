@@ -6,7 +6,7 @@ import json
 
 import click
 
-from api.cli_persons import _engine
+from api.cli_persons import archive_engine
 
 
 @click.group()
@@ -28,7 +28,7 @@ def add_user(ctx: click.Context, name: str, role: str, groups: tuple[str, ...], 
     from archive.db import session_scope
     from archive.users import add_user as create
 
-    with session_scope(_engine(ctx.find_root())) as session:
+    with session_scope(archive_engine(ctx.find_root())) as session:
         key = create(session, LOCAL.actor, name, Role(role), clean_groups(list(groups)), expires_days)
     click.echo(f"user {name} ({role}) created; their API key, shown only now (send it as Authorization: Bearer KEY):")
     click.echo(key)
@@ -45,7 +45,7 @@ def list_users(ctx: click.Context, as_json: bool) -> None:
 
     from archive.users import list_users as summaries
 
-    with Session(_engine(ctx.find_root())) as session:
+    with Session(archive_engine(ctx.find_root())) as session:
         found = summaries(session)
     if as_json:
         click.echo(json.dumps({"users": [asdict(user) for user in found]}, ensure_ascii=False, indent=2))
@@ -72,7 +72,7 @@ def add_key(ctx: click.Context, name: str, expires_days: int | None) -> None:
     from archive.db import session_scope
     from archive.users import add_key as create
 
-    with session_scope(_engine(ctx.find_root())) as session:
+    with session_scope(archive_engine(ctx.find_root())) as session:
         key = create(session, LOCAL.actor, name, expires_days)
     click.echo(f"a new API key for {name}, shown only now:")
     click.echo(key)
@@ -87,7 +87,7 @@ def revoke(ctx: click.Context, prefix_or_id: str) -> None:
     from archive.db import session_scope
     from archive.users import revoke_key
 
-    with session_scope(_engine(ctx.find_root())) as session:
+    with session_scope(archive_engine(ctx.find_root())) as session:
         key = revoke_key(session, LOCAL.actor, prefix_or_id)
     click.echo(f"key {key.id} ({key.prefix}…) is revoked")
 
@@ -103,7 +103,7 @@ def audit(ctx: click.Context, limit: int, as_json: bool) -> None:
     from api.schemas import AuditEventPublic, AuditList
     from archive.audit import events
 
-    with Session(_engine(ctx.find_root())) as session:
+    with Session(archive_engine(ctx.find_root())) as session:
         found = [AuditEventPublic.of(event) for event in events(session, limit)]
     if as_json:
         click.echo(AuditList(events=found).model_dump_json(indent=2))

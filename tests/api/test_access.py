@@ -136,6 +136,8 @@ def _read_requests(archive: Archive) -> list[tuple[str, dict]]:
         ("/search", {"q": "Quorvald Zymbrixov", "person": "Zymbrixov"}),
         ("/search", {"q": "interrogation", "person": str(archive.secret_person)}),
         ("/search", {"q": "interrogation", "document_id": archive.secret_id}),
+        ("/", {"q": "interrogation", "document_id": archive.secret_id}),
+        ("/", {"q": "interrogation", "person": "Zymbrixov"}),
     ]
     return requests
 

@@ -189,6 +189,8 @@ def test_the_ingest_page_has_labelled_controls_and_lists_jobs(page) -> None:
         files=[{"name": "note.txt", "mimeType": "text/plain", "buffer": b"A short note about nobody."}]
     )
     page.get_by_label("Editor token").fill("not-the-token")
+    assert page.get_by_label("Who may read them").select_option("restricted") == ["restricted"]
+    page.get_by_label("Groups").fill("witness, lawyers")
     page.get_by_role("button", name="Upload").click()
     page.wait_for_function("document.getElementById('upload-status').textContent.includes('Not accepted')")
     assert "note.txt" in page.locator("#upload-status").inner_text()

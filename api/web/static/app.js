@@ -150,6 +150,9 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var files = Array.prototype.slice.call(form.querySelector("input[type=file]").files);
+      var visibility = form.querySelector("#visibility").value;
+      var groups = form.querySelector("#groups").value.split(",").map(function (g) { return g.trim(); })
+        .filter(function (g) { return g; });
       if (!files.length) { status.textContent = "Choose at least one file."; return; }
       var done = 0, failed = [];
       status.textContent = "Uploading " + files.length + " file(s)…";
@@ -157,6 +160,8 @@
         return previous.then(function () {
           var data = new FormData();
           data.append("file", file, file.name);
+          if (visibility) { data.append("visibility", visibility); }
+          groups.forEach(function (group) { data.append("group", group); });
           return fetch(form.action, { method: "POST", body: data, headers: { Authorization: "Bearer " + token() } })
             .then(function (response) {
               if (response.ok) { done += 1; return; }
