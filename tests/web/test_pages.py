@@ -164,7 +164,7 @@ def test_copy_citation_puts_the_quote_source_page_and_link_on_the_clipboard(brow
         page.goto("/?" + urlencode({"q": COLONY_EN}))
         button = page.get_by_role("button", name="Copy citation").first
         button.click()
-        page.wait_for_function("document.querySelector('.copy-status').textContent.includes('copied')")
+        page.wait_for_function("() => document.querySelector('.copy-status').textContent.includes('copied')")
         copied = page.evaluate("navigator.clipboard.readText()")
     finally:
         context.close()
@@ -190,7 +190,7 @@ def test_the_ingest_page_has_labelled_controls_and_lists_jobs(page) -> None:
     )
     page.get_by_label("Editor token").fill("not-the-token")
     page.get_by_role("button", name="Upload").click()
-    page.wait_for_function("document.getElementById('upload-status').textContent.includes('Not accepted')")
+    page.wait_for_function("() => document.getElementById('upload-status').textContent.includes('Not accepted')")
     assert "note.txt" in page.locator("#upload-status").inner_text()
 
 
