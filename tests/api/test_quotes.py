@@ -57,7 +57,7 @@ def test_cli_prints_the_verdict_and_the_change_or_the_same_json(seed_services, s
 
 
 def test_the_check_page_works_without_javascript_and_is_linked_from_search(seed_client):
-    assert 'href="http://testserver/check"' in seed_client.get("/").text
+    assert 'href="/check"' in seed_client.get("/").text
     page = seed_client.get("/check", params={"quote": ALTERED})
     assert page.status_code == 200
     assert "Altered" in page.text and "<del>15</del>" in page.text and "<ins>18</ins>" in page.text

@@ -164,7 +164,7 @@ def test_copy_citation_puts_the_quote_source_page_and_link_on_the_clipboard(brow
         page.goto("/?" + urlencode({"q": COLONY_EN}))
         button = page.get_by_role("button", name="Copy citation").first
         button.click()
-        page.wait_for_function("document.querySelector('.copy-status').textContent.includes('copied')")
+        page.wait_for_function("() => document.querySelector('.copy-status').textContent.includes('copied')")
         copied = page.evaluate("navigator.clipboard.readText()")
     finally:
         context.close()
@@ -192,7 +192,7 @@ def test_the_ingest_page_has_labelled_controls_and_lists_jobs(page) -> None:
     assert page.get_by_label("Who may read them").select_option("restricted") == ["restricted"]
     page.get_by_label("Groups").fill("witness, lawyers")
     page.get_by_role("button", name="Upload").click()
-    page.wait_for_function("document.getElementById('upload-status').textContent.includes('Not accepted')")
+    page.wait_for_function("() => document.getElementById('upload-status').textContent.includes('Not accepted')")
     assert "note.txt" in page.locator("#upload-status").inner_text()
 
 

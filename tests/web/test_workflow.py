@@ -113,7 +113,7 @@ def test_the_reading_bar_stays_in_view_with_the_cited_page_and_matches(page, web
     position = [r["passage_id"] for r in matches].index(result["passage_id"]) + 1
     assert bar.locator(".match-position").inner_text() == f"Match {position} of {len(matches)}"
     original = bar.locator("a.original-link")
-    assert httpx.get(original.get_attribute("href"), timeout=60).status_code == 200
+    assert httpx.get(web_base_url + original.get_attribute("href"), timeout=60).status_code == 200  # a path
     nav = bar.locator("a.match-next, a.match-previous").first
     target = parse_qs(urlparse(nav.get_attribute("href")).query)["passage"][0]
     nav.click()
