@@ -3,9 +3,8 @@
 Every file submitted ends as an `IngestJob` in state indexed, duplicate or failed (with a reason a person
 understands). A file is stored (content-addressed) and its job row written as `queued` before any parsing; a worker
 claims it (indexing.job_states: the holder of the writer lock on SQLite, any number of workers on PostgreSQL) and
-moves it through `running` to its end state. The database commit is the
-moment a document exists; the vector index follows it and is brought back in step from stored embeddings if the
-process dies in between.
+moves it through `running` to its end state. The database commit is the moment a document exists; the vector index
+follows it and is brought back in step from stored embeddings if the process dies in between.
 
 While one document is embedded (the slow stage), the next ones are extracted (PDFs in sandboxed child
 processes), chunked and shingled in a small thread pool, so that the embedder never waits for a parser.

@@ -8,13 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlmodel import Session, select
 
+from api.cli import cli
 from api.services import Services
-from archive.models import IngestJob, JobState
+from archive.models import IngestJob, JobState, Passage
 from archive.settings import Settings
 from indexing import job_states
 from indexing import jobs as job_store
+from indexing.vector_index import VectorIndex
 from tests.fakes import FakeEmbedder
 
 
@@ -115,3 +118,26 @@ def test_a_stored_file_is_found_in_a_file_store_mounted_elsewhere(tmp_path):
         tmp_path / "mount-a"
     )
     assert job_store.stored_copy(Settings(data_dir=tmp_path / "c"), str(stored.path)) is None
+
+
+def test_archive_worker_once_processes_the_queue_on_sqlite_and_saves_the_index(tmp_path):
+    settings = Settings(data_dir=tmp_path / "archive")
+    submitter = Services.open(settings, check_index=False)  # the real bundled model, as the worker uses
+    try:
+        source = tmp_path / "ruling.txt"
+        source.write_text("Court ruling\n\nThe court in Almaty upheld the sentence of the activist.\n")
+        job_id = submitter.ingestor.submit(source)
+    finally:
+        submitter.close()
+    result = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    saved = VectorIndex.load(settings.index_path).ids().tolist()  # the file as the worker left it
+    reader = Services.open(settings, check_index=False)
+    try:
+        job = _job(reader, job_id)
+        assert (job.state, job.claimed_by) == (JobState.indexed, None)
+        with Session(reader.engine) as session:
+            passage_ids = session.exec(select(Passage.id).order_by(Passage.id)).all()
+        assert saved == passage_ids and saved
+    finally:
+        reader.close()
