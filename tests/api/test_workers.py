@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from api.services import Services
 from archive.models import Document, IngestJob, JobState, Passage
 from archive.settings import Settings
+from indexing.lexical import indexed_passages
 from indexing.pipeline import FINAL_STATES
 from tests.conftest import ROOT
 from tests.fakes import FakeEmbedder, slow_cli
@@ -138,9 +139,10 @@ def test_two_workers_share_a_batch_and_one_killed_mid_batch_loses_no_file(postgr
                     Passage.document_id
                 )
             ).all()
+            lexical_rows = indexed_passages(session)
         assert len(documents) == len(set(documents)) == 8  # each content indexed once
         assert all(total == distinct for _, total, distinct in per_document)  # no passage written twice
-        # LEXICAL: the PostgreSQL lexical index must hold one row per passage as well (rows == passages).
+        assert lexical_rows == passages  # the PostgreSQL lexical index holds one row per passage
         reader = Services.open(
             Settings(data_dir=tmp_path / "reader", database_url=postgres_url), embedder=FakeEmbedder()
         )
