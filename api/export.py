@@ -15,9 +15,9 @@ from enum import Enum
 
 from archive.models import row_id
 from indexing.dates import DAY, MONTH, YEAR, parse_iso, period
-from indexing.language import passage_language
 from search.filters import SearchFilters
 from search.searcher import SearchHit, SearchPage
+from search.text import passage_language
 
 
 class ExportFormat(str, Enum):

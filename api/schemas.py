@@ -9,12 +9,12 @@ from pydantic import BaseModel, Field
 
 from archive.models import Document, Passage
 from indexing.dates import period
-from indexing.language import passage_language
 from indexing.page_span import page_label, pages_of
 from search.highlight import Highlighter, best_sentence_span
 from search.persons import PersonDetail
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
 from search.searcher import SearchHit, SearchPage
+from search.text import passage_language
 from search.timeline import TimelineEntry, newest_first, timeline
 
 

@@ -13,8 +13,9 @@ from sqlmodel import Session, create_engine
 from archive import models  # noqa: F401  (registers the tables)
 from archive.migrate import upgrade
 from archive.settings import Settings
-from indexing.analysis import ANALYZER_VERSION, index_terms
+from indexing.analysis import index_terms
 from indexing.lexical_index import index_flushed_passages, rebuild_postgres_index
+from search.text import ANALYZER_VERSION
 
 # Contentless FTS5 table over the passages' stems (indexing.analysis: each word stemmed by its language), kept in
 # step by triggers so that every write to `passage` updates the lexical index inside the same transaction. The

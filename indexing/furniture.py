@@ -18,10 +18,14 @@ MIN_PAGES = 3  # a document needs this many pages for a repeated line to count a
 MIN_SHARE = 0.5  # ... and the line must be at an edge of at least this share of its pages
 MIN_SHARE_NUMBERED = 0.8  # a line repeated only with other numbers ("… p. 3") needs this share
 MAX_CHARS = 100  # longer lines are text, never furniture
+RUNNING_HEAD_CHARS = 60  # a running head (a chapter or section title beside the page number) is this short ...
+RUNNING_HEAD_PAGES = 2  # ... and printed on at least this many pages
 _PAGE_NUMBER = re.compile(
     r"^[\W_]*(?:(?:p|page|стр|страница|бет)\.?\s*)?\d{1,4}(?:\s*(?:of|из|/)\s*\d{1,4})?[\W_]*$", re.IGNORECASE
 )
 _DIGITS = re.compile(r"\d+")
+_SENTENCE_END = re.compile(r"[.!?…:;,]$")
+PAGE_NUMBER_SLACK = 100  # a page may be numbered up to this much past the document's page count (front matter)
 
 
 def strip_furniture(text: str, pages: Sequence[Page]) -> list[Page]:
@@ -33,15 +37,34 @@ def strip_furniture(text: str, pages: Sequence[Page]) -> list[Page]:
     numbered = Counter(key for page_edges in edges for key in {_DIGITS.sub("#", line) for line in page_edges})
     repeated = {line for line, n in exact.items() if n >= max(MIN_PAGES, MIN_SHARE * len(pages))}
     repeated |= {key for key, n in numbered.items() if n >= max(MIN_PAGES, MIN_SHARE_NUMBERED * len(pages))}
-    return [_narrow(text, page, repeated) for page in pages]
+    repeated |= _running_heads(edges, len(pages))
+    return [_narrow(text, page, repeated, len(pages)) for page in pages]
 
 
-def _narrow(text: str, page: Page, repeated: set[str]) -> Page:
+def _running_heads(edges: list[set[str]], page_count: int) -> set[str]:
+    """Chapter and section titles printed beside the page number (they change from chapter to chapter, so they are
+    not repeated on most pages): in a document whose pages carry their numbers at an edge, a short title at the edge
+    of a numbered page, on at least RUNNING_HEAD_PAGES such pages."""
+    numbered_pages = [
+        page_edges for page_edges in edges if any(_is_page_number(line, page_count) for line in page_edges)
+    ]
+    if len(numbered_pages) < MIN_SHARE * page_count:
+        return set()
+    titles = Counter(
+        line
+        for page_edges in numbered_pages
+        for line in page_edges
+        if len(line) <= RUNNING_HEAD_CHARS and not _SENTENCE_END.search(line) and not _is_page_number(line, page_count)
+    )
+    return {line for line, n in titles.items() if n >= RUNNING_HEAD_PAGES}
+
+
+def _narrow(text: str, page: Page, repeated: set[str], page_count: int) -> Page:
     lines = _lines(text, page)
     start, end = 0, len(lines)
-    while start < min(end, EDGE_LINES) and _is_furniture(text, lines[start], repeated):
+    while start < min(end, EDGE_LINES) and _is_furniture(text, lines[start], repeated, page_count):
         start += 1
-    while end > max(start, len(lines) - EDGE_LINES) and _is_furniture(text, lines[end - 1], repeated):
+    while end > max(start, len(lines) - EDGE_LINES) and _is_furniture(text, lines[end - 1], repeated, page_count):
         end -= 1
     if start == 0 and end == len(lines):
         return page
@@ -50,11 +73,16 @@ def _narrow(text: str, page: Page, repeated: set[str]) -> Page:
     return replace(page, char_start=lines[start][0], char_end=lines[end - 1][1])
 
 
-def _is_furniture(text: str, line: tuple[int, int], repeated: set[str]) -> bool:
+def _is_furniture(text: str, line: tuple[int, int], repeated: set[str], page_count: int) -> bool:
     content = " ".join(text[line[0] : line[1]].lower().split())
     if len(content) > MAX_CHARS:
         return False
-    return bool(_PAGE_NUMBER.match(content)) or content in repeated or _DIGITS.sub("#", content) in repeated
+    return _is_page_number(content, page_count) or content in repeated or _DIGITS.sub("#", content) in repeated
+
+
+def _is_page_number(line: str, page_count: int) -> bool:
+    """A lone page number ("12", "p. 12", "- 12 -", "12/50"), not a year or another number left alone on a line."""
+    return bool(_PAGE_NUMBER.match(line)) and int(_DIGITS.findall(line)[0]) <= page_count + PAGE_NUMBER_SLACK
 
 
 def _lines(text: str, page: Page) -> list[tuple[int, int]]:

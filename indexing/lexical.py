@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,23 +9,11 @@ import numpy as np
 from sqlalchemy import Connection, text
 from sqlmodel import Session
 
-from indexing.analysis import stem, words
-from indexing.language import cyrillic_language
 from indexing.lexical_index import cached, idf, lexical_index
 from indexing.persons.names import to_latin
+from search.text import CYRILLIC, cyrillic_language, is_informative, matching_prefix, stem, words
 
-# Words too common to help a ranking in the archive's languages; dropping them also bounds the work per query.
-STOPWORDS = frozenset(
-    """a an and are as at be been by did do does for from had has have he her his how in is it its of on or our she
-    that the their them they this to was were what when where which who whom whose why will with would you
-    и в во на не что как кто где когда почему какой какая какие каких каком кого кому чем о об от по за из к с со у
-    же ли бы был была были это этот эта эти его ее её их он она они мы вы я для до при над под или а но
-    және мен бен пен да де та те ма ме ба бе па пе не қай қандай кім кімнің кімге неге қашан қайда бұл сол ол олар
-    деген дегеніміз үшін""".split()
-)
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 MAX_TERMS = 24
-MIN_STEM = 5
 
 
 # Bounds on the work of one lexical query. BM25 is computed for every passage that matches any OR-ed term, so a term
@@ -51,13 +38,13 @@ def query_terms(query: str) -> list[Term]:
     cyrillic_as = cyrillic_language(" ".join(tokens))
     terms: dict[str, Term] = {}
     for word in tokens:
-        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+        if not is_informative(word):
             continue
         word_stem = stem(word, cyrillic_as)
         terms.setdefault(f'"{word_stem}"', Term(f'"{word_stem}"', word_stem, False))
-        if _CYRILLIC.search(word):
+        if CYRILLIC.search(word):
             latin = to_latin(word).lower()
-            prefix = latin[: max(MIN_STEM, len(latin) - 2)] if len(latin) > MIN_STEM else latin
+            prefix = matching_prefix(latin)
             expression = f'"{prefix}"*' if prefix != latin else f'"{latin}"'
             terms.setdefault(expression, Term(expression, prefix, prefix != latin, cross_script=True))
     return list(terms.values())[:MAX_TERMS]

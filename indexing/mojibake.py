@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from search.text import CYRILLIC
+
 MIN_BROKEN_LETTERS = 12  # fewer mis-decoded letters than this on a page are left alone (a French name, say)
 MIN_BROKEN_SHARE = 0.3  # ... and so are pages where they are under this share of the letters
 
@@ -34,7 +36,6 @@ _BROKEN_LETTER = re.compile("[\u00c0-\u00ff]")  # À..ÿ: where cp1251's А..я 
 _LETTER = re.compile(r"[^\W\d_]")
 _ASCII_LETTER = re.compile("[A-Za-z]")
 _WORD = re.compile(f"[\\w{re.escape(_SHOWN)}]+")
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _C1_CONTROL = re.compile("[\u0080-\u009f]")  # never text: cp1251 punctuation read as Latin-1
 
 
@@ -53,4 +54,4 @@ def _repair_word(match: re.Match[str]) -> str:
     if _ASCII_LETTER.search(word) or not all(ord(c) in _TO_CP1251 for c in word if ord(c) >= 0x80):
         return word  # a Cyrillic word has no Latin letters; one with other characters is not cp1251
     repaired = word.translate(_TO_CP1251)
-    return repaired if _CYRILLIC.search(repaired) or not _LETTER.search(repaired) else word
+    return repaired if CYRILLIC.search(repaired) or not _LETTER.search(repaired) else word

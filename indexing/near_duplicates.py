@@ -8,13 +8,13 @@ candidate whose estimated Jaccard is at least `THRESHOLD` is a near-duplicate.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
 import numpy as np
 from sqlmodel import Session, col, select
 
 from archive.models import Document, DocumentMinHash, MinHashBand
+from search.text import WORD
 
 NUM_PERM = 128
 BANDS = 32
@@ -23,14 +23,13 @@ SHINGLE_WORDS = 5
 THRESHOLD = 0.8
 MIN_WORDS = 50  # shorter texts (notes, captions) are too small to call one a republished copy of another
 _PRIME = np.uint64((1 << 61) - 1)
-_WORD = re.compile(r"\w+", re.UNICODE)
 _rng = np.random.default_rng(20240611)  # fixed: stored signatures must stay comparable
 _A = _rng.integers(1, (1 << 32) - 1, NUM_PERM, dtype=np.uint64)
 _B = _rng.integers(0, (1 << 32) - 1, NUM_PERM, dtype=np.uint64)
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
-    words = _WORD.findall(text.lower())
+    words = WORD.findall(text.lower())
     if len(words) < size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
@@ -38,7 +37,7 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
 
 def signature(text: str) -> np.ndarray | None:
     """The MinHash signature (NUM_PERM uint32 values) of a text, or None for a text under MIN_WORDS words."""
-    if len(_WORD.findall(text)) < MIN_WORDS:
+    if len(WORD.findall(text)) < MIN_WORDS:
         return None
     grams = shingles(text)
     hashes = np.fromiter(

@@ -13,7 +13,6 @@ import glob
 import logging
 import multiprocessing
 import os
-import re
 import signal
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from archive.errors import ExtractionError, ParserFailureError
 from indexing.ocr_lines import ocr_png, tesseract_command
+from search.text import CYRILLIC, KAZAKH_LETTER
 
 if TYPE_CHECKING:
     import pymupdf
@@ -34,8 +34,6 @@ OCR_LANGUAGES = ("eng", "kaz", "rus")  # order matters, see _Ocr
 OCR_DPI = 300
 MIN_TEXT_CHARS = 20  # a page with fewer non-space characters and an image is treated as scanned
 HEADER_WINDOW = 1024  # readers accept "%PDF-" anywhere in the first KiB
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
-_KAZAKH_ONLY = re.compile("[ӘәҒғҚқҢңӨөҰұҮүҺһІі]")
 TESSDATA_GLOBS = (
     "/usr/share/tesseract-ocr/*/tessdata",
     "/usr/share/tessdata",
@@ -204,7 +202,7 @@ class _Ocr:
             self.unavailable = True
             return None
         text = self._run(page, self._languages)
-        if "rus" in self._languages and _CYRILLIC.search(text) and not _KAZAKH_ONLY.search(text):
+        if "rus" in self._languages and CYRILLIC.search(text) and not KAZAKH_LETTER.search(text):
             russian_first = sorted(self._languages, key=lambda lang: lang == "kaz")
             text = self._run(page, tuple(russian_first))
         return text

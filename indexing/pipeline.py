@@ -41,12 +41,12 @@ from indexing.extract import SUPPORTED_SUFFIXES, ExtractedText, ExtractionLimits
 from indexing.furniture import passage_regions
 from indexing.index_store import IndexStore, check_embedder, record_embedder
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
-from indexing.language import guess_language
 from indexing.manifest import DocumentMetadata, apply_metadata, metadata_for
-from indexing.person_tagging import PersonTagger, find_person_mentions, known_persons_beside
 from indexing.persons import load_known_persons
+from indexing.persons.tagging import PersonTagger, find_person_mentions, known_persons_beside
 from indexing.sentence_vectors import encode_spans, pack, passage_sentences
 from indexing.titles import choose_title
+from search.text import guess_language
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 from archive import storage
 from archive.errors import InvalidInputError
 from archive.models import Document, Mention, Passage, id_column
-from indexing.language import passage_language
 from search.persons import resolve_person
+from search.text import passage_language
 
 LANGUAGES = ("en", "ru", "kk")
 BATCH = 500  # passages read at a time to tell their language

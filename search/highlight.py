@@ -13,7 +13,6 @@ Two signals, combined:
 
 from __future__ import annotations
 
-import re
 import threading
 import weakref
 from collections import OrderedDict
@@ -25,19 +24,16 @@ import numpy as np
 from archive.models import Passage
 from indexing.chunk import sentence_spans
 from indexing.embed import Embedder
-from indexing.lexical import STOPWORDS
 from indexing.persons.names import token_key
 from indexing.sentence_vectors import stored_sentences
+from search.text import WORD, is_informative, matching_prefix
 
 LEXICAL_WEIGHT = 0.08  # one fully matched query is worth this much cosine similarity
 SEMANTIC_RESULTS = 3  # results (best first) whose sentences may be embedded
 SEMANTIC_SENTENCES = 12  # at most this many sentences compared by meaning per list of results (bounds the cost)
 CONFIDENT_MARGIN = 0.25  # sentences within this share of the query's words of the best overlap are compared by meaning
 SENTENCE_CACHE_SIZE = 4096
-MIN_STEM = 5
 MAX_QUERY_WORDS = 24
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 Span = tuple[int, int]
 
@@ -50,15 +46,14 @@ def sentences(passage_text: str) -> list[Span]:
 
 @lru_cache(maxsize=8192)
 def _key(word: str) -> str:
-    key = token_key(word)
-    return key[: max(MIN_STEM, len(key) - 2)] if len(key) > MIN_STEM else key
+    return matching_prefix(token_key(word))
 
 
 def query_keys(query: str) -> dict[str, float]:
     """The query's informative words as folded stems, each weighted by its length (names and rare words weigh more)."""
     keys: dict[str, float] = {}
-    for word in _WORD.findall(query.lower())[: MAX_QUERY_WORDS * 2]:
-        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+    for word in WORD.findall(query.lower())[: MAX_QUERY_WORDS * 2]:
+        if not is_informative(word):
             continue
         key = _key(word) if not word.isdigit() else word
         if key:
@@ -73,7 +68,7 @@ def lexical_scores(passage_text: str, spans: Sequence[Span], keys: dict[str, flo
     if not total:
         return scores
     for i, (start, end) in enumerate(spans):
-        words = {(_key(w) if not w.isdigit() else w) for w in _WORD.findall(passage_text[start:end].lower())}
+        words = {(_key(w) if not w.isdigit() else w) for w in WORD.findall(passage_text[start:end].lower())}
         scores[i] = sum(weight for key, weight in keys.items() if key in words) / total
     return scores
 

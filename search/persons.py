@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from archive.errors import InvalidInputError, NotFoundError
 from archive.models import Document, Mention, Passage, Person, PersonAlias, id_column
 from indexing.persons import PersonIndex, match_persons, name_key, script_of
+from indexing.persons.stored import alias_count, load_person_index
 
 MIN_MATCH_SCORE = 0.6
 _WORD = re.compile(r"[^\W\d_][\w’'.-]*", re.UNICODE)
@@ -180,11 +181,8 @@ class PersonDirectory:
         return found
 
     def _refresh(self, session: Session) -> None:
-        count = session.exec(select(func.count(col(PersonAlias.id)))).one()
+        count = alias_count(session)
         if count == self._alias_count:
             return
         with self._lock:
-            index = PersonIndex()
-            for person_id, alias in session.exec(select(PersonAlias.person_id, PersonAlias.alias)).all():
-                index.add(person_id, alias)
-            self._index, self._alias_count = index, count
+            self._index, self._alias_count = load_person_index(session), count

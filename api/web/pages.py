@@ -27,13 +27,13 @@ from archive.errors import ArchiveError, InvalidInputError, NotFoundError
 from archive.models import Document, IngestJob, Mention, Passage, row_id
 from indexing.dates import period
 from indexing.jobs import original_file
-from indexing.language import passage_language
 from indexing.page_span import page_label, pages_of
 from search.filters import LANGUAGES, SearchFilters, document_kinds
 from search.highlight import highlighter_for
 from search.persons import find_persons, get_person
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
 from search.searcher import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, SearchHit
+from search.text import passage_language
 from search.timeline import newest_first, timeline
 
 # Autoescaping always on: document text, titles and queries are data, never markup.

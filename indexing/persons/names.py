@@ -11,6 +11,8 @@ import unicodedata
 from functools import lru_cache
 from typing import Literal
 
+from search.text import fold_homoglyphs
+
 Script = Literal["latin", "cyrillic", "mixed"]
 
 # Cyrillic letters (Russian and Kazakh) to Latin, lower case; upper case is derived.
@@ -65,43 +67,6 @@ _CYR_TO_LAT: dict[str, str] = {
     "ў": "u",
 }
 
-# Visually identical letters, Cyrillic -> Latin (one character each way, so folding keeps offsets).
-_HOMOGLYPHS_CYR_LAT: dict[str, str] = {
-    "А": "A",
-    "В": "B",
-    "Е": "E",
-    "К": "K",
-    "М": "M",
-    "Н": "H",
-    "О": "O",
-    "Р": "P",
-    "С": "C",
-    "Т": "T",
-    "Х": "X",
-    "У": "Y",
-    "Ү": "Y",
-    "І": "I",
-    "Ј": "J",
-    "Ѕ": "S",
-    "а": "a",
-    "е": "e",
-    "о": "o",
-    "р": "p",
-    "с": "c",
-    "у": "y",
-    "х": "x",
-    "і": "i",
-    "ј": "j",
-    "ѕ": "s",
-    "һ": "h",
-    "ԁ": "d",
-    "ԛ": "q",
-    "ԝ": "w",
-    "ӏ": "l",
-}
-_HOMOGLYPHS_LAT_CYR: dict[str, str] = {v: k for k, v in _HOMOGLYPHS_CYR_LAT.items()}
-_HOMOGLYPHS_LAT_CYR.update({"Y": "У", "y": "у", "I": "І", "i": "і"})
-
 # Latin letters with diacritics whose plain-ASCII folding is not just "drop the accent".
 _LATIN_SPECIAL: dict[str, str] = {
     "ş": "sh",
@@ -121,7 +86,6 @@ _LATIN_SPECIAL: dict[str, str] = {
     "ł": "l",
 }
 
-_WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 _TOKEN_SPLIT_RE = re.compile(r"[\s\-‐‑–—]+")
 
 # Ordered rewrite rules applied to an ASCII, lower-case token.
@@ -168,33 +132,6 @@ def script_of(name: str) -> Script:
     if has_cyr and has_lat:
         return "mixed"
     return "cyrillic" if has_cyr else "latin"
-
-
-def _is_cyrillic(ch: str) -> bool:
-    return "CYRILLIC" in unicodedata.name(ch, "")
-
-
-def _fold_word(word: str) -> str:
-    cyr = sum(1 for ch in word if _is_cyrillic(ch))
-    lat = len(word) - cyr
-    if not cyr or not lat:
-        return word
-    to_latin_ok = all(ch in _HOMOGLYPHS_CYR_LAT for ch in word if _is_cyrillic(ch))
-    to_cyr_ok = all(ch in _HOMOGLYPHS_LAT_CYR for ch in word if not _is_cyrillic(ch))
-    if to_latin_ok and (lat >= cyr or not to_cyr_ok):
-        return "".join(_HOMOGLYPHS_CYR_LAT.get(ch, ch) for ch in word)
-    if to_cyr_ok:
-        return "".join(_HOMOGLYPHS_LAT_CYR.get(ch, ch) if not _is_cyrillic(ch) else ch for ch in word)
-    return word
-
-
-def fold_homoglyphs(s: str) -> str:
-    """Rewrite mixed-script words into their dominant script ("Мukhtar" with a Cyrillic М -> "Mukhtar").
-
-    Only look-alike letters are replaced, one character for one, so the result has the same length
-    and every offset into it is an offset into ``s``.
-    """
-    return _WORD_RE.sub(lambda m: _fold_word(m.group(0)), s)
 
 
 def to_latin(s: str) -> str:

@@ -57,9 +57,11 @@ class PersonIndex:
         self._by_key: dict[str, int] = {}
         self._by_surname: dict[str, set[int]] = defaultdict(set)
         self._given: dict[int, set[str]] = defaultdict(set)
+        self.names: set[tuple[int, str]] = set()  # every (person id, name) registered
 
     def add(self, person_id: int, name: str) -> None:
         """Register ``name`` (a full name, alias or lone surname) as a name of ``person_id``."""
+        self.names.add((person_id, name))
         for key in person_keys(name):
             self._by_key.setdefault(key, person_id)
         if is_full_name(name):

@@ -5,12 +5,8 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from indexing.language import guess_language
 from search.quotes.align import Alignment
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LATIN = re.compile(r"[A-Za-z]")
+from search.text import WORD, guess_language, script_counts
 
 # An omitted part of a sentence qualifies what is quoted when it follows at a new clause (a comma, a dash, a
 # bracket) or holds a word that restricts, negates, attributes or conditions it.
@@ -42,7 +38,7 @@ def wording_verdict(quote: str, original: str, alignment: Alignment) -> Verdict:
 
 def qualifies(omitted: str, before: bool) -> bool:
     """Whether an omitted part of a sentence (before or after the quoted words) changes or qualifies them."""
-    words = _WORD.findall(omitted.lower())
+    words = WORD.findall(omitted.lower())
     if len(words) < MIN_OMITTED_WORDS:
         return False
     # What follows a quote at a clause boundary qualifies it; what precedes it (a date, a place) only frames it,
@@ -56,7 +52,7 @@ def language_of(text: str) -> str | None:
     guess = guess_language(text)
     if guess is not None:
         return guess
-    cyrillic, latin = len(_CYRILLIC.findall(text)), len(_LATIN.findall(text))
+    cyrillic, latin = script_counts(text)
     if not cyrillic and not latin:
         return None
     return "en" if latin >= cyrillic else guess_language(text * 20)

@@ -2,8 +2,9 @@
 
 import pytest
 
-from indexing.analysis import index_terms, normalise_letters, stems
+from indexing.analysis import index_terms
 from indexing.kazakh_stemmer import stem_kazakh
+from search.text import normalise_letters, stems
 
 
 @pytest.mark.parametrize(

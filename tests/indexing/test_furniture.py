@@ -3,8 +3,10 @@ at line ends are joined for embedding."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from indexing.chunk import chunk_document
-from indexing.extract import PAGE_SEPARATOR, Page
+from indexing.extract import PAGE_SEPARATOR, Page, extract
 from indexing.furniture import strip_furniture
 
 HEADER = "The Constitution of the Russian Federation"
@@ -131,3 +133,43 @@ def test_only_web_pages_lose_boilerplate_other_texts_keep_titles_headings_and_li
     assert passage_regions(article, [], kind="encyclopedia article") == []  # no region cut: every line kept
     assert passage_regions(article, [], kind=None) == []
     assert passage_regions(NEWS, [], kind="news article")  # the news page is cut around its boilerplate
+
+
+def _pages(parts: list[str]) -> tuple[str, list[Page]]:
+    pages, offset = [], 0
+    for number, part in enumerate(parts, start=1):
+        pages.append(Page(number, offset, offset + len(part), False))
+        offset += len(part) + len(PAGE_SEPARATOR)
+    return PAGE_SEPARATOR.join(parts), pages
+
+
+def test_running_heads_beside_page_numbers_are_left_out_though_each_chapter_has_its_own():
+    chapters = ["INTRODUCTION", "INSTALLATION", "ADMINISTRATION"]
+    parts = [
+        f"{n // 3 + 1}\n{chapters[n // 3]}\n{n + 1}\n{BODY.format(n=n + 1)}" for n in range(9)
+    ]  # 9 pages, three chapters: "chapter number / chapter title / page number" above the text
+    text, pages = _pages(parts)
+    kept = strip_furniture(text, pages)
+    assert [text[p.char_start : p.char_end] for p in kept] == [BODY.format(n=n + 1) for n in range(9)]
+
+
+def test_a_heading_printed_once_and_a_year_alone_on_a_line_stay():
+    headings = ["Arrest", "Trial", "Appeal", "Prison", "Release"]
+    parts = [f"{n}\n{headings[n - 1]}\n{BODY.format(n=n)}" for n in range(1, 6)]
+    parts[2] += "\n(amended in\n2022)."
+    text, pages = _pages(parts)
+    kept = [text[p.char_start : p.char_end] for p in strip_furniture(text, pages)]
+    assert [page.split("\n")[0] for page in kept] == headings
+    assert kept[2].endswith("2022).")
+
+
+def test_a_real_book_excerpt_is_repaired_and_its_running_heads_are_left_out():
+    """Three pages of the Russian translation of "The Not So Short Introduction to LaTeX2e" (GPL-2.0-or-later,
+    see tests/data/LICENSES.md): a text layer in cp1251 read as Latin-1, and "6 / Это нужно знать" above the text."""
+    extracted = extract(Path(__file__).parent.parent / "data" / "lshortru_excerpt.pdf")
+    assert "Это нужно знать" in extracted.text and "Ýòî" not in extracted.text
+    kept = strip_furniture(extracted.text, extracted.pages)
+    for page, narrowed in zip(extracted.pages, kept, strict=True):
+        dropped = extracted.text[page.char_start : narrowed.char_start]
+        assert dropped.split("\n")[:2][1] == "Это нужно знать" and dropped.split("\n")[0].isdigit()
+        assert narrowed.char_end > narrowed.char_start

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import Session, select
 
 from archive.models import Mention, Person
-from indexing.language import language_regions
 from indexing.persons import find_person_mentions
+from search.text import language_regions
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data"

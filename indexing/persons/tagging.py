@@ -11,11 +11,12 @@ import bisect
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from archive.models import Mention, Passage, Person, PersonAlias, row_id
 from indexing.persons import KnownPerson, PersonIndex, PersonMention, find_person_mentions, name_key, script_of
 from indexing.persons.keys import is_full_name
+from indexing.persons.stored import load_person_index
 
 KNOWN_PERSONS_NAME = "persons.json"
 
@@ -27,15 +28,10 @@ class PersonTagger:
 
     def __init__(self) -> None:
         self._index = PersonIndex()
-        self._aliases: set[tuple[int, str]] = set()
 
     def load(self, session: Session) -> None:
         """(Re)read every stored name, so that new mentions join existing records."""
-        self._index = PersonIndex()
-        self._aliases = set()
-        for person_id, alias in session.exec(select(PersonAlias.person_id, PersonAlias.alias)).all():
-            self._index.add(person_id, alias)
-            self._aliases.add((person_id, alias))
+        self._index = load_person_index(session)
 
     def merge_known(self, session: Session, known: Sequence[KnownPerson]) -> None:
         """Merge curated people: a known name joins its existing record (gaining the aliases) or creates one."""
@@ -82,9 +78,8 @@ class PersonTagger:
         return row_id(person)
 
     def _add_alias(self, session: Session, person_id: int, name: str) -> None:
-        self._index.add(person_id, name)
-        if (person_id, name) not in self._aliases:
-            self._aliases.add((person_id, name))
+        if (person_id, name) not in self._index.names:
+            self._index.add(person_id, name)
             session.add(PersonAlias(person_id=person_id, alias=name, key=name_key(name), script=script_of(name)))
 
 
