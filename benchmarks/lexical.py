@@ -25,8 +25,8 @@ from archive.db import make_engine
 from archive.settings import Settings
 from benchmarks.query import make_queries
 from benchmarks.synthetic import Seed, build_archive, load_seed
-from indexing.lexical import lexical_search
 from indexing.lexical_index import rebuild_postgres_index
+from search.lexical import lexical_search
 from search.word_evidence import WordEvidence
 
 DOCUMENT_COLUMNS = "id, sha256, source, title, publisher, language, kind, text, created_at"

@@ -84,6 +84,11 @@ def lexical_index(connection: Connection) -> LexicalIndex:
     return Fts5Index(connection)
 
 
+def indexed_passages(session: Session) -> int:
+    """How many passages the lexical index holds (its own row count, not the passage table's)."""
+    return lexical_index(session.connection()).size()
+
+
 def fts5_expression(token: str, prefix: bool) -> str:
     return f'"{token}"*' if prefix else f'"{token}"'
 

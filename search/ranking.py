@@ -6,7 +6,7 @@ features, so a passage's place depends on how well it matches, not on which list
 - `dense`: cosine of the query and the passage vector;
 - `sentence`: cosine of the query and the passage's best-matching sentence (indexing.sentence_vectors);
 - `lexical`: BM25 of the query's stems in the passage divided by what a passage matching every informative word
-  once would score (indexing.lexical.best_possible_score): 1.0 means "all the query's words are here", a stray
+  once would score (search.lexical.best_possible_score): 1.0 means "all the query's words are here", a stray
   common word scores little. Capped at LEXICAL_CAP so repetition cannot outweigh meaning;
 - `cross_lexical`: the same for Latin spellings of a Cyrillic query's words (names in English text): a match across
   scripts is weak evidence and weighs less;

@@ -2,7 +2,7 @@
 
 Terms in the query's own script (stems, see indexing.analysis) and Latin spellings of its Cyrillic words (names in
 English text) are matched separately, so the ranking can weigh a match across scripts for what it is worth. Every
-passage matching a group is scored once (their number is bounded, see indexing.lexical.MAX_MATCH_DOCS): the best are
+passage matching a group is scored once (their number is bounded, see search.lexical.MAX_MATCH_DOCS): the best are
 candidates, and any candidate found by meaning looks its score up in the same result.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import Connection
 
-from indexing.lexical import Matches, Term, best_possible_score, bm25_matches, bounded_terms, query_terms
+from search.lexical import Matches, Term, best_possible_score, bm25_matches, bounded_terms, query_terms
 
 
 class WordEvidence:

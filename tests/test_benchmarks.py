@@ -9,8 +9,8 @@ from archive.settings import Settings
 from benchmarks.query import make_queries
 from benchmarks.synthetic import Seed, build_archive, seed_sentences
 from indexing.index_store import IndexStore
-from indexing.lexical import lexical_search
 from indexing.vector_index import IVF_SQ8, IndexSpec
+from search.lexical import lexical_search
 
 
 def test_synthetic_archive_is_consistent_and_searchable(tmp_path):

@@ -5,7 +5,7 @@ from api.deps import ServicesDep, SessionDep
 from api.schemas import EmbedderInfo, Health
 from archive import storage
 from archive.access import VISIBLE_PASSAGES, visible_condition
-from indexing.lexical import indexed_passages
+from indexing.lexical_index import indexed_passages
 
 router = APIRouter(tags=["health"])
 

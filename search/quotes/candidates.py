@@ -7,8 +7,8 @@ from sqlmodel import Session
 
 from archive.access import Caller, visible_condition
 from indexing.index_store import IndexStore
-from indexing.lexical import lexical_search
 from indexing.near_duplicates import drop_near_duplicate_passages
+from search.lexical import lexical_search
 
 LEXICAL_CANDIDATES = 8
 DENSE_CANDIDATES = 3

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from api.services import Services
 from archive.models import Document, IngestJob, JobState, Passage
 from archive.settings import Settings
-from indexing.lexical import indexed_passages
+from indexing.lexical_index import indexed_passages
 from indexing.pipeline import FINAL_STATES
 from tests.conftest import ROOT
 from tests.fakes import FakeEmbedder, slow_cli

@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel
 from archive.db import make_engine
 from archive.migrate import current_revision, head_revision, outside_the_models
 from archive.settings import Settings
-from indexing.lexical import lexical_search
+from search.lexical import lexical_search
 
 
 def test_the_migrations_build_the_models_schema(tmp_path: Path, database_url: str | None) -> None:

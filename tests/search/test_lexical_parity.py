@@ -5,7 +5,8 @@ from sqlmodel import Session
 
 from api.services import Services
 from archive.models import Document, Passage
-from indexing import lexical
+from indexing import lexical_index
+from search import lexical
 from search.evaluation import evaluate, load_questions
 from tests.conftest import QUESTIONS
 
@@ -45,7 +46,7 @@ def test_both_lexical_indexes_hold_every_passage(sqlite_seed_services, postgres_
     for services in (sqlite_seed_services, postgres_seed_services):
         with Session(services.engine) as session:
             assert (
-                lexical.indexed_passages(session)
+                lexical_index.indexed_passages(session)
                 == session.connection().exec_driver_sql("SELECT count(*) FROM passage").scalar_one()
             )
 

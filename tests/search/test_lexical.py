@@ -3,8 +3,9 @@
 import pytest
 from sqlmodel import Session
 
-from indexing import lexical, lexical_index
+from indexing import lexical_index
 from indexing.pipeline import collect_files
+from search import lexical
 
 
 @pytest.fixture
@@ -165,4 +166,4 @@ def test_the_lexical_index_follows_every_write_to_the_passages(archive):
         session.execute(delete(Passage).where(Passage.id.in_(gone)))
     with Session(archive.engine) as session:
         total = session.execute(select(func.count()).select_from(Passage)).scalar_one()
-        assert lexical.indexed_passages(session) == total and gone and total > 0
+        assert lexical_index.indexed_passages(session) == total and gone and total > 0

@@ -1,4 +1,5 @@
-"""Lexical search over passage stems with BM25, on either database's index (indexing.lexical_index)."""
+"""The query side of lexical search: a query's terms, bounded to the informative ones, scored with BM25 over either
+database's index (indexing.lexical_index)."""
 
 from __future__ import annotations
 
@@ -151,8 +152,3 @@ def best_possible_score(connection: Connection, terms: Sequence[Term]) -> float:
 
 def _passage_count(connection: Connection) -> int:
     return int(cached(connection, "", lambda: connection.execute(text("SELECT max(id) FROM passage")).scalar() or 0))
-
-
-def indexed_passages(session: Session) -> int:
-    """How many passages the lexical index holds (its own row count, not the passage table's)."""
-    return lexical_index(session.connection()).size()
