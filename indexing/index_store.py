@@ -131,14 +131,15 @@ class IndexStore:
             check_embedder(session, self._spec)
             return self._rebuild(session, reason="requested", persist=not self._shared)
 
-    def refresh(self) -> None:
-        """Pick up passages another process wrote or deleted (checked at most once a second), in memory only.
+    def refresh(self, force: bool = False) -> None:
+        """Pick up passages another process wrote or deleted (checked at most once a second unless `force`d), in
+        memory only.
 
         With SQLite, the database files' sizes and times are compared first: counting a million passages takes
         ~100 ms, which a search must not pay every second when nothing was written.
         """
         now = time.monotonic()
-        if now - self._checked_at < REFRESH_INTERVAL_S:
+        if now - self._checked_at < REFRESH_INTERVAL_S and not force:
             return
         with self._lock:
             self._checked_at = now

@@ -14,7 +14,7 @@ router = APIRouter(tags=["health"])
 def health(services: ServicesDep, session: SessionDep, caller: CallerDep) -> Health:
     """Counts of the documents and passages the caller may read; lexical rows and index vectors (equal to the
     passages when the archive is consistent) only for a caller who may read every document."""
-    services.index.refresh()
+    services.index.refresh(force=True)  # the counts as they are now, not as of the last second
     spec = services.embedder.spec
     passages = storage.passage_state(session).count
     vectors = len(services.index)

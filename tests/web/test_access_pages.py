@@ -33,7 +33,7 @@ def test_the_ingest_page_uploads_with_the_chosen_visibility_and_groups(browser, 
             page.get_by_label("Who may read them").select_option("restricted")
             page.get_by_label("Groups").fill("witness, lawyers")
             page.get_by_role("button", name="Upload").click()
-            page.wait_for_function("document.getElementById('upload-status').textContent.includes('queued')")
+            page.wait_for_function("() => document.getElementById('upload-status').textContent.includes('queued')")
             context.close()
         with Session(services.engine) as session:
             [job] = session.exec(select(IngestJob)).all()
