@@ -6,6 +6,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -397,33 +398,23 @@ def serve(
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--public-url") from None
     click.echo(f"serving the archive in {settings.resolved_data_dir} on http://{host}:{port} (docs at /docs)")
+    server: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "proxy_headers": proxy_headers,
+        "forwarded_allow_ips": forwarded_allow_ips,
+        "root_path": root_path.rstrip("/"),
+    }
     if workers == 1:
-        uvicorn.run(
-            create_app(settings),
-            host=host,
-            port=port,
-            log_level="info",
-            proxy_headers=proxy_headers,
-            forwarded_allow_ips=forwarded_allow_ips,
-            root_path=root_path.rstrip("/"),
-        )
+        uvicorn.run(create_app(settings), **server)
         return
     # Each process builds its app from the environment (settings, thread budget), which it inherits from this one.
     os.environ["ARCHIVE_DATA_DIR"] = str(settings.resolved_data_dir)
     os.environ["ARCHIVE_SERVE_INGEST"] = "false"
     if settings.public_url:
         os.environ["ARCHIVE_PUBLIC_URL"] = settings.public_url
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="info",
-        proxy_headers=proxy_headers,
-        forwarded_allow_ips=forwarded_allow_ips,
-        root_path=root_path.rstrip("/"),
-    )
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, **server)
 
 
 @cli.command(name="eval")

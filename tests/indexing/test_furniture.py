@@ -16,13 +16,18 @@ BODY = (
 )
 
 
-def _document(count: int) -> tuple[str, list[Page]]:
-    parts = [f"{HEADER}\n{BODY.format(n=n)}\nhttp://www.constitution.ru/ p. {n}\n{n}" for n in range(1, count + 1)]
+def _pages(parts: list[str]) -> tuple[str, list[Page]]:
     pages, offset = [], 0
     for number, part in enumerate(parts, start=1):
         pages.append(Page(number, offset, offset + len(part), False))
         offset += len(part) + len(PAGE_SEPARATOR)
     return PAGE_SEPARATOR.join(parts), pages
+
+
+def _document(count: int) -> tuple[str, list[Page]]:
+    return _pages(
+        [f"{HEADER}\n{BODY.format(n=n)}\nhttp://www.constitution.ru/ p. {n}\n{n}" for n in range(1, count + 1)]
+    )
 
 
 def test_repeated_headers_footers_and_page_numbers_are_left_out_of_passages():
@@ -133,14 +138,6 @@ def test_only_web_pages_lose_boilerplate_other_texts_keep_titles_headings_and_li
     assert passage_regions(article, [], kind="encyclopedia article") == []  # no region cut: every line kept
     assert passage_regions(article, [], kind=None) == []
     assert passage_regions(NEWS, [], kind="news article")  # the news page is cut around its boilerplate
-
-
-def _pages(parts: list[str]) -> tuple[str, list[Page]]:
-    pages, offset = [], 0
-    for number, part in enumerate(parts, start=1):
-        pages.append(Page(number, offset, offset + len(part), False))
-        offset += len(part) + len(PAGE_SEPARATOR)
-    return PAGE_SEPARATOR.join(parts), pages
 
 
 def test_running_heads_beside_page_numbers_are_left_out_though_each_chapter_has_its_own():
