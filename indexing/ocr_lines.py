@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Sequence
 
 MIN_LINE_CONFIDENCE = 60.0  # mean word confidence (0-100) a recognised line needs to be kept
-OCR_TIMEOUT_S = 120
+OCR_TIMEOUT_S = 120.0  # one Tesseract run on one page image, unless the caller gives its own budget
 
 
 def tesseract_command() -> str | None:
@@ -20,12 +20,20 @@ def tesseract_command() -> str | None:
     return shutil.which("tesseract")
 
 
-def ocr_png(png: bytes, languages: Sequence[str], tessdata: str | None, command: str = "tesseract") -> str:
-    """The confident text of one page image: lines in reading order, a blank line between paragraphs."""
+def ocr_png(
+    png: bytes,
+    languages: Sequence[str],
+    tessdata: str | None,
+    command: str = "tesseract",
+    timeout_s: float = OCR_TIMEOUT_S,
+) -> str:
+    """The confident text of one page image: lines in reading order, a blank line between paragraphs.
+
+    Raises `subprocess.SubprocessError` when Tesseract fails or takes longer than `timeout_s`."""
     args = [command, "stdin", "stdout", "-l", "+".join(languages)]
     if tessdata:
         args += ["--tessdata-dir", tessdata]
-    result = subprocess.run(args + ["tsv"], input=png, capture_output=True, timeout=OCR_TIMEOUT_S, check=True)
+    result = subprocess.run(args + ["tsv"], input=png, capture_output=True, timeout=timeout_s, check=True)
     return text_from_tsv(result.stdout.decode("utf-8", errors="replace"))
 
 

@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 OCR_LANGUAGES = ("eng", "kaz", "rus")  # order matters, see _Ocr
 OCR_DPI = 300
+OCR_SHARE = 0.4  # of a page's time budget, for each of its (at most two) OCR runs: a slow page keeps its text
 MIN_TEXT_CHARS = 20  # a page with fewer non-space characters and an image is treated as scanned
 HEADER_WINDOW = 1024  # readers accept "%PDF-" anywhere in the first KiB
 TESSDATA_GLOBS = (
@@ -145,7 +147,7 @@ def extract_pdf_in_process(
         if count > limits.max_pages:
             raise ExtractionError(f"PDF has {count} pages; the limit is {limits.max_pages}")
         title = _title(doc)
-        ocr = _Ocr()
+        ocr = _Ocr(timeout_s=limits.timeout_s * OCR_SHARE)
         pages: list[RawPage] = []
         failed = 0
         for index in range(count):
@@ -188,7 +190,8 @@ class _Ocr:
     letter is read again with Russian first.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, timeout_s: float) -> None:
+        self._timeout_s = timeout_s  # one Tesseract run; a page takes at most two
         self._languages: tuple[str, ...] | None = None
         self._tessdata: str | None = None
         self.unavailable = False
@@ -211,7 +214,8 @@ class _Ocr:
         """Tesseract's confident lines (see `indexing.ocr_lines`), or MuPDF's own OCR without the command."""
         command = tesseract_command()
         if command is not None:
-            return ocr_png(page.get_pixmap(dpi=OCR_DPI).tobytes("png"), languages, self._tessdata, command)
+            png = page.get_pixmap(dpi=OCR_DPI).tobytes("png")
+            return ocr_png(png, languages, self._tessdata, command, self._timeout_s)
         tp = page.get_textpage_ocr(language="+".join(languages), dpi=OCR_DPI, full=True, tessdata=self._tessdata)
         return str(page.get_text(textpage=tp))
 
@@ -221,7 +225,10 @@ def _read_page(page: pymupdf.Page, ocr: _Ocr) -> RawPage:
     text = str(page.get_text("text"))
     if sum(not c.isspace() for c in text) >= MIN_TEXT_CHARS or not page.get_images():
         return RawPage(text, False)
-    ocr_text = ocr.page_text(page)
+    try:
+        ocr_text = ocr.page_text(page)
+    except (subprocess.SubprocessError, OSError):  # too slow (a dense drawing) or failing: keep the text layer
+        return RawPage(text, False)
     if ocr_text is None:
         return RawPage(text, False)
     return RawPage(ocr_text, True)

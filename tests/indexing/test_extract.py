@@ -245,3 +245,18 @@ def test_missing_language_falls_back(tmp_path: Path) -> None:
     (tmp_path / "eng.traineddata").write_bytes(b"")
     assert ocr_languages(str(tmp_path)) == ("eng",)
     assert ocr_languages(None) == ()
+
+
+def test_a_page_whose_ocr_outlasts_its_budget_keeps_its_text_layer_and_the_document_goes_on(tmp_path: Path) -> None:
+    """A dense drawing can keep Tesseract busy for minutes: that page is read from its text layer alone, instead
+    of the parser timing out and the whole document failing."""
+    ocr_or_skip("eng")
+    scanned = write_scanned_pdf(tmp_path / "scan.pdf", "The court in Almaty postponed the hearing.")
+    doc = pymupdf.open()
+    doc.insert_pdf(pymupdf.open(write_pdf(tmp_path / "text.pdf")))
+    doc.insert_pdf(pymupdf.open(scanned))
+    doc.save(tmp_path / "both.pdf")
+    raw = extract_pdf_in_process(tmp_path / "both.pdf", ExtractionLimits(timeout_s=0.001))
+    assert [page.ocr for page in raw.pages] == [False] * (len(PAGE_TEXTS) + 1)
+    assert raw.pages[0].text.strip() and raw.pages[-1].text == ""
+    assert extract_pdf_in_process(scanned, ExtractionLimits()).pages[0].ocr  # with time, the page is OCR'd
