@@ -83,6 +83,7 @@ def test_names_joined_by_non_breaking_spaces_are_found_with_exact_offsets():
         "Документ1",
         "  ",
         "annual-report",
+        "Adobe Photoshop PDF",
     ],
 )
 def test_junk_metadata_titles_are_recognised(title):
@@ -102,6 +103,10 @@ def test_the_first_heading_replaces_a_junk_title_and_page_numbers_are_skipped():
     assert title_from_text(text) == "The Constitution of the Republic of Kazakhstan"
     assert choose_title(None, "Microsoft Word - konst.doc", text, "konst.pdf") == title_from_text(text)
     assert choose_title("Curated", "Real title", text, "konst.pdf") == "Curated"
+
+
+def test_ocr_noise_on_a_first_line_is_not_a_title():
+    assert title_from_text("| у AS\n\nThe LinnSequencer\n\nA page of text.") == "The LinnSequencer"
 
 
 def test_an_ingested_pdf_with_a_junk_title_is_titled_by_its_first_heading(fake_services, tmp_path):
