@@ -333,6 +333,7 @@ def check_quote(ctx: click.Context, quote: str, k: int, as_json: bool) -> None:
     for number, match in enumerate(response.matches, start=1):
         page = f", page {match.citation.pages}" if match.citation.pages else ""
         click.secho(f"{number}. {match.verdict.upper()} (similarity {match.similarity:.2f})", bold=True)
+        click.echo(f"   {match.explanation}")
         click.echo(f"   {match.document.title}{page}")
         click.echo(
             f"   document {match.document.id}, passage {match.passage_id},"

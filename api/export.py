@@ -17,7 +17,6 @@ from archive.models import row_id
 from indexing.dates import DAY, MONTH, YEAR, parse_iso, period
 from search.filters import SearchFilters
 from search.searcher import SearchHit, SearchPage
-from search.text import passage_language
 
 
 class ExportFormat(str, Enum):
@@ -84,7 +83,7 @@ class ExportRow:
             page=passage.page_start,
             char_start=hit.char_start,
             char_end=hit.char_end,
-            language=passage_language(hit.text),
+            language=hit.language,
             document_id=row_id(document),
             passage_id=row_id(passage),
             score=round(hit.score, 6),

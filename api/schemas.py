@@ -13,10 +13,11 @@ from archive.models import AuditEvent, Document, Passage
 from indexing.dates import period
 from indexing.page_span import page_label, pages_of
 from search.highlight import Highlighter, best_sentence_span
+from search.language_balance import answer_languages
 from search.persons import PersonDetail
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
 from search.searcher import SearchHit, SearchPage
-from search.text import passage_language
+from search.text import guess_language
 from search.timeline import TimelineEntry, newest_first, timeline
 
 
@@ -171,7 +172,7 @@ class SearchResult(BaseModel):
             score=round(hit.score, 6),
             passage_id=hit.passage.id,
             text=hit.text,
-            language=passage_language(hit.text),
+            language=hit.language,
             document=DocumentRef.of(hit.document),
             citation=Citation.of(hit.passage, hit.char_start, hit.char_end),
             persons=[PersonRef(id=p.id, name=p.name) for p in hit.persons],
@@ -188,6 +189,10 @@ class SearchResponse(BaseModel):
     notice: str | None = Field(default=None, description="Why there are no results, when there are none")
     total: int | None = Field(default=None, description="How many results the query has over all pages")
     offset: int = Field(default=0, description="How many results come before this page")
+    query_language: str | None = Field(default=None, description="The query's language by its letters: en, ru or kk")
+    languages_note: str | None = Field(
+        default=None, description="Said when results are in other languages than the query's"
+    )
 
     @classmethod
     def of(
@@ -204,7 +209,15 @@ class SearchResponse(BaseModel):
         spans = highlighter.spans(query, texts) if highlighter else [best_sentence_span(t, query) for t in texts]
         results = [SearchResult.of(hit, span) for hit, span in zip(hits, spans)]
         notice = None if results or (total or 0) > offset else NO_MATCH
-        return cls(query=query, results=results, notice=notice, total=total, offset=offset)
+        return cls(
+            query=query,
+            results=results,
+            notice=notice,
+            total=total,
+            offset=offset,
+            query_language=guess_language(query, min_letters=1),
+            languages_note=answer_languages(query, [hit.language for hit in hits]),
+        )
 
     @classmethod
     def of_page(cls, query: str, page: SearchPage, highlighter: Highlighter | None = None) -> SearchResponse:
@@ -346,6 +359,7 @@ class QuoteMatchPublic(BaseModel):
     citation: Citation  # the matched span itself: original == document text[char_start:char_end]
     original: str
     diff: list[QuoteDiff]
+    explanation: str  # the verdict in a sentence, e.g. "translation, with a different number: ..."
 
     @classmethod
     def of(cls, match: QuoteMatch) -> QuoteMatchPublic:
@@ -357,6 +371,7 @@ class QuoteMatchPublic(BaseModel):
             citation=Citation.of(match.passage, match.char_start, match.char_end),
             original=match.original,
             diff=[QuoteDiff(op=d.op, quote=d.quote, original=d.original) for d in match.diff],
+            explanation=match.explanation,
         )
 
 

@@ -11,6 +11,7 @@ from archive.settings import Settings
 from indexing.embed import Embedder, create_embedder
 from indexing.index_store import IndexStore
 from indexing.pipeline import Ingestor
+from search.language_balance import ArchiveLanguages
 from search.quotes import QuoteChecker
 from search.searcher import Searcher
 
@@ -31,6 +32,7 @@ class Services:
         engine = make_engine(settings)  # also adds the columns of newer versions to an existing database
         embedder = embedder or create_embedder(settings)
         index = IndexStore(engine, settings, embedder.spec)
+        languages = ArchiveLanguages(engine, embedder.spec.dim)  # one estimate per archive, for search and quotes
         if check_index:
             index.open()
         return cls(
@@ -38,9 +40,9 @@ class Services:
             engine=engine,
             embedder=embedder,
             index=index,
-            searcher=Searcher(engine, embedder, index),
+            searcher=Searcher(engine, embedder, index, languages),
             ingestor=Ingestor(engine, embedder, index, settings),
-            quotes=QuoteChecker(engine, embedder, index),
+            quotes=QuoteChecker(engine, embedder, index, languages),
         )
 
     def close(self) -> None:

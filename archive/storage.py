@@ -70,6 +70,7 @@ class PassageVectors:
     char_end: int
     embedding: bytes
     sentence_vectors: bytes | None
+    language: str | None
 
 
 def passage_vectors(session: Session, passage_ids: Sequence[int]) -> list[PassageVectors]:
@@ -83,6 +84,7 @@ def passage_vectors(session: Session, passage_ids: Sequence[int]) -> list[Passag
         col(Passage.char_end),
         col(Passage.embedding),
         col(Passage.sentence_vectors),
+        col(Passage.language),
     ).where(col(Passage.id).in_([int(i) for i in passage_ids]))
     rows = session.connection().execute(statement).all()
     return [PassageVectors(*row) for row in rows]
@@ -119,6 +121,17 @@ def iter_embeddings(
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
         yield ids, bytes_to_vectors([row[1] for row in rows], dim)
         last_id = int(ids[-1])
+
+
+def embeddings_of(session: Session, passage_ids: Sequence[int], dim: int) -> np.ndarray:
+    """The stored embeddings of the given passages (those that exist), in id order."""
+    blobs: list[bytes] = []
+    for start in range(0, len(passage_ids), 500):
+        part = list(passage_ids[start : start + 500])
+        blobs += session.exec(
+            select(Passage.embedding).where(col(Passage.id).in_(part)).order_by(col(Passage.id))
+        ).all()
+    return bytes_to_vectors(blobs, dim)
 
 
 def sample_embeddings(session: Session, dim: int, size: int, seed: int = 0) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Retrieval quality on third-party benchmarks and on the seed questions: full search beside its dense half.
 
-    python -m benchmarks.retrieval [--external DIR] [--archives DIR] [--json]
+    python -m benchmarks.retrieval [--external DIR] [--archives DIR] [--mixed] [--json]
 
 The external set (XQuAD en/ru, KazQAD kk, X-WMT en/kk/ru; see its README) holds three corpora. Each becomes an
 archive built with the real pipeline (a ``.txt`` per document, its title on the first line); every query is asked of
@@ -8,8 +8,12 @@ its archive twice, by the full search and by plain cosine search over the same s
 document level: R@1, R@5 and MRR@10 per task. The seed questions (`tests/data/questions.jsonl`) are scored over the
 bundled corpus the same two ways (passage level: the passage must hold an answer).
 
+``--mixed`` also puts every document of the external set into one archive and scores it by the mixed-archive
+protocol (benchmarks.mixed): translations of the gold removed, same-language capture, agreement of parallel questions.
+
 ``--archives DIR`` keeps the built archives there and reuses them on the next run (delete the folder after changing
-how documents are indexed).
+how documents are indexed); the passage vectors are kept in ``DIR/embeddings.sqlite`` in any case, so that the
+archives built from the same texts embed each text once.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from pathlib import Path
 
 from api.services import Services
 from archive.settings import Settings
+from benchmarks.embedding_cache import CachingEmbedder
+from benchmarks.mixed import MixedQuery, evaluate_mixed, print_mixed
+from indexing.embed import Embedder, create_embedder
 from indexing.pipeline import collect_files
 from search.evaluation import MRR_DEPTH, RankScore, load_questions, normalise, rank_scores
 from search.searcher import SearchHit, SearchMode
@@ -67,7 +74,7 @@ def load_external(folder: Path) -> tuple[dict[str, list[dict]], list[ExternalQue
     return documents, queries
 
 
-def build_archive(folder: Path, documents: list[dict]) -> Services:
+def build_archive(folder: Path, documents: list[dict], embedder: Embedder | None = None) -> Services:
     """An archive of ``documents`` in ``folder`` (already-indexed files come out as duplicates: cheap to re-run)."""
     texts = folder / "texts"
     texts.mkdir(parents=True, exist_ok=True)
@@ -75,7 +82,7 @@ def build_archive(folder: Path, documents: list[dict]) -> Services:
         path = texts / f"{document['id']}.txt"
         if not path.exists():
             path.write_text(f"{document['title']}\n\n{document['text']}\n", encoding="utf-8")
-    services = Services.open(Settings(data_dir=folder / "archive"))
+    services = Services.open(Settings(data_dir=folder / "archive"), embedder=embedder)
     outcomes = services.ingestor.ingest(sorted(collect_files([texts])))
     failed = [o for o in outcomes if o.state.value == "failed"]
     if failed:
@@ -87,12 +94,18 @@ def first_hit(hits: Iterable[SearchHit], is_hit: Callable[[SearchHit], bool]) ->
     return next((hit.rank for hit in hits if is_hit(hit)), None)
 
 
+def cached_embedder(workdir: Path) -> Embedder:
+    """The configured embedder, its passage vectors kept in ``workdir`` for every archive built there."""
+    return CachingEmbedder(create_embedder(Settings()), workdir / "embeddings.sqlite")
+
+
 def evaluate_external(folder: Path, workdir: Path, say: Callable[[str], None]) -> list[TaskRow]:
     documents, queries = load_external(folder)
     ranks: dict[tuple[str, SearchMode], list[int | None]] = defaultdict(list)
+    embedder = cached_embedder(workdir)
     for archive in sorted(documents):
         say(f"archive {archive}: {len(documents[archive])} documents")
-        services = build_archive(workdir / archive, documents[archive])
+        services = build_archive(workdir / archive, documents[archive], embedder)
         try:
             for query in (q for q in queries if q.archive == archive):
                 for mode in MODES:
@@ -107,6 +120,19 @@ def evaluate_external(folder: Path, workdir: Path, say: Callable[[str], None]) -
         everything = [rank for task in tasks for rank in ranks[(task, mode)]]
         rows.append(TaskRow("all", mode.value, rank_scores(everything)))
     return rows
+
+
+def evaluate_mixed_external(folder: Path, workdir: Path, say: Callable[[str], None]):
+    """Every document of the external set in one archive, every query asked of it (benchmarks.mixed)."""
+    documents, queries = load_external(folder)
+    everything = [document for archive in sorted(documents) for document in documents[archive]]
+    say(f"mixed archive: {len(everything)} documents")
+    services = build_archive(workdir / "mixed", everything, cached_embedder(workdir))
+    try:
+        mixed = [MixedQuery(q.id, q.task, q.query, q.gold_docs) for q in queries]
+        return evaluate_mixed(services.searcher, mixed, lambda hit: Path(hit.document.source).stem)
+    finally:
+        services.close()
 
 
 def evaluate_seed(say: Callable[[str], None]) -> list[TaskRow]:
@@ -163,17 +189,33 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--external", type=Path, default=EXTERNAL, help="folder of docs.jsonl and queries_dev.jsonl")
     parser.add_argument("--archives", type=Path, default=None, help="build (or reuse) the external archives here")
     parser.add_argument("--no-seed", action="store_true", help="skip the seed questions")
+    parser.add_argument("--mixed", action="store_true", help="also score the external set as one mixed archive")
+    parser.add_argument("--no-single", action="store_true", help="skip the one-language archives")
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     args = parser.parse_args(argv)
     say = (lambda message: print(message, file=sys.stderr)) if args.json else print
 
     with tempfile.TemporaryDirectory(prefix="archive-retrieval-") as tmp:
-        external = evaluate_external(args.external, args.archives or Path(tmp), say)
+        workdir = args.archives or Path(tmp)
+        external = [] if args.no_single else evaluate_external(args.external, workdir, say)
+        mixed, agreement = evaluate_mixed_external(args.external, workdir, say) if args.mixed else ([], {})
     seed = [] if args.no_seed else evaluate_seed(say)
     if args.json:
-        print(json.dumps({"external": [asdict(r) for r in external], "seed": [asdict(r) for r in seed]}))
+        print(
+            json.dumps(
+                {
+                    "external": [asdict(r) for r in external],
+                    "mixed": [asdict(r) for r in mixed],
+                    "agreement": agreement,
+                    "seed": [asdict(r) for r in seed],
+                }
+            )
+        )
         return
-    print_table("External set (document level)", external)
+    if external:
+        print_table("External set, one archive per language (document level)", external)
+    if mixed:
+        print_mixed(mixed, agreement)
     if seed:
         print_table("Seed questions (passage level)", seed)
 

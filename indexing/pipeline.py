@@ -49,7 +49,7 @@ from indexing.persons import load_known_persons
 from indexing.persons.tagging import PersonTagger, find_person_mentions, known_persons_beside
 from indexing.sentence_vectors import encode_spans, pack, passage_sentences
 from indexing.titles import choose_title
-from search.text import guess_language
+from search.text import guess_language, passage_language
 
 log = logging.getLogger(__name__)
 
@@ -576,6 +576,7 @@ def _new_passages(document: Document, chunks: list[Chunk], hashes: list[str], ve
             page_start=chunk.page,
             page_end=chunk.page_end if chunk.page_end is not None else chunk.page,
             text=document.text[chunk.char_start : chunk.char_end],
+            language=passage_language(document.text[chunk.char_start : chunk.char_end]),
             page_breaks=encode_spans([(s - chunk.char_start, e - chunk.char_start) for s, e in chunk.page_breaks]),
             heading=chunk.heading,
             ocr=chunk.ocr,

@@ -77,7 +77,7 @@ def answers_query(
         return False
     if len(sample) < 2 or any(c.lexical > 0 or c.cross_lexical > 0 or c.person for c in candidates):
         return True
-    best = max(max(c.dense, c.sentence) for c in candidates)
+    best = max(c.plain_cosine for c in candidates)
     if standing(best, query_vector, sample) >= MIN_STANDING:
         return True
     return chars_per_token(query, token_count) >= MAX_NOISE_CHARS_PER_TOKEN

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field, fields
 from datetime import date
 
@@ -13,12 +12,10 @@ from sqlmodel import Session, col, select
 from archive import storage
 from archive.access import ANONYMOUS, VISIBLE_PASSAGES, Caller, readable_document, visible_condition
 from archive.errors import InvalidInputError
-from archive.models import Document, Mention, Passage, id_column
+from archive.models import Document, Mention, Passage
 from search.persons import resolve_person
-from search.text import passage_language
 
 LANGUAGES = ("en", "ru", "kk")
-BATCH = 500  # passages read at a time to tell their language
 
 
 @dataclass(frozen=True)
@@ -78,38 +75,8 @@ class SearchFilters:
             person_id = resolve_person(session, self.person, self.caller)
             conditions.append(col(Passage.id).in_(select(Mention.passage_id).where(Mention.person_id == person_id)))
         if self.language is not None:
-            return PASSAGE_LANGUAGES.select(session, self.language, *conditions)
+            conditions.append(col(Passage.language) == self.language)
         return storage.passage_ids_where(session, *conditions)
-
-
-class PassageLanguages:
-    """The language of each passage by its letters, worked out once per passage and remembered."""
-
-    def __init__(self) -> None:
-        self._known: dict[tuple[int, str], str | None] = {}
-        self._lock = threading.Lock()
-
-    def select(self, session: Session, language: str, *conditions) -> np.ndarray:
-        """Ids of the passages (joined with their documents) that satisfy `conditions` and are in `language`."""
-        rows = session.exec(select(id_column(Passage), Passage.content_hash).join(Document).where(*conditions)).all()
-        keys = [(int(passage_id), content_hash) for passage_id, content_hash in rows]
-        with self._lock:
-            missing = [key for key in keys if key not in self._known]
-        for batch in range(0, len(missing), BATCH):
-            part = missing[batch : batch + BATCH]
-            texts = dict(
-                session.exec(select(Passage.id, Passage.text).where(col(Passage.id).in_([i for i, _ in part]))).all()
-            )
-            guessed = {key: passage_language(texts.get(key[0], "")) for key in part}
-            with self._lock:
-                self._known.update(guessed)
-        chosen = [
-            passage_id for passage_id, content_hash in keys if self._known.get((passage_id, content_hash)) == language
-        ]
-        return np.array(sorted(chosen), dtype=np.int64)
-
-
-PASSAGE_LANGUAGES = PassageLanguages()
 
 
 def document_kinds(session: Session, where: ColumnElement[bool] | None = None) -> list[str]:

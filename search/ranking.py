@@ -17,7 +17,7 @@ The weights were measured on the external benchmark set (benchmarks.retrieval), 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +42,10 @@ class Candidate:
     lexical: float = 0.0
     cross_lexical: float = 0.0
     person: bool = False
+    language: str | None = None  # the passage's (en, ru, kk; None when it has no letters)
+    offset: float = 0.0  # set by search.language_balance in an archive of several languages,
+    word_scale: float = 1.0  # ... and this, which weighs the words' bonus
+    cosine: float | None = None  # the best plain cosine (passage or sentence), before language balance
 
     @property
     def semantic(self) -> float:
@@ -49,13 +53,21 @@ class Candidate:
         return (1 - SENTENCE_WEIGHT) * self.dense + SENTENCE_WEIGHT * max(self.dense, self.sentence)
 
     @property
-    def score(self) -> float:
-        return (
-            self.semantic
-            + LEXICAL_WEIGHT * min(self.lexical, LEXICAL_CAP)
+    def plain_cosine(self) -> float:
+        """How close the passage (or its best sentence) is to the query, as the embedder alone says."""
+        return self.cosine if self.cosine is not None else max(self.dense, self.sentence)
+
+    @property
+    def word_bonus(self) -> float:
+        """What the query's words (and their Latin spellings) add."""
+        return self.word_scale * (
+            LEXICAL_WEIGHT * min(self.lexical, LEXICAL_CAP)
             + CROSS_LEXICAL_WEIGHT * min(self.cross_lexical, LEXICAL_CAP)
-            + PERSON_WEIGHT * self.person
         )
+
+    @property
+    def score(self) -> float:
+        return self.semantic + self.word_bonus + PERSON_WEIGHT * self.person + self.offset
 
 
 def rank(candidates: list[Candidate]) -> list[Candidate]:
@@ -63,19 +75,26 @@ def rank(candidates: list[Candidate]) -> list[Candidate]:
     return sorted(candidates, key=lambda c: (-c.score, -c.dense, c.passage_id))
 
 
-def semantic_scores(rows: Sequence[PassageVectors], query_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def semantic_scores(
+    rows: Sequence[PassageVectors],
+    query_vector: np.ndarray,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Per passage: its cosine, and its best sentence's (its own cosine when it has no sentence vectors).
 
-    All sentences of all candidates are scored in one matrix product.
+    All sentences of all candidates are scored in one matrix product. `transform` maps vectors (the query's too)
+    before they are compared, e.g. to remove their language component (search.language_balance).
     """
-    query_vector = np.asarray(query_vector, dtype=np.float32)
+    transform = transform or (lambda vectors: vectors)
+    dim = len(query_vector)
+    query_vector = transform(np.asarray(query_vector, dtype=np.float32))
     if not rows:
         return np.empty(0), np.empty(0)
-    dense = bytes_to_vectors([row.embedding for row in rows], len(query_vector)) @ query_vector
-    counts = np.array([len(row.sentence_vectors or b"") // (2 * len(query_vector)) for row in rows])
+    dense = transform(bytes_to_vectors([row.embedding for row in rows], dim)) @ query_vector
+    counts = np.array([len(row.sentence_vectors or b"") // (2 * dim) for row in rows])
     sentence = dense.copy()
     if counts.any():
-        scores = unpack(b"".join(row.sentence_vectors or b"" for row in rows), len(query_vector)) @ query_vector
+        scores = transform(unpack(b"".join(row.sentence_vectors or b"" for row in rows), dim)) @ query_vector
         has = counts > 0
         starts = np.concatenate(([0], np.cumsum(counts)[:-1]))[has]
         sentence[has] = np.maximum.reduceat(scores, starts)

@@ -18,8 +18,10 @@ from indexing.index_store import IndexStore
 from indexing.near_duplicates import drop_near_duplicate_passages
 from search.calibration import ArchiveSample, answers_query
 from search.filters import SearchFilters
+from search.language_balance import ArchiveLanguages, LanguageCalibration, balanced, project
 from search.persons import PersonDirectory, passages_mentioning, persons_of_passages
 from search.ranking import Candidate, rank, semantic_scores, without_overlaps
+from search.text import guess_language
 from search.validation import require_count, require_offset, require_text
 from search.word_evidence import WordEvidence
 
@@ -55,6 +57,11 @@ class SearchHit:
     def text(self) -> str:
         return self.document.text[self.char_start : self.char_end]
 
+    @property
+    def language(self) -> str | None:
+        """The passage's language (stored when it was indexed): what results report and the language filter selects."""
+        return self.passage.language
+
 
 @dataclass(frozen=True)
 class SearchPage:
@@ -68,12 +75,15 @@ class SearchPage:
 class Searcher:
     """Hybrid search over one archive."""
 
-    def __init__(self, engine: Engine, embedder: Embedder, index_store: IndexStore) -> None:
+    def __init__(
+        self, engine: Engine, embedder: Embedder, index_store: IndexStore, languages: ArchiveLanguages | None = None
+    ) -> None:
         self._engine = engine
         self._embedder = embedder
         self._index = index_store
         self._persons = PersonDirectory()
         self._archive_sample = ArchiveSample(engine, embedder.spec.dim)
+        self._languages = languages or ArchiveLanguages(engine, embedder.spec.dim)
         # Researchers repeat and page through the same questions: their vectors are cached.
         self._query_vector = lru_cache(maxsize=QUERY_CACHE_SIZE)(embedder.embed_query)
 
@@ -129,8 +139,17 @@ class Searcher:
     def candidates(
         self, session: Session, query: str, query_vector: np.ndarray, depth: int, allowed: np.ndarray | None = None
     ) -> list[Candidate]:
-        """Passages found by meaning, by words or by a person the query names, each scored on every feature."""
-        dense = self._index.search(query_vector, depth, allowed)
+        """Passages found by meaning, by words or by a person the query names, each scored on every feature.
+
+        Cosines are put on the query language's scale (search.language_balance), and the best passages of every
+        language are candidates, so that an answer in another language than the query's competes on what it says."""
+        languages = self._languages.state(session)
+        calibration = LanguageCalibration.of(
+            query_vector, guess_language(query, min_letters=1), languages.samples, languages.projection
+        )
+        dense = self._dense_by_language(
+            query_vector, depth, allowed, [languages.ids[lang] for lang in calibration.language_ids()]
+        )
         named = {i for i, _ in self._passages_about_named_persons(session, query, query_vector, depth, allowed)}
         words = WordEvidence(session.connection(), query, allowed)
         ids = sorted({i for i, _ in dense} | named | words.candidates(depth))
@@ -138,20 +157,37 @@ class Searcher:
         found = np.fromiter((row.passage_id for row in rows), dtype=np.int64, count=len(rows))
         lexical = words.same_script(found)
         cross_lexical = words.cross_script(found)
-        dense_scores, sentence_scores = semantic_scores(rows, query_vector)
-        return [
+        dense_scores, sentence_scores = semantic_scores(
+            rows, query_vector, lambda vectors: project(vectors, calibration.projection)
+        )
+        plain = np.maximum(*semantic_scores(rows, query_vector)) if calibration.active else None
+        found_candidates = [
             Candidate(
                 passage_id=row.passage_id,
                 document_id=row.document_id,
                 span=(row.char_start, row.char_end),
-                dense=float(dense_scores[i]),
-                sentence=float(sentence_scores[i]),
+                dense=calibration.calibrated(float(dense_scores[i]), row.language),
+                sentence=calibration.calibrated(float(sentence_scores[i]), row.language),
                 lexical=float(lexical[i]),
                 cross_lexical=float(cross_lexical[i]),
                 person=row.passage_id in named,
+                language=row.language,
+                cosine=None if plain is None else float(plain[i]),
             )
             for i, row in enumerate(rows)
         ]
+        return balanced(found_candidates, calibration)
+
+    def _dense_by_language(
+        self, query_vector: np.ndarray, depth: int, allowed: np.ndarray | None, pools: list[np.ndarray]
+    ) -> list[tuple[int, float]]:
+        """The nearest passages overall and, apart, the nearest of each language's passages."""
+        found = self._index.search(query_vector, depth, allowed)
+        for pool in pools:
+            within = pool if allowed is None else np.intersect1d(pool, allowed, assume_unique=True)
+            if within.size:
+                found += self._index.search(query_vector, depth, within)
+        return found
 
     def _hits(
         self, session: Session, ranked: list[tuple[int, float, tuple[int, int] | None]], offset: int = 0

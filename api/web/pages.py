@@ -34,10 +34,10 @@ from indexing.jobs import original_file
 from indexing.page_span import page_label, pages_of
 from search.filters import LANGUAGES, SearchFilters, document_kinds
 from search.highlight import highlighter_for
+from search.language_balance import answer_languages
 from search.persons import find_persons, get_person
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
 from search.searcher import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, SearchHit
-from search.text import passage_language
 from search.timeline import newest_first, timeline
 
 # Autoescaping always on: document text, titles and queries are data, never markup.
@@ -124,7 +124,7 @@ def _results(request: Request, query: str, hits: list[SearchHit], spans: list[Sp
                 "document": document,
                 "page": page_label(*pages_of(passage, hit.char_start, hit.char_end)),
                 "persons": hit.persons,
-                "language": passage_language(hit.text),
+                "language": hit.language,
                 "read_url": url,
                 "citation": _citation(
                     document,
@@ -224,6 +224,7 @@ def search_page(
             highlighter = highlighter_for(services.embedder, [hit.passage for hit in found.hits])
             spans = highlighter.spans(query, [hit.text for hit in found.hits])
             context["results"] = _results(request, query, found.hits, spans)
+            context["languages_note"] = answer_languages(query, [hit.language for hit in found.hits])
             context["total"], context["offset"] = found.total, offset
             params = {key: value for key, value in form.items() if value}
             context["pager"] = _pager(request, params, number, offset, found.total)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from sqlmodel import Session
 
@@ -11,7 +13,7 @@ from indexing.near_duplicates import drop_near_duplicate_passages
 from search.lexical import lexical_search
 
 LEXICAL_CANDIDATES = 8
-DENSE_CANDIDATES = 3
+DENSE_CANDIDATES = 5  # overall, and as many again from each language's passages (a translation is in another)
 
 
 def by_words(session: Session, quote: str, allowed: np.ndarray | None, originals_for: Caller | None) -> list[int]:
@@ -26,9 +28,17 @@ def by_meaning(
     quote_vector: np.ndarray,
     allowed: np.ndarray | None,
     originals_for: Caller | None,
+    language_pools: Sequence[np.ndarray] = (),
 ) -> list[tuple[int, float]]:
-    """Passages closest in meaning to the quote (translations, paraphrases), with their cosine similarity."""
-    return _originals(session, index.search(quote_vector, DENSE_CANDIDATES, allowed), originals_for)
+    """Passages closest in meaning to the quote (translations, paraphrases), with their cosine similarity: the
+    closest overall and the closest among each language's passages (`language_pools`), best first."""
+    found = dict(index.search(quote_vector, DENSE_CANDIDATES, allowed))
+    for pool in language_pools:
+        within = pool if allowed is None else np.intersect1d(pool, allowed, assume_unique=True)
+        if within.size:
+            found.update(index.search(quote_vector, DENSE_CANDIDATES, within))
+    ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+    return _originals(session, ranked, originals_for)
 
 
 def _originals(

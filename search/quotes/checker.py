@@ -16,11 +16,14 @@ from archive.models import Document, Passage, row_id
 from indexing.chunk import sentence_spans
 from indexing.embed import Embedder
 from indexing.index_store import IndexStore
+from indexing.sentence_vectors import stored_sentences
 from search.filters import SearchFilters
-from search.highlight import best_sentence_span, highlighter_for
+from search.highlight import highlighter_for
+from search.language_balance import ArchiveLanguages
 from search.quotes import candidates
 from search.quotes.align import Alignment, Opcode, align, diff
-from search.quotes.verdict import Verdict, meaning_verdict, qualifies, wording_verdict
+from search.quotes.facts import compare_facts, describe
+from search.quotes.verdict import Verdict, explain, meaning_verdict, qualifies, wording_verdict
 from search.quotes.words import Word, words
 from search.validation import require_count, require_text
 
@@ -28,8 +31,9 @@ MAX_QUOTE_CHARS = 1000
 MAX_MATCHES = 10
 WORDING_MIN = 0.7  # share of words in common for a match by wording (an altered quote)
 CONFIDENT = 0.8  # a match by wording this close needs no search by meaning
-PASSAGE_MEANING_MIN = 0.8  # cosine of the quote and a passage worth reading sentence by sentence
+PASSAGE_MEANING_MIN = 0.75  # cosine of the quote and a passage worth reading sentence by sentence
 MEANING_MIN = 0.88  # cosine of the quote and a source sentence for a translation or paraphrase
+ALTERED_MEANING_MIN = 0.8  # ... for one that shares two or more of the quote's facts and changes some
 RUNNERS_UP = 0.2  # matches this much less similar than the best are noise next to it
 REGION_PAD = 40  # characters read beyond a candidate passage, so a quote across two passages still aligns
 _RANK = {verdict: i for i, verdict in enumerate(Verdict)}
@@ -51,6 +55,7 @@ class QuoteMatch:
     char_start: int  # the original wording: document.text[char_start:char_end]
     char_end: int
     diff: list[DiffOp]
+    explanation: str = ""  # the verdict in a sentence, for a reader
 
     @property
     def original(self) -> str:
@@ -86,10 +91,13 @@ def diff_ops(
 class QuoteChecker:
     """Where the archive says a quote, in which words, and what differs."""
 
-    def __init__(self, engine: Engine, embedder: Embedder, index: IndexStore) -> None:
+    def __init__(
+        self, engine: Engine, embedder: Embedder, index: IndexStore, languages: ArchiveLanguages | None = None
+    ) -> None:
         self._engine = engine
         self._embedder = embedder
         self._index = index
+        self._languages = languages or ArchiveLanguages(engine, embedder.spec.dim)
         self._quote_vector = lru_cache(maxsize=256)(embedder.embed_query)
 
     def check(self, quote: str, k: int = 3, filters: SearchFilters | None = None) -> list[QuoteMatch]:
@@ -109,10 +117,12 @@ class QuoteChecker:
             found = self._by_wording(session, quote, quote_words, ids)
             if not found or found[0].similarity < CONFIDENT:
                 vector = self._quote_vector(" ".join(quote.split()))
-                dense = candidates.by_meaning(session, self._index, vector, allowed, originals_for)
+                pools = list(self._languages.state(session).ids.values())
+                dense = candidates.by_meaning(session, self._index, vector, allowed, originals_for, pools)
                 found = _best(found + self._by_wording(session, quote, quote_words, [i for i, _ in dense]))
-                if not found:
-                    found = self._by_meaning(session, quote, quote_words, vector, dense)
+                if not found:  # sentences by meaning, in the closest passages and in those sharing the quote's words
+                    close = [i for i, score in dense if score >= PASSAGE_MEANING_MIN]
+                    found = self._by_meaning(session, quote, quote_words, vector, list(dict.fromkeys(close + ids)))
             audit_restricted_results(session, filters.caller, "quote check", [m.document for m in found[:k]])
             return found[:k]
 
@@ -147,39 +157,58 @@ class QuoteChecker:
             char_start=start,
             char_end=end,
             diff=diff_ops(quote, quote_words, text, span_words, opcodes),
+            explanation=explain(verdict),
         )
 
     def _by_meaning(
-        self, session: Session, quote: str, quote_words: list[Word], vector: np.ndarray, dense: list[tuple[int, float]]
+        self, session: Session, quote: str, quote_words: list[Word], vector: np.ndarray, passage_ids: list[int]
     ) -> list[QuoteMatch]:
-        """The sentence of each close passage that says what the quote says, when it says it closely enough."""
+        """The sentence of each close passage that says what the quote says, when it says it closely enough.
+
+        Every sentence of the candidate passages (the closest by meaning in each language, and those sharing the
+        quote's words: its numbers and names) is compared with the quote by meaning (the vectors stored at ingest; a
+        sentence without one is embedded). A translation or paraphrase that states other numbers,
+        dates or names than its source (search.quotes.facts) is altered, and its diff names them."""
         highlighter = highlighter_for(self._embedder)
-        rows = storage.passages_with_documents(session, [i for i, _ in dense])
+        rows = storage.passages_with_documents(session, passage_ids)
         matches = []
-        close = [i for i, score in dense if i in rows and score >= PASSAGE_MEANING_MIN]
-        for passage, document in (rows[i] for i in close):
-            # The quote's words (names, numbers, glossary terms) pick the sentence; only ties are embedded.
-            start, end = best_sentence_span(passage.text, quote, vector, highlighter.sentence_vectors, margin=0.0)
-            sentence = passage.text[start:end]
-            score = float(highlighter.sentence_vectors([sentence])[0] @ vector)
-            if score < MEANING_MIN:
-                continue
-            verdict = meaning_verdict(quote, document.language, sentence)
-            start, end = passage.char_start + start, passage.char_start + end
-            sentence_words = words(document.text, start, end)
-            ops = [] if verdict is Verdict.translation else diff(quote_words, sentence_words)
-            matches.append(
-                QuoteMatch(
-                    verdict,
-                    round(score, 4),
-                    passage,
-                    document,
-                    start,
-                    end,
-                    diff_ops(quote, quote_words, document.text, sentence_words, ops),
+        for passage, document in (rows[i] for i in passage_ids if i in rows):
+            spans = _sentences(passage.text)
+            highlighter.remember(
+                stored_sentences(
+                    passage.text, passage.sentence_spans, passage.sentence_vectors, self._embedder.spec.dim
                 )
             )
+            vectors = highlighter.sentence_vectors([passage.text[s:e] for s, e in spans])
+            scores = vectors @ np.asarray(vector, dtype=np.float32)
+            best = int(np.argmax(scores))
+            score = float(scores[best])
+            start, end = spans[best]
+            sentence = passage.text[start:end]
+            facts = compare_facts(quote, sentence)
+            if len(facts.changes) > facts.shared:
+                continue  # another statement: its numbers, dates or names are mostly others
+            if score < MEANING_MIN and not (score >= ALTERED_MEANING_MIN and facts.changes and facts.shared >= 2):
+                continue  # not close enough by meaning, nor the same statement with a fact changed
+            verdict = meaning_verdict(quote, document.language, sentence)
+            start, end = passage.char_start + start, passage.char_start + end
+            changes = facts.changes
+            if changes:
+                ops = [DiffOp(_op(change.quote, change.original), change.quote, change.original) for change in changes]
+                explanation = explain(verdict, f"with {describe(changes)}")
+                verdict = Verdict.altered
+            else:
+                sentence_words = words(document.text, start, end)
+                word_ops = [] if verdict is Verdict.translation else diff(quote_words, sentence_words)
+                ops = diff_ops(quote, quote_words, document.text, sentence_words, word_ops)
+                explanation = explain(verdict)
+            matches.append(QuoteMatch(verdict, round(score, 4), passage, document, start, end, ops, explanation))
         return _best(matches)
+
+
+def _op(quote: str, original: str) -> str:
+    """The diff operation from the quote's fact to the original's (either may be missing)."""
+    return "replace" if quote and original else ("delete" if quote else "insert")
 
 
 def _passage_at(session: Session, document_id: int, offset: int) -> Passage:

@@ -65,3 +65,21 @@ def meaning_verdict(quote: str, document_language: str | None, original: str) ->
     if quote_language and source_language and quote_language != source_language:
         return Verdict.translation
     return Verdict.paraphrase
+
+
+_EXPLANATIONS = {
+    Verdict.exact: "the archive says it in exactly these words",
+    Verdict.cosmetic: "the same words; only case, punctuation, dashes, spacing or spelling variants differ",
+    Verdict.altered: "most words are the source's, but some were changed, added or removed (see the differences)",
+    Verdict.truncated: "the quoted words are part of a longer sentence whose left-out part changes or qualifies them",
+    Verdict.translation: "a translation: another language than the source, the same meaning, numbers, dates and names",
+    Verdict.paraphrase: "the same meaning in other words of the same language",
+}
+
+
+def explain(verdict: Verdict, detail: str | None = None) -> str:
+    """The verdict in a sentence; `detail` ("with a different number") qualifies a translation or paraphrase that is
+    reported as altered."""
+    if detail:
+        return f"{verdict.value}, {detail}: the source states otherwise (see the differences)"
+    return _EXPLANATIONS[verdict]

@@ -118,3 +118,48 @@ def test_words_fold_only_cosmetic_differences():
     assert fold("Мukhtar") == fold("Mukhtar")  # a Cyrillic М among Latin letters
     assert [w.key for w in words("detain-\nees said")] == ["detainees", "said"]
     assert fold("ﬁne") == "fine"
+
+
+# A sentence of the report, translated by hand into Russian and Kazakh, faithfully and with one fact changed.
+AKHMETOV_RU = (
+    "Суд также постановил, что Ахметов, которого правозащитные группы Казахстана признали политическим заключённым, "
+    "должен отбывать срок не в колонии-поселении, как было предусмотрено первоначальным приговором, а в обычной тюрьме."
+)
+AKHMETOV_KK = (
+    "Сот сондай-ақ Қазақстандағы құқық қорғау топтары саяси тұтқын деп таныған Ахметов жазасын бастапқы үкімде "
+    "көрсетілгендей колония-қоныста емес, кәдімгі түрмеде өтеуі керек деп шешті."
+)
+ATABEK_RU = "18 октября 2007 года суд приговорил Атабека к 18 годам лишения свободы."
+ATABEK_KK = "2007 жылғы 18 қазанда сот Атабекті 18 жылға бас бостандығынан айырды."
+
+
+@pytest.mark.parametrize("quote", [AKHMETOV_RU, AKHMETOV_KK, ATABEK_RU, ATABEK_KK])
+def test_a_faithful_translation_is_a_translation_of_the_right_sentence(seed_services, quote):
+    best = check(seed_services, quote)[0]
+    source = AKHMETOV if "Ахметов" in quote else ATABEK
+    assert best.verdict is Verdict.translation, best
+    assert best.original == source and best.char_start == best.document.text.index(source)
+    assert best.diff == [] and "translation" in best.explanation
+
+
+@pytest.mark.parametrize(
+    ("quote", "changed", "kind"),
+    [
+        (ATABEK_RU.replace("к 18 годам", "к 15 годам"), ("15", "18"), "number"),
+        (ATABEK_KK.replace("18 жылға", "15 жылға"), ("15", "18"), "number"),
+        (ATABEK_RU.replace("Атабека", "Назарбаева"), ("Назарбаева", "Atabek"), "name"),
+        (AKHMETOV_KK.replace("Ахметов", "Есхожин"), ("Есхожин", "Akhmetov"), "name"),
+        (AKHMETOV_RU.replace("Ахметов", "Есхожин"), ("Есхожин", "Akhmetov"), "name"),
+    ],
+)
+def test_a_translation_with_a_changed_number_or_name_is_altered_and_names_it(seed_services, quote, changed, kind):
+    best = check(seed_services, quote)[0]
+    assert best.verdict is Verdict.altered, best
+    assert best.original in (ATABEK, AKHMETOV)
+    assert [(d.op, d.quote, d.original) for d in best.diff] == [("replace", *changed)]
+    assert best.explanation.startswith(f"translation, with a different {kind}")
+
+
+def test_every_verdict_comes_with_an_explanation(seed_services):
+    for quote in (ATABEK, ATABEK.replace("18 years", "15 years"), ATABEK_RU):
+        assert all(match.explanation for match in check(seed_services, quote))
