@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from archive.access import Visibility
 from archive.models import AuditEvent, Document, Passage
 from indexing.dates import period
+from indexing.jobs import duplicate_reason
 from indexing.page_span import page_label, pages_of
 from search.highlight import Highlighter, best_sentence_span
 from search.persons import PersonDetail
@@ -237,7 +238,11 @@ class JobPublic(BaseModel):
     filename: str
 
     @classmethod
-    def of(cls, job) -> JobPublic:
+    def of(cls, job, document_readable: bool = True) -> JobPublic:
+        """The job as a caller sees it: a duplicate of a document they may not read does not name it."""
+        if not document_readable:
+            reason = duplicate_reason(None) if job.state.value == "duplicate" else None
+            return cls(id=job.id, state=job.state.value, reason=reason, document_id=None, filename=job.filename)
         return cls(
             id=job.id, state=job.state.value, reason=job.reason, document_id=job.document_id, filename=job.filename
         )

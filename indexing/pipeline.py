@@ -373,7 +373,7 @@ class Ingestor:
                 job,
                 JobState.duplicate,
                 document_id=existing.id,
-                reason=f"same file as document {existing.id} ({existing.source})",
+                reason=job_store.duplicate_reason(existing),
             )
         if prepared.error is not None:
             if prepared.transient:
@@ -404,7 +404,7 @@ class Ingestor:
                 job,
                 JobState.duplicate,
                 document_id=existing.id,
-                reason=f"same file as document {existing.id} ({existing.source})",
+                reason=job_store.duplicate_reason(existing),
             )
         total = len(prepared.texts) + sum(map(len, prepared.sentences))
 
@@ -420,7 +420,7 @@ class Ingestor:
                 job_states.serialize_commits(session)  # one document at a time, whichever worker commits it
                 existing = storage.find_document_by_sha256(session, job.sha256)
                 if existing is not None:  # committed by another worker while this one embedded
-                    same = f"same file as document {existing.id} ({existing.source})"
+                    same = job_store.duplicate_reason(existing)
                     job_states.finish(session, job, JobState.duplicate, document_id=existing.id, reason=same)
                     return IngestOutcome(job.filename, JobState.duplicate, same, existing.id, 0, job.id)
                 self._persons.refresh(session)  # names another worker stored meanwhile
