@@ -1,0 +1,59 @@
+"""Files written to do harm or to confuse: formulas for spreadsheets, names longer than a file system allows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.export import csv_text, spreadsheet_safe
+from api.services import Services
+from tests.fakes import small_archive
+
+TOKEN = "hostile-files-editor-token"
+EDITOR = {"Authorization": f"Bearer {TOKEN}"}
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    folder = tmp_path_factory.mktemp("hostile")
+    with small_archive(folder, editor_token=TOKEN, max_upload_mb=1) as services:
+        path = folder / "formula.txt"
+        path.write_text(f"{FORMULA}\n\n{FORMULA} the quarzelbrook hearing was moved.\n", encoding="utf-8")
+        (outcome,) = services.ingestor.ingest([path])
+        assert outcome.state.value == "indexed", outcome
+        yield services
+
+
+@pytest.fixture(scope="module")
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services=services)) as client:
+        yield client
+
+
+def test_a_csv_export_never_hands_a_spreadsheet_a_formula(client: TestClient) -> None:
+    response = client.get("/search/export", params={"q": "quarzelbrook hearing", "format": "csv", "k": 3})
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    found = [row for row in rows if "quarzelbrook" in row["quote"]]
+    assert found
+    for row in rows:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values()), row
+    assert found[0]["quote"].startswith("'" + FORMULA)  # kept, shown as text
+    json_quotes = [r["text"] for r in client.get("/search", params={"q": "quarzelbrook hearing"}).json()["results"]]
+    assert any(q.startswith(FORMULA) for q in json_quotes)  # only the CSV cell is changed
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_is_neutralised_in_every_cell(start: str) -> None:
+    value = f"{start}1+2"
+    assert spreadsheet_safe(value) == "'" + value
+    written = csv_text([f"{start}head", "plain"], [{f"{start}head": value, "plain": 5}])
+    header, row = list(csv.reader(io.StringIO(written)))
+    assert header == [f"'{start}head", "plain"] and row == ["'" + value, "5"]
+    assert spreadsheet_safe("a = b") == "a = b" and spreadsheet_safe(-3) == -3
