@@ -46,11 +46,18 @@ class StoredFile:
     size: int
 
 
+MAX_FILENAME_CHARS = 255
+
+
 def safe_filename(name: str | None) -> str:
-    """The last component of a client-supplied file name, without control characters."""
+    """The last component of a client-supplied file name, without control characters, at most 255 characters: a
+    longer name is shortened before its extension, which says what kind of file it is."""
     cleaned = PurePath((name or "").replace("\\", "/")).name
     cleaned = "".join(c for c in cleaned if c.isprintable()).strip()
-    return cleaned[:255] or "upload"
+    if len(cleaned) > MAX_FILENAME_CHARS:
+        suffix = _suffix(cleaned)
+        cleaned = cleaned[: MAX_FILENAME_CHARS - len(suffix)].rstrip() + suffix
+    return cleaned or "upload"
 
 
 def _suffix(filename: str) -> str:

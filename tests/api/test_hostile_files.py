@@ -57,3 +57,13 @@ def test_every_formula_start_is_neutralised_in_every_cell(start: str) -> None:
     header, row = list(csv.reader(io.StringIO(written)))
     assert header == [f"'{start}head", "plain"] and row == ["'" + value, "5"]
     assert spreadsheet_safe("a = b") == "a = b" and spreadsheet_safe(-3) == -3
+
+
+def test_a_long_file_name_is_shortened_keeping_its_extension(client: TestClient) -> None:
+    name = "a" * 300 + ".txt"
+    response = client.post("/documents", files={"file": (name, b"Long name\n\nA note with a long name.\n")}, headers=EDITOR)
+    assert response.status_code == 202, response.text
+    filename = client.get(f"/jobs/{response.json()['job_id']}", headers=EDITOR).json()["filename"]
+    assert filename == "a" * 251 + ".txt"
+    refused = client.post("/documents", files={"file": ("b" * 300 + ".exe", b"MZ")}, headers=EDITOR)
+    assert refused.status_code == 415 and ".exe" in refused.json()["detail"]
