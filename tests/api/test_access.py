@@ -195,6 +195,27 @@ def test_an_editor_outside_the_group_finds_no_trace_of_a_restricted_document_or_
     assert seen["document_id"] == archive.secret_id and secret_name in seen["reason"]
 
 
+def test_answers_that_a_key_opens_are_never_cached(archive: Archive) -> None:
+    rex = archive.auth("rex")
+    for path in (
+        f"/documents/{archive.secret_id}",
+        f"/documents/{archive.secret_id}/text",
+        f"/documents/{archive.secret_id}/file",
+        f"/passages/{archive.secret_passage}",
+        f"/persons/{archive.secret_person}",
+        f"/read/{archive.secret_id}",
+        "/documents",
+    ):
+        response = archive.client.get(path, headers=rex)
+        assert response.status_code == 200, path
+        assert response.headers["cache-control"] == "no-store", path
+        assert "authorization" in response.headers["vary"].lower(), path
+    searched = archive.client.get("/search/export", params={"q": "zanthrophyle", "format": "csv"}, headers=rex)
+    assert "zanthrophyle" in searched.text and searched.headers["cache-control"] == "no-store"
+    assert archive.client.get("/jobs", headers=archive.auth("ada")).headers["cache-control"] == "no-store"
+    assert "no-store" not in archive.client.get(f"/documents/{archive.public_id}").headers.get("cache-control", "")
+
+
 def test_restricted_ids_answer_exactly_like_missing_ids(archive: Archive) -> None:
     hidden = {
         "/documents/{}": archive.secret_id,
