@@ -61,7 +61,9 @@ def test_every_formula_start_is_neutralised_in_every_cell(start: str) -> None:
 
 def test_a_long_file_name_is_shortened_keeping_its_extension(client: TestClient) -> None:
     name = "a" * 300 + ".txt"
-    response = client.post("/documents", files={"file": (name, b"Long name\n\nA note with a long name.\n")}, headers=EDITOR)
+    response = client.post(
+        "/documents", files={"file": (name, b"Long name\n\nA note with a long name.\n")}, headers=EDITOR
+    )
     assert response.status_code == 202, response.text
     filename = client.get(f"/jobs/{response.json()['job_id']}", headers=EDITOR).json()["filename"]
     assert filename == "a" * 251 + ".txt"
