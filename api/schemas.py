@@ -53,6 +53,7 @@ class DocumentPublic(DocumentRef):
     created_at: datetime
     passages: int
     visibility: str  # public, internal or restricted
+    warnings: list[str] = Field(description='What could not be read, e.g. "pages 2–3 could not be read"')
 
     @classmethod
     def of_with_count(cls, document: Document, passages: int) -> DocumentPublic:
@@ -66,6 +67,7 @@ class DocumentPublic(DocumentRef):
             created_at=document.created_at,
             passages=passages,
             visibility=document.visibility,
+            warnings=(document.warnings or "").splitlines(),
         )
 
 
@@ -236,15 +238,23 @@ class JobPublic(BaseModel):
     reason: str | None
     document_id: int | None
     filename: str
+    warnings: list[str]  # what could not be read of the file (its document was indexed without it)
 
     @classmethod
     def of(cls, job, document_readable: bool = True) -> JobPublic:
         """The job as a caller sees it: a duplicate of a document they may not read does not name it."""
         if not document_readable:
             reason = duplicate_reason(None) if job.state.value == "duplicate" else None
-            return cls(id=job.id, state=job.state.value, reason=reason, document_id=None, filename=job.filename)
+            return cls(
+                id=job.id, state=job.state.value, reason=reason, document_id=None, filename=job.filename, warnings=[]
+            )
         return cls(
-            id=job.id, state=job.state.value, reason=job.reason, document_id=job.document_id, filename=job.filename
+            id=job.id,
+            state=job.state.value,
+            reason=job.reason,
+            document_id=job.document_id,
+            filename=job.filename,
+            warnings=(job.warnings or "").splitlines(),
         )
 
 

@@ -29,6 +29,7 @@ from archive.models import Document, IngestJob, JobState, id_column, row_id, utc
 from archive.settings import Settings
 
 MAX_ATTEMPTS = 3  # a file that crashes or times out the parser this many times ends failed
+INTERRUPTED = "processing was interrupted"  # how the reason of a job failed by interruptions begins
 FINAL_STATES = (JobState.indexed, JobState.duplicate, JobState.failed)
 _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 
@@ -159,6 +160,13 @@ def earlier_failure(engine: Engine, sha256: str) -> int | None:
             )
             .order_by(col(IngestJob.id).desc())
         ).first()
+
+
+def was_interrupted(engine: Engine, job_id: int) -> bool:
+    """Whether a failed job failed only because processing was interrupted (not the file's fault: worth a retry)."""
+    with Session(engine) as session:
+        job = session.get(IngestJob, job_id)
+        return job is not None and (job.reason or "").startswith(INTERRUPTED)
 
 
 def record_unreadable(engine: Engine, path: Path, reason: str) -> int:

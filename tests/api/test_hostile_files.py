@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,7 +14,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.export import csv_text, spreadsheet_safe
 from api.services import Services
+from indexing.extract import extract, page_warnings
 from tests.fakes import small_archive
+from tests.pdfs import write_pdf
 
 TOKEN = "hostile-files-editor-token"
 EDITOR = {"Authorization": f"Bearer {TOKEN}"}
@@ -69,3 +73,42 @@ def test_a_long_file_name_is_shortened_keeping_its_extension(client: TestClient)
     assert filename == "a" * 251 + ".txt"
     refused = client.post("/documents", files={"file": ("b" * 300 + ".exe", b"MZ")}, headers=EDITOR)
     assert refused.status_code == 415 and ".exe" in refused.json()["detail"]
+
+
+def _wait(client: TestClient, job_id: int, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/jobs/{job_id}", headers=EDITOR).json()
+        if job["state"] not in ("queued", "running"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def test_pages_a_truncated_pdf_lost_are_named_on_its_document_and_job(client: TestClient, tmp_path: Path) -> None:
+    texts = tuple(f"Page {n} of the quelvorin hearing record. " * 30 for n in ("one", "two", "three"))
+    whole = write_pdf(tmp_path / "whole.pdf", texts).read_bytes()
+    response = client.post("/documents", files={"file": ("cut.pdf", whole[: len(whole) // 2])}, headers=EDITOR)
+    assert response.status_code == 202, response.text
+    job = _wait(client, response.json()["job_id"])
+    assert job["state"] == "indexed", job
+    assert job["warnings"] == ["pages 2–3 could not be read"]
+    document = client.get(f"/documents/{job['document_id']}").json()
+    assert document["warnings"] == ["pages 2–3 could not be read"] and document["page_count"] == 3
+    page = client.get(f"/read/{job['document_id']}").text
+    assert "Pages 2–3 could not be read" in page
+    intact = client.post("/documents", files={"file": ("whole.pdf", whole)}, headers=EDITOR)
+    complete = _wait(client, intact.json()["job_id"])
+    assert complete["state"] == "indexed" and complete["warnings"] == []
+    assert client.get(f"/documents/{complete['document_id']}").json()["warnings"] == []
+
+
+@pytest.mark.parametrize("name", ["lshortru_excerpt.pdf", "magzhan_zhumabaev_excerpt.pdf"])
+def test_an_intact_real_pdf_has_no_warnings(name: str) -> None:
+    assert extract(Path(__file__).parent.parent / "data" / name).warnings == ()
+
+
+def test_page_warnings_name_runs_of_pages() -> None:
+    assert page_warnings(()) == ()
+    assert page_warnings((3,)) == ("page 3 could not be read",)
+    assert page_warnings((2, 3, 7, 9, 10, 11)) == ("pages 2–3, 7, 9–11 could not be read",)
