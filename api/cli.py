@@ -121,6 +121,8 @@ def _summary(ctx: click.Context, outcomes, total: int, log_file: Path | None = N
     for outcome in outcomes:
         if outcome.state.value == "failed":
             click.echo(f"  failed: {outcome.path}: {outcome.reason}")
+        for warning in outcome.warnings:
+            click.echo(f"  warning: {outcome.path}: {warning}")
     if log_file is not None and any((o.reason or "").startswith("unexpected error") for o in outcomes):
         click.echo(f"  the errors' details are in {log_file}")
     if interrupted:
@@ -160,7 +162,8 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
     for job in rows:
         document = f" document {job.document_id}" if job.document_id else ""
         reason = f": {job.reason}" if job.reason else ""
-        click.echo(f"{job.id:>6}  {job.state.value:<9} {job.filename}{document}{reason}")
+        warnings = "".join(f" (warning: {w})" for w in (job.warnings or "").splitlines())
+        click.echo(f"{job.id:>6}  {job.state.value:<9} {job.filename}{document}{reason}{warnings}")
     click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
 
 

@@ -127,11 +127,27 @@ def result_set(rows: list[ExportRow], query: str, meta: dict | None = None) -> d
 
 def to_csv(rows: list[ExportRow], extra: dict[str, str] | None = None) -> str:
     """A header and one line per row (authors joined by "; "); `extra` columns come first, the same on every line."""
+    records = [{**(extra or {}), **asdict(row), "authors": "; ".join(row.authors)} for row in rows]
+    return csv_text([*(extra or {}), *CSV_COLUMNS], records)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell a spreadsheet shows as text: a string that would start a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(fieldnames: list[str], records: list[dict]) -> str:
+    """CSV with a header line, every cell made spreadsheet-safe: the one way the archive writes CSV."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[*(extra or {}), *CSV_COLUMNS], lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=[str(spreadsheet_safe(f)) for f in fieldnames], lineterminator="\r\n")
     writer.writeheader()
-    for row in rows:
-        writer.writerow({**(extra or {}), **asdict(row), "authors": "; ".join(row.authors)})
+    for record in records:
+        writer.writerow({str(spreadsheet_safe(k)): spreadsheet_safe(v) for k, v in record.items()})
     return out.getvalue()
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from archive.access import Visibility
 from archive.models import AuditEvent, Document, Passage
 from indexing.dates import period
+from indexing.jobs import duplicate_reason
 from indexing.page_span import page_label, pages_of
 from search.highlight import Highlighter, best_sentence_span
 from search.language_balance import answer_languages
@@ -53,6 +54,7 @@ class DocumentPublic(DocumentRef):
     created_at: datetime
     passages: int
     visibility: str  # public, internal or restricted
+    warnings: list[str] = Field(description='What could not be read, e.g. "pages 2–3 could not be read"')
 
     @classmethod
     def of_with_count(cls, document: Document, passages: int) -> DocumentPublic:
@@ -66,6 +68,7 @@ class DocumentPublic(DocumentRef):
             created_at=document.created_at,
             passages=passages,
             visibility=document.visibility,
+            warnings=(document.warnings or "").splitlines(),
         )
 
 
@@ -248,11 +251,23 @@ class JobPublic(BaseModel):
     reason: str | None
     document_id: int | None
     filename: str
+    warnings: list[str]  # what could not be read of the file (its document was indexed without it)
 
     @classmethod
-    def of(cls, job) -> JobPublic:
+    def of(cls, job, document_readable: bool = True) -> JobPublic:
+        """The job as a caller sees it: a duplicate of a document they may not read does not name it."""
+        if not document_readable:
+            reason = duplicate_reason(None) if job.state.value == "duplicate" else None
+            return cls(
+                id=job.id, state=job.state.value, reason=reason, document_id=None, filename=job.filename, warnings=[]
+            )
         return cls(
-            id=job.id, state=job.state.value, reason=job.reason, document_id=job.document_id, filename=job.filename
+            id=job.id,
+            state=job.state.value,
+            reason=job.reason,
+            document_id=job.document_id,
+            filename=job.filename,
+            warnings=(job.warnings or "").splitlines(),
         )
 
 

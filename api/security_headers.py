@@ -2,6 +2,8 @@
 
 The pages' one script is a static file (no inline script, no inline event handler); icons may be `data:` images.
 ReDoc (`/redoc`) injects its styles inline and runs its search in a `blob:` worker: its page alone allows those.
+An answer to a request with a key may hold what only that key opens (internal and restricted documents, jobs, the
+audit trail): it is never stored by a browser or a proxy (`Cache-Control: no-store`).
 """
 
 from starlette.datastructures import MutableHeaders
@@ -14,6 +16,9 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+
+
+PRIVATE = {"Cache-Control": "no-store", "Vary": "Authorization"}
 
 
 class SecurityHeaders:
@@ -29,6 +34,7 @@ class SecurityHeaders:
             return
         path, root = scope["path"], scope.get("root_path", "")
         policy = self.policies.get(path.removeprefix(root) if root else path, CSP)
+        keyed = any(name == b"authorization" for name, _ in scope.get("headers", []))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -36,6 +42,8 @@ class SecurityHeaders:
                 headers.setdefault("Content-Security-Policy", policy)
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
+                if keyed:
+                    headers.update(PRIVATE)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, delete, select
 
 from archive import audit, storage
 from archive.errors import InvalidInputError, NotFoundError
-from archive.models import Document, DocumentGroup, Passage, row_id
+from archive.models import Document, DocumentGroup, IngestJob, Passage, row_id
 
 ACCESS_META_KEY = "access_revision"
 
@@ -110,6 +110,29 @@ def visible_condition(caller: Caller) -> ColumnElement[bool] | None:
         return seen
     shared = select(DocumentGroup.document_id).where(col(DocumentGroup.group).in_(sorted(caller.groups)))
     return or_(seen, col(Document.id).in_(shared))
+
+
+def visible_jobs_condition(caller: Caller) -> ColumnElement[bool] | None:
+    """The SQL condition on `IngestJob` that the caller may see it: their own submissions, and jobs whose document
+    they may read (a job names its file); None when the caller may see every job."""
+    if caller.is_admin:
+        return None
+    readable = select(Document.id)
+    condition = visible_condition(caller)
+    if condition is not None:
+        readable = readable.where(condition)
+    return or_(col(IngestJob.submitted_by) == caller.actor, col(IngestJob.document_id).in_(readable))
+
+
+def readable_document_ids(session: Session, caller: Caller, ids: set[int]) -> set[int]:
+    """Which of these documents the caller may read."""
+    if not ids:
+        return set()
+    query = select(Document.id).where(col(Document.id).in_(sorted(ids)))
+    condition = visible_condition(caller)
+    if condition is not None:
+        query = query.where(condition)
+    return {int(i) for i in session.exec(query).all() if i is not None}
 
 
 def can_read(caller: Caller, document: Document, groups: list[str]) -> bool:

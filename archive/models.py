@@ -48,6 +48,7 @@ class Document(SQLModel, table=True):
     visibility: str = Field(  # public, internal or restricted (archive.access.Visibility)
         default="public", max_length=16, index=True, sa_column_kwargs={"server_default": "public"}
     )
+    warnings: str | None = None  # what could not be read, one problem a line (e.g. "pages 2–3 could not be read")
 
 
 class Passage(SQLModel, table=True):
@@ -121,6 +122,8 @@ class IngestJob(SQLModel, table=True):
     visibility: str | None = None  # requested for the document it creates (None: manifest or default)
     groups: str | None = None  # requested groups, comma-separated
     submitted_by: str | None = None  # the actor, for the audit trail
+    stage: str | None = Field(default=None, max_length=16)  # "reading" while the file's content is processed
+    warnings: str | None = None  # the document's warnings, one a line
 
 
 class DocumentMinHash(SQLModel, table=True):
@@ -180,6 +183,15 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class RefusedKey(SQLModel, table=True):
+    """A refused API key: from which address and with which key prefix, and when (never the key itself)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    address: str = Field(index=True, max_length=100)
+    prefix: str = Field(index=True, max_length=16)
 
 
 class AuditEvent(SQLModel, table=True):

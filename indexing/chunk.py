@@ -85,38 +85,53 @@ def chunk_document(text: str, pages: Sequence[Page] = ()) -> list[Chunk]:
     section: str | None = None
     person: str | None = None
     pending: list[_Span] = []
+    carried: _Span | None = None  # the start of a sentence that runs on at the top of the next page
     has_body = False  # a heading alone is kept for the passage that follows it
     for index, (_, _, page_number, ocr) in enumerate(regions):
-        runs_on = bool(pending)  # the last page ended inside a sentence
         for paragraph in paragraphs[index]:
             line = text[paragraph.start : paragraph.end]
             heading, lead = _is_heading(line), _PERSON_LEAD.match(line)
             if (heading or lead) and has_body:
-                chunks.extend(_pack(pending, _join(section, person)))
-                pending, has_body = [], False
+                chunks.extend(_pack([*pending, *_optional(carried)], _join(section, person)))
+                pending, carried, has_body = [], None, False
             if heading:
                 section, person = line.strip(), None
             elif lead:
                 person = lead.group("name")
             has_body = has_body or not heading
             sentences = [_Span(s.start, s.end, page_number, page_number, ocr) for s in _sentences(text, paragraph)]
-            if runs_on and sentences:
-                sentences[0] = _joined(pending.pop(), sentences[0])
-                runs_on = False
+            if carried is not None and sentences:
+                sentences[0] = _joined(carried, sentences[0])
+                carried = None
             pending.extend(sentences)
+        pending.extend(_optional(carried))
+        carried = None
         following = paragraphs[index + 1][0] if index + 1 < len(paragraphs) and paragraphs[index + 1] else None
         next_page = regions[index + 1][2] if index + 1 < len(regions) else None
         # only a page break is bridged, not the gap a left-out line leaves (web boilerplate has no page numbers)
         page_break = page_number is not None and next_page is not None and next_page != page_number
-        if not (page_break and pending and following and _runs_on(text, pending[-1], following)):
+        if page_break and pending and following and _runs_on(text, pending[-1], following):
+            carried = pending.pop()
+        else:
             chunks.extend(_pack(pending, _join(section, person)))
             pending, has_body = [], False
     return chunks
 
 
+def _optional(span: _Span | None) -> list[_Span]:
+    return [span] if span is not None else []
+
+
+def _opens_section(line: str) -> bool:
+    """Whether a paragraph starts a new section: a heading, or a person's name leading an entry."""
+    return _is_heading(line) or _PERSON_LEAD.match(line) is not None
+
+
 def _runs_on(text: str, last: _Span, following: _Span) -> bool:
-    """Whether the sentence ending a page goes on at the top of the next one (no sentence end, no heading there)."""
-    if not _OPEN_SENTENCE_END.search(text[last.start : last.end]) or _is_heading(text[following.start : following.end]):
+    """Whether the sentence ending a page goes on at the top of the next one (no sentence end, no new section)."""
+    if not _OPEN_SENTENCE_END.search(text[last.start : last.end]) or _opens_section(
+        text[following.start : following.end]
+    ):
         return False
     first = next(_sentences(text, following))
     return (last.end - last.start) + (first.end - first.start) < MAX_CHARS

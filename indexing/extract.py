@@ -44,6 +44,7 @@ class ExtractedText:
     text: str  # canonical document text; all citations point into it
     pages: tuple[Page, ...]  # empty for plain text files
     title_hint: str | None  # PDF metadata title or None
+    warnings: tuple[str, ...] = ()  # what could not be read, e.g. "pages 2–3 could not be read"
 
 
 def extract(
@@ -91,7 +92,22 @@ def _assemble(raw: RawPdf) -> ExtractedText:
         if any(p.ocr for p in pages):
             raise ExtractionError("no text could be extracted (OCR found no text on the scanned pages)")
         raise ExtractionError("no text could be extracted")
-    return ExtractedText(text, tuple(pages), raw.title)
+    return ExtractedText(text, tuple(pages), raw.title, page_warnings(raw.damaged_pages))
+
+
+def page_warnings(damaged: tuple[int, ...]) -> tuple[str, ...]:
+    """One warning naming the pages that could not be read, as runs: "pages 2–3, 7 could not be read"."""
+    if not damaged:
+        return ()
+    runs: list[list[int]] = []
+    for number in sorted(set(damaged)):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    spans = ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
+    noun = "page" if len(damaged) == 1 else "pages"
+    return (f"{noun} {spans} could not be read",)
 
 
 def _extract_plain(path: Path) -> ExtractedText:

@@ -16,7 +16,10 @@ from indexing.extract import Page
 EDGE_LINES = 3  # lines looked at at the top and at the bottom of each page
 MIN_PAGES = 3  # a document needs this many pages for a repeated line to count as furniture
 MIN_SHARE = 0.5  # ... and the line must be at an edge of at least this share of its pages
-MIN_SHARE_NUMBERED = 0.8  # a line repeated only with other numbers ("… p. 3") needs this share
+MIN_SHARE_NUMBERED = 0.8  # a line repeated only with other numbers ("… p. 3") needs this share ...
+MIN_PAGES_NUMBERED = 5  # ... of a document of at least this many pages (on fewer, numbered lines are text)
+BLOCK_LINES = 4  # a block printed on every page (a title, an address, "p. 3") has at most this many lines ...
+BLOCK_MAX_CHARS = 300  # ... each at most this long (a repeated block may hold a title longer than MAX_CHARS)
 MAX_CHARS = 100  # longer lines are text, never furniture
 RUNNING_HEAD_CHARS = 60  # a running head (a chapter or section title beside the page number) is this short ...
 RUNNING_HEAD_PAGES = 2  # ... and printed on at least this many pages
@@ -32,13 +35,51 @@ def strip_furniture(text: str, pages: Sequence[Page]) -> list[Page]:
     """The pages with their slices narrowed to leave out the furniture at their top and bottom."""
     if len(pages) < MIN_PAGES:
         return list(pages)
-    edges = [{" ".join(text[s:e].lower().split()) for s, e in _edge_lines(text, page)} for page in pages]
+    edges = [{_normal(text, line) for line in _edge_lines(text, page)} for page in pages]
     exact = Counter(line for page_edges in edges for line in page_edges)
     numbered = Counter(key for page_edges in edges for key in {_DIGITS.sub("#", line) for line in page_edges})
     repeated = {line for line, n in exact.items() if n >= max(MIN_PAGES, MIN_SHARE * len(pages))}
-    repeated |= {key for key, n in numbered.items() if n >= max(MIN_PAGES, MIN_SHARE_NUMBERED * len(pages))}
+    numbered_pages = max(MIN_PAGES_NUMBERED, MIN_SHARE_NUMBERED * len(pages))
+    repeated |= {key for key, n in numbered.items() if n >= numbered_pages}
     repeated |= _running_heads(edges, len(pages))
-    return [_narrow(text, page, repeated, len(pages)) for page in pages]
+    block_counts = Counter(key for page in pages for key in _edge_blocks(text, _lines(text, page)))
+    blocks = {key for key, n in block_counts.items() if n >= numbered_pages}
+    return [_narrow(text, page, repeated, blocks, len(pages)) for page in pages]
+
+
+def _normal(text: str, line: tuple[int, int]) -> str:
+    return " ".join(text[line[0] : line[1]].lower().split())
+
+
+def _block_key(text: str, lines: Sequence[tuple[int, int]]) -> str | None:
+    """What a block of lines at a page's edge is on every page: its lines, the last with its numbers left out (the
+    page number); None when the block cannot be furniture (a line too long, or a last line that is long or has no
+    number)."""
+    contents = [_normal(text, line) for line in lines]
+    if any(len(content) > BLOCK_MAX_CHARS for content in contents):
+        return None
+    if len(contents[-1]) > MAX_CHARS or not _DIGITS.search(contents[-1]):
+        return None
+    return "\n".join([*contents[:-1], _DIGITS.sub("#", contents[-1])])
+
+
+def _edge_blocks(text: str, lines: list[tuple[int, int]]) -> set[str]:
+    """The keys of the blocks of 2 to BLOCK_LINES lines at the top and at the bottom of a page."""
+    keys = set()
+    for size in range(2, min(BLOCK_LINES, len(lines)) + 1):
+        for block in (lines[:size], lines[-size:]):
+            key = _block_key(text, block)
+            if key is not None:
+                keys.add(key)
+    return keys
+
+
+def _block_size(text: str, lines: list[tuple[int, int]], blocks: set[str], top: bool) -> int:
+    """How many lines at the top (or bottom) of a page are a block repeated on most pages (0 if none)."""
+    for size in range(min(BLOCK_LINES, len(lines)), 1, -1):
+        if _block_key(text, lines[:size] if top else lines[-size:]) in blocks:
+            return size
+    return 0
 
 
 def _running_heads(edges: list[set[str]], page_count: int) -> set[str]:
@@ -59,13 +100,23 @@ def _running_heads(edges: list[set[str]], page_count: int) -> set[str]:
     return {line for line, n in titles.items() if n >= RUNNING_HEAD_PAGES}
 
 
-def _narrow(text: str, page: Page, repeated: set[str], page_count: int) -> Page:
+def _narrow(text: str, page: Page, repeated: set[str], blocks: set[str], page_count: int) -> Page:
+    """The page without the furniture at its edges: a repeated block, then repeated lines and page numbers. A page
+    whose every line looks like furniture keeps them all but its page numbers: its only text is not furniture."""
     lines = _lines(text, page)
-    start, end = 0, len(lines)
-    while start < min(end, EDGE_LINES) and _is_furniture(text, lines[start], repeated, page_count):
+    start = _block_size(text, lines, blocks, top=True)
+    end = len(lines) - _block_size(text, lines[start:], blocks, top=False)
+    top_edge, bottom_edge = max(EDGE_LINES, start), min(len(lines) - EDGE_LINES, end)
+    while start < min(end, top_edge) and _is_furniture(text, lines[start], repeated, page_count):
         start += 1
-    while end > max(start, len(lines) - EDGE_LINES) and _is_furniture(text, lines[end - 1], repeated, page_count):
+    while end > max(start, bottom_edge) and _is_furniture(text, lines[end - 1], repeated, page_count):
         end -= 1
+    if start >= end:  # nothing but furniture: only the page numbers go
+        start, end = 0, len(lines)
+        while start < end and _is_page_number(_normal(text, lines[start]), page_count):
+            start += 1
+        while end > start and _is_page_number(_normal(text, lines[end - 1]), page_count):
+            end -= 1
     if start == 0 and end == len(lines):
         return page
     if start == end:
@@ -74,7 +125,7 @@ def _narrow(text: str, page: Page, repeated: set[str], page_count: int) -> Page:
 
 
 def _is_furniture(text: str, line: tuple[int, int], repeated: set[str], page_count: int) -> bool:
-    content = " ".join(text[line[0] : line[1]].lower().split())
+    content = _normal(text, line)
     if len(content) > MAX_CHARS:
         return False
     return _is_page_number(content, page_count) or content in repeated or _DIGITS.sub("#", content) in repeated

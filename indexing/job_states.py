@@ -29,11 +29,12 @@ from sqlmodel import Session, col, select
 from archive.access import LOCAL, Submission, clean_groups, parse_visibility
 from archive.db import is_sqlite, session_scope
 from archive.models import IngestJob, JobState, row_id, utcnow
-from indexing.jobs import MAX_ATTEMPTS
+from indexing.jobs import INTERRUPTED, MAX_ATTEMPTS
 
 log = logging.getLogger(__name__)
 
 COMMIT_LOCK_KEY = 0x61726368  # the advisory lock that serialises document commits ("arch")
+READING = "reading"  # the stage in which the file's own content is processed (parsed, split, searched for names)
 
 
 class LeaseLost(Exception):
@@ -70,7 +71,7 @@ def claim_in(session: Session, worker: str, lease_s: float, among: Sequence[int]
     if job is None:
         return None
     now = utcnow()
-    job.state, job.attempts, job.updated_at = JobState.running, job.attempts + 1, now
+    job.state, job.attempts, job.updated_at, job.stage = JobState.running, job.attempts + 1, now, None
     job.claimed_by, job.lease_expires_at = worker, now + timedelta(seconds=lease_s)
     session.add(job)
     submission = Submission(
@@ -97,13 +98,22 @@ def _held(session: Session, job: ClaimedJob) -> IngestJob | None:
     return row
 
 
+def set_stage(engine: Engine, job: ClaimedJob, stage: str | None) -> None:
+    """Record the stage of a job this worker holds: READING while the file's content is processed, else None."""
+    with session_scope(engine) as session:
+        row = _held(session, job)
+        if row is not None:
+            row.stage = stage
+            session.add(row)
+
+
 def unclaim(engine: Engine, job: ClaimedJob) -> None:
     """Put a claimed, unfinished job back in the queue (stopping); the attempt does not count."""
     with session_scope(engine) as session:
         row = _held(session, job)
         if row is not None:
             row.state, row.attempts, row.updated_at = JobState.queued, max(row.attempts - 1, 0), utcnow()
-            row.claimed_by = row.lease_expires_at = None
+            row.claimed_by = row.lease_expires_at = row.stage = None
             session.add(row)
 
 
@@ -113,19 +123,26 @@ def retry_later(engine: Engine, job: ClaimedJob, reason: str) -> None:
         row = _held(session, job)
         if row is not None:
             row.state, row.reason, row.updated_at = JobState.queued, f"attempt {job.attempts}: {reason}", utcnow()
-            row.claimed_by = row.lease_expires_at = None
+            row.claimed_by = row.lease_expires_at = row.stage = None
             session.add(row)
 
 
 def finish(
-    session: Session, job: ClaimedJob, state: JobState, *, reason: str | None = None, document_id: int | None = None
+    session: Session,
+    job: ClaimedJob,
+    state: JobState,
+    *,
+    reason: str | None = None,
+    document_id: int | None = None,
+    warnings: str | None = None,
 ) -> None:
     """End a job in `state`, in the caller's transaction; raises `LeaseLost` if another worker has taken it over."""
     row = _held(session, job)
     if row is None:
         raise LeaseLost(f"job {job.id} ({job.filename}) was claimed again by another worker")
     row.state, row.reason, row.document_id, row.updated_at = state, reason, document_id, utcnow()
-    row.claimed_by = row.lease_expires_at = None
+    row.warnings = warnings
+    row.claimed_by = row.lease_expires_at = row.stage = None
     session.add(row)
 
 
@@ -147,10 +164,12 @@ def renew(engine: Engine, worker: str, job_ids: Sequence[int], lease_s: float) -
 
 
 def requeue_abandoned(engine: Engine) -> int:
-    """Queue again the jobs whose worker died (ends failed after MAX_ATTEMPTS); returns how many.
+    """Queue again the jobs whose worker died; returns how many.
 
-    On SQLite the caller holds the writer lock, so every running job is abandoned; on a shared database only those
-    whose lease has expired."""
+    A kill, a reboot or an out-of-memory kill is not the file's fault: the attempt counts only when the worker died
+    while reading the file's content (which a file can cause), and such a job fails after MAX_ATTEMPTS; a job that
+    was waiting, being embedded or committed gets its attempt back. On SQLite the caller holds the writer lock, so
+    every running job is abandoned; on a shared database only those whose lease has expired."""
     with session_scope(engine) as session:
         query = select(IngestJob).where(IngestJob.state == JobState.running)
         if not is_sqlite(engine):
@@ -159,13 +178,17 @@ def requeue_abandoned(engine: Engine) -> int:
             )
         jobs = session.exec(query.with_for_update(skip_locked=True)).all()
         for job in jobs:
+            if job.stage != READING:
+                job.attempts = max(job.attempts - 1, 0)
             if job.attempts >= MAX_ATTEMPTS:
                 job.state = JobState.failed
-                job.reason = f"processing was interrupted {job.attempts} times (the process crashed or was killed)"
+                job.reason = (
+                    f"{INTERRUPTED} {job.attempts} times while the file was read (the process crashed or was killed)"
+                )
             else:
                 job.state = JobState.queued
                 log.warning("job %s (%s) was abandoned by %s: queued again", job.id, job.filename, job.claimed_by)
-            job.claimed_by = job.lease_expires_at = None
+            job.claimed_by = job.lease_expires_at = job.stage = None
             job.updated_at = utcnow()
             session.add(job)
         return len(jobs)

@@ -18,17 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from archive.access import Submission
 from archive.db import session_scope
 from archive.errors import ArchiveError, NotFoundError
-from archive.models import IngestJob, JobState, id_column, row_id, utcnow
+from archive.models import Document, IngestJob, JobState, id_column, row_id, utcnow
 from archive.settings import Settings
 
 MAX_ATTEMPTS = 3  # a file that crashes or times out the parser this many times ends failed
+INTERRUPTED = "processing was interrupted"  # how the reason of a job failed by interruptions begins
 FINAL_STATES = (JobState.indexed, JobState.duplicate, JobState.failed)
 _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 
@@ -46,11 +47,18 @@ class StoredFile:
     size: int
 
 
+MAX_FILENAME_CHARS = 255
+
+
 def safe_filename(name: str | None) -> str:
-    """The last component of a client-supplied file name, without control characters."""
+    """The last component of a client-supplied file name, without control characters, at most 255 characters: a
+    longer name is shortened before its extension, which says what kind of file it is."""
     cleaned = PurePath((name or "").replace("\\", "/")).name
     cleaned = "".join(c for c in cleaned if c.isprintable()).strip()
-    return cleaned[:255] or "upload"
+    if len(cleaned) > MAX_FILENAME_CHARS:
+        suffix = _suffix(cleaned)
+        cleaned = cleaned[: MAX_FILENAME_CHARS - len(suffix)].rstrip() + suffix
+    return cleaned or "upload"
 
 
 def _suffix(filename: str) -> str:
@@ -154,6 +162,13 @@ def earlier_failure(engine: Engine, sha256: str) -> int | None:
         ).first()
 
 
+def was_interrupted(engine: Engine, job_id: int) -> bool:
+    """Whether a failed job failed only because processing was interrupted (not the file's fault: worth a retry)."""
+    with Session(engine) as session:
+        job = session.get(IngestJob, job_id)
+        return job is not None and (job.reason or "").startswith(INTERRUPTED)
+
+
 def record_unreadable(engine: Engine, path: Path, reason: str) -> int:
     """A job for a file that could not even be read: failed at once, so that it is not lost silently."""
     with session_scope(engine) as session:
@@ -191,15 +206,43 @@ def get_jobs(engine: Engine, job_ids: Iterable[int]) -> dict[int, IngestJob]:
         return {row_id(job): job for job in rows}
 
 
-def list_jobs(session: Session, state: JobState | None = None, offset: int = 0, limit: int = 100) -> list[IngestJob]:
+def duplicate_reason(document: Document | None) -> str:
+    """Why a job ended `duplicate`: the document it repeats, named only to those who may read it (None)."""
+    if document is None:
+        return "same file as a document already in the archive"
+    return f"same file as document {document.id} ({document.source})"
+
+
+def list_jobs(
+    session: Session,
+    state: JobState | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    visible: ColumnElement[bool] | None = None,
+) -> list[IngestJob]:
+    """Jobs oldest first; `visible` narrows them to those a caller may see (see `archive.access`)."""
     query = select(IngestJob)
     if state is not None:
         query = query.where(IngestJob.state == state)
+    if visible is not None:
+        query = query.where(visible)
     return list(session.exec(query.order_by(col(IngestJob.id)).offset(offset).limit(limit)))
 
 
-def count_by_state(session: Session) -> dict[str, int]:
-    rows = session.exec(select(IngestJob.state, func.count(col(IngestJob.id))).group_by(IngestJob.state)).all()
+def get_job(session: Session, job_id: int, visible: ColumnElement[bool] | None = None) -> IngestJob:
+    """The job if it exists and is visible, else NotFoundError (a hidden job answers like a missing one)."""
+    query = select(IngestJob).where(IngestJob.id == job_id)
+    job = session.exec(query.where(visible) if visible is not None else query).first()
+    if job is None:
+        raise NotFoundError(f"job {job_id} does not exist")
+    return job
+
+
+def count_by_state(session: Session, visible: ColumnElement[bool] | None = None) -> dict[str, int]:
+    query = select(IngestJob.state, func.count(col(IngestJob.id)))
+    if visible is not None:
+        query = query.where(visible)
+    rows = session.exec(query.group_by(IngestJob.state)).all()
     counts = {state.value: 0 for state in JobState}
     counts.update({JobState(state).value: int(n) for state, n in rows})
     return counts
@@ -224,6 +267,7 @@ class BatchProgress:
             self._embedded: dict[int, tuple[int, int, int]] = {}  # unfinished jobs: (texts embedded, texts, passages)
             self.passages: int = 0
             self.current: str | None = None
+            self.current_job: int | None = None  # the job `current` is about
             self.started = time.monotonic()
 
     def add(self, sizes: Mapping[int, int]) -> None:
@@ -235,20 +279,20 @@ class BatchProgress:
     def parsing(self, job_id: int, filename: str, pages: int) -> None:
         with self._lock:
             self._pages[job_id] = pages
-            self.current = f"reading {filename}: page {pages}"
+            self.current, self.current_job = f"reading {filename}: page {pages}", job_id
 
     def embedding(self, job_id: int, filename: str, done: int, total: int, passages: int) -> None:
         """`done` of the file's `total` texts embedded; `passages` of its passages among them."""
         with self._lock:
             self._embedded[job_id] = (done, total, passages)
-            self.current = f"embedding {filename}: {done}/{total} texts"
+            self.current, self.current_job = f"embedding {filename}: {done}/{total} texts", job_id
 
     def finished(self, job_id: int, passages: int) -> None:
         with self._lock:
             self._finished.add(job_id)
             self._embedded.pop(job_id, None)
             self.passages += passages
-            self.current = None
+            self.current, self.current_job = None, None
 
     def snapshot(self) -> dict:
         with self._lock:
@@ -269,6 +313,7 @@ class BatchProgress:
                 "elapsed_s": round(elapsed, 1) if self._sizes else 0.0,
                 "eta_s": round(elapsed * (1 - share) / share, 1) if share > 0 else None,
                 "current": self.current,
+                "current_job": self.current_job,
             }
 
 

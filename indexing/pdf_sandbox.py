@@ -36,6 +36,8 @@ OCR_DPI = 300
 OCR_SHARE = 0.4  # of a page's time budget, for each of its (at most two) OCR runs: a slow page keeps its text
 MIN_TEXT_CHARS = 20  # a page with fewer non-space characters and an image is treated as scanned
 HEADER_WINDOW = 1024  # readers accept "%PDF-" anywhere in the first KiB
+# MuPDF's warnings that a page's content is cut short or missing (a truncated or damaged file)
+CONTENT_DAMAGE = ("premature end", "length incorrect", "cannot find object", "missing", "syntax error", "corrupt")
 TESSDATA_GLOBS = (
     "/usr/share/tesseract-ocr/*/tessdata",
     "/usr/share/tessdata",
@@ -73,6 +75,7 @@ class RawPdf:
     pages: tuple[RawPage, ...]
     title: str | None
     ocr_unavailable: bool  # some page looked scanned but no Tesseract language data was found
+    damaged_pages: tuple[int, ...] = ()  # 1-based numbers of the pages that could not be read (completely)
 
 
 def check_pdf_header(path: Path) -> None:
@@ -149,19 +152,32 @@ def extract_pdf_in_process(
         title = _title(doc)
         ocr = _Ocr(timeout_s=limits.timeout_s * OCR_SHARE)
         pages: list[RawPage] = []
-        failed = 0
+        failed, damaged = 0, []
         for index in range(count):
+            pymupdf.TOOLS.mupdf_warnings(reset=True)
             try:
-                pages.append(_read_page(doc.load_page(index), ocr))
+                page = doc.load_page(index)
+                pages.append(_read_page(page, ocr))
+                if _damaged(pages[-1], page, doc.is_repaired, pymupdf.TOOLS.mupdf_warnings(reset=True)):
+                    damaged.append(index + 1)
             except Exception as exc:  # one broken page must not lose the rest
                 _raise_if_out_of_memory(exc)
                 failed += 1
+                damaged.append(index + 1)
                 pages.append(RawPage("", False))
             if progress is not None:
                 progress(index + 1)
         if failed == count:
             raise ExtractionError("damaged PDF: no page could be read")
-    return RawPdf(tuple(pages), title, ocr.unavailable)
+    return RawPdf(tuple(pages), title, ocr.unavailable, tuple(damaged))
+
+
+def _damaged(read: RawPage, page: pymupdf.Page, repaired: bool, warnings: str) -> bool:
+    """Whether a page was read only in part: MuPDF warned that its content is cut short or missing, or the file
+    had to be repaired and the page came out empty (its content lost with the rest of the file)."""
+    if any(marker in warnings.lower() for marker in CONTENT_DAMAGE):
+        return True
+    return repaired and not read.text.strip() and not page.get_images()
 
 
 def _raise_if_out_of_memory(exc: BaseException) -> None:

@@ -70,6 +70,7 @@ class IngestOutcome:
     passages: int = 0
     job_id: int | None = None
     pages: int = 0
+    warnings: tuple[str, ...] = ()  # what could not be read (the document was indexed without it)
 
 
 ProgressCallback = Callable[[IngestOutcome], None]
@@ -132,14 +133,18 @@ class Ingestor:
         """Store a file and queue a job for it; returns the job id (a failed job if the file cannot be read).
 
         With `resume`, an unfinished job for the same file (left by an interrupted run) is reused, and so is a
-        failed one: an unchanged file that failed is not parsed again (`retry_failed` does that)."""
+        failed one: an unchanged file that failed is not parsed again (`retry_failed` does that), unless it failed
+        only because processing was interrupted: that job is queued again."""
         path = Path(path)
         try:
             stored = job_store.store_file(self._settings, path)
         except OSError as error:
             return job_store.record_unreadable(self._engine, path, f"cannot read the file: {error.strerror or error}")
         if resume and (failed := job_store.earlier_failure(self._engine, stored.sha256)) is not None:
-            return failed
+            if not job_store.was_interrupted(self._engine, failed):
+                return failed
+            (retried,) = job_store.retry_failed(self._engine, [failed])  # interrupted: the user's run tries it again
+            return retried
         return job_store.enqueue(
             self._engine, stored, path.name, path.resolve(), reuse_unfinished=resume, submission=submission
         )
@@ -307,7 +312,7 @@ class Ingestor:
     # ------------------------------------------------------------------ stages
     def _prepare(self, job: ClaimedJob) -> _Prepared:
         """Everything before embedding that needs no writer (runs in the prefetch pool)."""
-        stage = "looking the file up in the archive"
+        stage, reading = "looking the file up in the archive", False
         try:
             with Session(self._engine) as session:
                 existing = storage.find_document_by_sha256(session, job.sha256)
@@ -322,6 +327,8 @@ class Ingestor:
                     f"unsupported file type {suffix or '(none)'} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
                 )
             stage = "reading the text of the file"
+            job_states.set_stage(self._engine, job, job_states.READING)
+            reading = True
             extracted = extract(stored, self._limits, on_page=lambda n: self.progress.parsing(job.id, job.filename, n))
             stage = "splitting the text into passages"
             metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
@@ -355,6 +362,9 @@ class Ingestor:
         except Exception as error:  # a bug must fail this file only, with a reason, and be logged
             log.exception("unexpected error while %s of %s", stage, job.filename)
             return _Prepared(job, error=unexpected_reason(stage, error))
+        finally:  # read (or failed to): a kill from now on is not the file's doing
+            if reading:
+                job_states.set_stage(self._engine, job, None)
 
     def _complete(self, prepared: _Prepared) -> IngestOutcome | None:
         """Embed and commit a prepared job (the writer's part); None when the job was queued again or taken over."""
@@ -373,7 +383,7 @@ class Ingestor:
                 job,
                 JobState.duplicate,
                 document_id=existing.id,
-                reason=f"same file as document {existing.id} ({existing.source})",
+                reason=job_store.duplicate_reason(existing),
             )
         if prepared.error is not None:
             if prepared.transient:
@@ -404,7 +414,7 @@ class Ingestor:
                 job,
                 JobState.duplicate,
                 document_id=existing.id,
-                reason=f"same file as document {existing.id} ({existing.source})",
+                reason=job_store.duplicate_reason(existing),
             )
         total = len(prepared.texts) + sum(map(len, prepared.sentences))
 
@@ -420,7 +430,7 @@ class Ingestor:
                 job_states.serialize_commits(session)  # one document at a time, whichever worker commits it
                 existing = storage.find_document_by_sha256(session, job.sha256)
                 if existing is not None:  # committed by another worker while this one embedded
-                    same = f"same file as document {existing.id} ({existing.source})"
+                    same = job_store.duplicate_reason(existing)
                     job_states.finish(session, job, JobState.duplicate, document_id=existing.id, reason=same)
                     return IngestOutcome(job.filename, JobState.duplicate, same, existing.id, 0, job.id)
                 self._persons.refresh(session)  # names another worker stored meanwhile
@@ -449,7 +459,9 @@ class Ingestor:
                 reason = None
                 if original is not None:
                     reason = f"near-duplicate of document {original.document_id} ({original.similarity:.0%} similar)"
-                job_states.finish(session, job, JobState.indexed, document_id=document.id, reason=reason)
+                job_states.finish(
+                    session, job, JobState.indexed, document_id=document.id, reason=reason, warnings=document.warnings
+                )
                 self._persons.mark_current(session)
                 ids = np.array([p.id for p in passages], dtype=np.int64)
         except IntegrityError as error:
@@ -471,7 +483,14 @@ class Ingestor:
             raise
         self._index.add(ids, vectors)
         return IngestOutcome(
-            job.filename, JobState.indexed, reason, document.id, len(passages), job.id, len(extracted.pages)
+            job.filename,
+            JobState.indexed,
+            reason,
+            document.id,
+            len(passages),
+            job.id,
+            len(extracted.pages),
+            extracted.warnings,
         )
 
     def _embed_batches(self, texts: list[str], on_done: Callable[[int], None]) -> np.ndarray:
@@ -540,7 +559,8 @@ def unexpected_reason(stage: str, error: BaseException) -> str:
 
 
 def _outcome_of(job: IngestJob) -> IngestOutcome:
-    return IngestOutcome(job.filename, job.state, job.reason, job.document_id, 0, job.id)
+    warnings = tuple((job.warnings or "").splitlines())
+    return IngestOutcome(job.filename, job.state, job.reason, job.document_id, 0, job.id, warnings=warnings)
 
 
 def _earlier_failure(job: IngestJob) -> IngestOutcome:
@@ -561,6 +581,7 @@ def _new_document(filename: str, sha256: str, extracted: ExtractedText, metadata
         language=metadata.language or guess_language(extracted.text),
         page_count=len(extracted.pages) or None,
         text=extracted.text,
+        warnings="\n".join(extracted.warnings) or None,
     )
     apply_metadata(document, replace(metadata, title=None))
     return document

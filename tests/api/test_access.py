@@ -24,7 +24,7 @@ from api.app import create_app
 from api.services import Services
 from archive.access import Role, Submission, Visibility
 from archive.db import session_scope
-from archive.models import ApiKey, AuditEvent, Document, Mention, Passage, Person, utcnow
+from archive.models import ApiKey, AuditEvent, Document, IngestJob, Mention, Passage, Person, utcnow
 from archive.settings import Settings
 from archive.users import add_user, hash_key
 from tests.fakes import FakeEmbedder
@@ -105,14 +105,14 @@ def _leaks(text: str, asked: dict | None = None) -> list[str]:
     return [word for word in SECRET_WORDS if word.lower() in text.lower()]
 
 
-def _read_requests(archive: Archive) -> list[tuple[str, dict]]:
+def _read_requests(archive: Archive, job_id: int = MISSING) -> list[tuple[str, dict]]:
     """Every GET route of the API (from its OpenAPI schema) and every web page, with arguments that would find the
     restricted document if it leaked."""
     ids = {
         "document_id": archive.secret_id,
         "passage_id": archive.secret_passage,
         "person_id": archive.secret_person,
-        "job_id": MISSING,
+        "job_id": job_id,
     }
     queries = {
         "/search": {"q": "zanthrophyle interrogation Zymbrixov"},
@@ -158,6 +158,62 @@ def test_an_anonymous_reader_finds_no_trace_of_a_restricted_document(archive: Ar
     assert health["passages"] == archive.client.get(f"/documents/{archive.public_id}").json()["passages"]
     names = [p["name"] for p in archive.client.get("/persons", params={"limit": 500}).json()["persons"]]
     assert names and not _leaks(" ".join(names))  # zero suggestions
+
+
+def _job_of(archive: Archive, document_id: int) -> int:
+    with Session(archive.services.engine) as session:
+        job_id = session.exec(select(IngestJob.id).where(IngestJob.document_id == document_id)).first()
+    assert job_id is not None
+    return job_id
+
+
+def test_an_editor_outside_the_group_finds_no_trace_of_a_restricted_document_or_its_job(archive: Archive) -> None:
+    secret_job = _job_of(archive, archive.secret_id)
+    eve, secret_name = archive.auth("eve"), "statement.txt"
+    for path, params in _read_requests(archive, secret_job):
+        response = archive.client.get(path, params=params, headers=eve)
+        assert response.status_code < 500, (path, response.text)
+        assert not _leaks(response.text, params) and secret_name not in response.text, (path, params)
+    jobs = archive.client.get("/jobs", headers=eve).json()
+    assert secret_name not in json.dumps(jobs) and sum(jobs["counts"].values()) == len(jobs["jobs"])
+    hidden, missing = (archive.client.get(f"/jobs/{i}", headers=eve) for i in (secret_job, MISSING))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.text == missing.text.replace(str(MISSING), str(secret_job))
+    assert secret_name in archive.client.get(f"/jobs/{secret_job}", headers=archive.auth("ada")).text
+
+    # the same bytes under another name: the editor learns it is a duplicate, not of what
+    upload = archive.client.post("/documents", files={"file": ("copy.txt", SECRET_TEXT.encode())}, headers=eve)
+    assert upload.status_code == 202, upload.text
+    job_id = upload.json()["job_id"]
+    _wait_for(archive, job_id)
+    mine = archive.client.get(f"/jobs/{job_id}", headers=eve).json()
+    assert mine["state"] == "duplicate" and mine["document_id"] is None and mine["filename"] == "copy.txt"
+    assert secret_name not in mine["reason"] and str(archive.secret_id) not in mine["reason"]
+    listed = archive.client.get("/jobs", headers=eve).json()["jobs"]
+    assert job_id in {j["id"] for j in listed} and secret_name not in json.dumps(listed)
+    seen = archive.client.get(f"/jobs/{job_id}", headers=archive.auth("ada")).json()
+    assert seen["document_id"] == archive.secret_id and secret_name in seen["reason"]
+
+
+def test_answers_that_a_key_opens_are_never_cached(archive: Archive) -> None:
+    rex = archive.auth("rex")
+    for path in (
+        f"/documents/{archive.secret_id}",
+        f"/documents/{archive.secret_id}/text",
+        f"/documents/{archive.secret_id}/file",
+        f"/passages/{archive.secret_passage}",
+        f"/persons/{archive.secret_person}",
+        f"/read/{archive.secret_id}",
+        "/documents",
+    ):
+        response = archive.client.get(path, headers=rex)
+        assert response.status_code == 200, path
+        assert response.headers["cache-control"] == "no-store", path
+        assert "authorization" in response.headers["vary"].lower(), path
+    searched = archive.client.get("/search/export", params={"q": "zanthrophyle", "format": "csv"}, headers=rex)
+    assert "zanthrophyle" in searched.text and searched.headers["cache-control"] == "no-store"
+    assert archive.client.get("/jobs", headers=archive.auth("ada")).headers["cache-control"] == "no-store"
+    assert "no-store" not in archive.client.get(f"/documents/{archive.public_id}").headers.get("cache-control", "")
 
 
 def test_restricted_ids_answer_exactly_like_missing_ids(archive: Archive) -> None:

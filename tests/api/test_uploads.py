@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from api.app import create_app
 from api.services import Services
+from archive.access import Submission
 from archive.models import Document, IngestJob
 from archive.settings import Settings
 from tests.fakes import FakeEmbedder
@@ -137,7 +138,9 @@ def test_the_same_file_uploaded_twice_and_ten_times_at_once_is_one_document(uplo
 def test_an_accepted_upload_survives_a_restart(tmp_path):
     services = _services(tmp_path / "archive")
     job_id = services.ingestor.submit_stream(  # accepted, then the server dies before its worker gets to it
-        __import__("io").BytesIO(b"Kept\n\nThis file was accepted before a crash.\n"), "kept.txt"
+        __import__("io").BytesIO(b"Kept\n\nThis file was accepted before a crash.\n"),
+        "kept.txt",
+        submission=Submission(by="editor-token"),  # as the upload route records its editor
     )
     services.close()
     services = _services(tmp_path / "archive")

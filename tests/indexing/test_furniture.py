@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pymupdf
+
 from indexing.chunk import chunk_document
 from indexing.extract import PAGE_SEPARATOR, Page, extract
-from indexing.furniture import strip_furniture
+from indexing.furniture import passage_regions, strip_furniture
+from tests.pdfs import write_pdf
 
 HEADER = "The Constitution of the Russian Federation"
 BODY = (
@@ -170,3 +173,45 @@ def test_a_real_book_excerpt_is_repaired_and_its_running_heads_are_left_out():
         dropped = extracted.text[page.char_start : narrowed.char_start]
         assert dropped.split("\n")[:2][1] == "Это нужно знать" and dropped.split("\n")[0].isdigit()
         assert narrowed.char_end > narrowed.char_start
+
+
+def test_a_short_document_whose_only_lines_differ_by_page_number_keeps_its_text(tmp_path: Path):
+    """Three pages, one line each, differing only in the page number: text, not furniture."""
+    lines = [f"Statement of the witness, part {n} of the hearing record" for n in (1, 2, 3)]
+    extracted = extract(write_pdf(tmp_path / "three.pdf", tuple(lines)))
+    regions = passage_regions(extracted.text, extracted.pages, None)
+    chunks = chunk_document(extracted.text, regions)
+    assert [extracted.text[c.char_start : c.char_end] for c in chunks] == lines
+
+
+def test_a_page_whose_every_line_looks_like_furniture_keeps_all_but_its_page_number():
+    parts = [f"{HEADER}\n{BODY.format(n=n)}\n{n}" for n in range(1, 6)] + [f"{HEADER}\n6"]
+    text, pages = _pages(parts)
+    kept = strip_furniture(text, pages)
+    assert text[kept[5].char_start : kept[5].char_end] == HEADER  # its only text
+    assert text[kept[0].char_start : kept[0].char_end] == BODY.format(n=1)
+
+
+def test_a_repeated_multi_line_block_whose_last_line_alone_varies_is_left_out(tmp_path: Path):
+    """30 pages each under the same block: a title with two dates longer than a line of furniture, an address, and
+    "p. N"; none of it is in a passage, every sentence of the body is."""
+    title = (
+        "The Constitution of the Russian Federation of 25.12.1993 (adopted at the all-people voting) "
+        "With amends of 30.12.2008"
+    )
+    url = "http://www.constitution.ru/en/10003000-01.htm"
+    doc = pymupdf.open()
+    bodies = []
+    for n in range(1, 31):
+        page = doc.new_page()
+        for row, line in enumerate((title, url, f"p. {n}")):
+            page.insert_text((40, 30 + 12 * row), line, fontsize=8)
+        body = " ".join(f"Article {n * 10 + i}. Citizen {chr(65 + i)} of page {n} has rights." for i in range(10))
+        page.insert_textbox(pymupdf.Rect(72, 80, 540, 770), body, fontsize=11)
+        bodies.append(body)
+    doc.save(tmp_path / "constitution.pdf")
+    extracted = extract(tmp_path / "constitution.pdf")
+    chunks = chunk_document(extracted.text, passage_regions(extracted.text, extracted.pages, None))
+    contents = " ".join(" ".join(c.content(extracted.text).split()) for c in chunks)
+    assert "With amends" not in contents and "constitution.ru" not in contents
+    assert all(f"Article {n * 10 + 9}. Citizen J of page {n} has rights." in contents for n in range(1, 31))

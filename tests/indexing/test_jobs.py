@@ -99,21 +99,37 @@ def test_a_bad_file_fails_at_once_without_retries(fake_services, tmp_path):
 
 
 def test_jobs_left_running_by_a_dead_writer_are_queued_again(fake_services, tmp_path):
+    """A kill counts against a file only when it came while the file was read; the user's next run retries it."""
     ingestor = fake_services.ingestor
-    for name in ("a.txt", "b.txt"):
+    names = ("waiting.txt", "embedded.txt", "read.txt")
+    for name in names:
         (tmp_path / name).write_text(f"File {name}\n\nThe court heard witness {name}.\n")
-    first, second = ingestor.submit(tmp_path / "a.txt"), ingestor.submit(tmp_path / "b.txt")
-    with Session(fake_services.engine) as session:  # as a killed writer leaves them
-        for job_id, attempts in ((first, 1), (second, job_store.MAX_ATTEMPTS)):
+    waiting, embedded, read = (ingestor.submit(tmp_path / name) for name in names)
+    with Session(fake_services.engine) as session:  # as a writer killed for the third time leaves them
+        for job_id, stage in ((waiting, None), (embedded, None), (read, "reading")):
             job = session.get(IngestJob, job_id)
-            job.state, job.attempts = JobState.running, attempts
+            job.state, job.attempts, job.stage = JobState.running, job_store.MAX_ATTEMPTS, stage
             session.add(job)
         session.commit()
     with ingestor.writer_lock():
         ingestor.process_queued()
     jobs = {job.id: job for job in _jobs(fake_services)}
-    assert (jobs[first].state, jobs[first].attempts) == (JobState.indexed, 2)
-    assert jobs[second].state == JobState.failed and "interrupted 3 times" in jobs[second].reason
+    assert (jobs[waiting].state, jobs[waiting].attempts) == (JobState.indexed, job_store.MAX_ATTEMPTS)
+    assert jobs[embedded].state == JobState.indexed
+    assert jobs[read].state == JobState.failed and "interrupted 3 times while the file was read" in jobs[read].reason
+    [again] = ingestor.ingest([tmp_path / "read.txt"])  # the same command run again
+    assert (again.state, again.job_id) == (JobState.indexed, read)
+    assert [job.state for job in _jobs(fake_services)] == [JobState.indexed] * 3
+
+
+def test_a_file_that_crashes_the_parser_every_time_stays_set_aside(fake_services, tmp_path, monkeypatch):
+    _crashing_extract(monkeypatch, {"ALWAYS": -1})
+    (tmp_path / "poison.txt").write_text("Poison file ALWAYS\n\nIt never parses.\n")
+    [first] = fake_services.ingestor.ingest([tmp_path / "poison.txt"])
+    [again] = fake_services.ingestor.ingest([tmp_path / "poison.txt"])
+    assert first.state == again.state == JobState.failed and again.job_id == first.job_id
+    assert again.reason is not None and "gave up after 3 attempts" in again.reason
+    assert [job.attempts for job in _jobs(fake_services)] == [3]
 
 
 @pytest.mark.parametrize(

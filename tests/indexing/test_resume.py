@@ -20,6 +20,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from indexing.vector_index import VectorIndex
 from tests.conftest import CORPUS, ROOT
+from tests.fakes import slow_cli
 from tests.pdfs import write_pdf
 
 FILES = 14
@@ -79,9 +80,14 @@ class Database:
 
 
 def _run(
-    data: Path, inbox: Path, kill_when: Callable[[], bool] | None, url: str | None, timeout: float = 90
+    data: Path,
+    inbox: Path,
+    kill_when: Callable[[], bool] | None,
+    url: str | None,
+    timeout: float = 90,
+    program: list[str] | None = None,
 ) -> tuple[int | None, str]:
-    command = [sys.executable, "-m", "api", "--data-dir", str(data), "ingest", str(inbox)]
+    command = [*(program or [sys.executable, "-m", "api"]), "--data-dir", str(data), "ingest", str(inbox)]
     env = {**os.environ, "DATABASE_URL": url} if url else None
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + timeout
@@ -141,3 +147,45 @@ def test_sigkill_at_several_moments_then_rerun_indexes_every_file_once(tmp_path,
     assert np.array_equal(np.sort(index.ids()), passage_ids)
     if db.engine is not None:
         db.engine.dispose()
+
+
+def _kill_while_embedding(data: Path, inbox: Path, db: Database, program: list[str], after_s: float = 1.5) -> None:
+    """Run `archive ingest` and kill -9 it `after_s` seconds after it claimed a job (a text file is read in
+    milliseconds: it is then waiting or being embedded)."""
+    command = [*program, "--data-dir", str(data), "ingest", str(inbox)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    held = f"SELECT count(*) FROM ingestjob WHERE state = 'running' AND claimed_by LIKE '%:{process.pid}:%'"
+    claimed: float | None = None
+    deadline = time.monotonic() + 300
+    while process.poll() is None and time.monotonic() < deadline:
+        if claimed is None and db.count(held):
+            claimed = time.monotonic()
+        if claimed is not None and time.monotonic() - claimed > after_s:
+            process.kill()  # SIGKILL
+            process.wait()
+            return
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    raise AssertionError("the run ended before it was killed")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_kills_while_files_wait_or_are_embedded_do_not_use_up_their_attempts(tmp_path):
+    """Four kill -9 while files are claimed, waiting or being embedded (a kill is not the file's fault), then the same
+    command again: every file is indexed, none failed."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    words = (CORPUS / "002_442dd7a0fa2fa928.txt").read_text().split()
+    for i in range(3):  # long enough to be embedded for seconds each (plumbing only: the fake embedder)
+        (inbox / f"long{i}.txt").write_text(f"Long part {i}\n\n" + " ".join(words[i * 3000 : i * 3000 + 2500]))
+    data = tmp_path / "data"
+    db = Database(data, None)
+    for _ in range(4):
+        _kill_while_embedding(data, inbox, db, slow_cli(0.3))
+    attempts = db.query("SELECT filename, attempts, state FROM ingestjob ORDER BY id")
+    code, output = _run(data, inbox, None, None, timeout=600, program=slow_cli(0.01))
+    assert code == 0, output
+    assert "3 files: 3 indexed" in output, (output, attempts)
+    assert db.count("SELECT count(*) FROM ingestjob WHERE state = 'failed'") == 0

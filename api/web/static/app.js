@@ -116,6 +116,9 @@
           details.appendChild(link);
         }
         if (job.reason) { details.appendChild(document.createTextNode(" " + job.reason)); }
+        (job.warnings || []).forEach(function (warning) {
+          details.appendChild(document.createTextNode(" warning: " + warning));
+        });
         tbody.appendChild(row);
       });
     }
