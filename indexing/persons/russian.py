@@ -51,6 +51,21 @@ def _gender_in_context(sentence: str, word: str) -> str | None:
     return _GENDERS.get(feats.get("Gender", ""))
 
 
+KAZAKH_UNKNOWN_SHARE = 0.3  # Cyrillic text whose words the Russian dictionary mostly lacks is Kazakh
+_LOWER_WORD = re.compile(r"(?<![\w-])[а-яё]{3,}(?![\w-])")
+
+
+def reads_as_kazakh(text: str) -> bool:
+    """Whether Cyrillic text without Kazakh-only letters is Kazakh all the same: too many of its lower-case words
+    are unknown to the Russian dictionary ("Бұл" has ұ, but "Жаңағы"-less sentences such as "Олар ертең келеді")."""
+    words = _LOWER_WORD.findall(text)
+    if not words:
+        return False
+    morph = _models()[2]
+    unknown = sum(1 for word in words if not morph.word_is_known(word))
+    return unknown > KAZAKH_UNKNOWN_SHARE * len(words)
+
+
 def russian_mentions(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """(start, end, nominative name) of the persons named in text[start:end], offsets into `text`."""
     from natasha import Doc
