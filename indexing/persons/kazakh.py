@@ -44,6 +44,8 @@ _THING_AFTER = re.compile(
     r"^(?:қала|аудан|облыс|ауыл|кент|көше|даңғыл|өзен|көл|мұздық|шың|тау|кен|кеніш|зауыт|комбинат|мектеп|"
     r"университет|институт|стадион|әуежай|станция|алаң|экспедиция|ілім|сыйлық|қор)"
 )
+# A place's name ending in its own kind with a possessive ending ("Жоңғар Алатауы", "Ертіс өзені").
+_PLACE_ENDS = ("тауы", "өзені", "көлі", "қаласы", "облысы", "ауданы", "ауылы", "даласы", "шыңы", "мұздығы", "асуы")
 # Places and things with a surname's shape, which no rule tells apart.
 PLACES = frozenset(
     "псков ростов саратов тамбов харьков львов киев кишинев берлин пекин турин мессина медина каспий".split()
@@ -75,18 +77,33 @@ def kazakh_mentions(text: str, start: int, end: int) -> list[tuple[int, int, str
     The trained tagger (`indexing.persons.kazakh_tagger`) proposes the names; the rules add initials before them
     and the names it missed that have a surname's shape with given names or initials, and drop places and things."""
     ruled = _rule_mentions(text, start, end)
-    found: list[tuple[int, int]] = []
+    initialled = [(s, e) for s, e, _ in ruled if _INITIALS_PREFIX.match(text[s:e])]
+    found: list[tuple[int, int]] = list(initialled)
     for s, e in (piece for span in person_spans(text, start, end) for piece in _split_names(text, *span)):
         if _LATIN.search(text[s:e]) or _is_place_or_thing(text, s, e, end):
             continue
-        initialled = next((r for r in ruled if r[1] == e and r[0] < s and _INITIALS.fullmatch(text[r[0] : s])), None)
-        found.append((initialled[0], e) if initialled else (s, e))
-    for s, e, name in ruled:
-        trusted = _INITIALS_PREFIX.match(text[s:e]) or _name_share(name.split()[0]) >= TRUSTED_GIVEN_SHARE
-        if " " in name and trusted and not any(s < fe and fs < e for fs, fe in found):
+        if not any(s < ie and is_ < e for is_, ie in initialled):
             found.append((s, e))
+    repeated = Counter(name for _, _, name in ruled)
+    for s, e, name in ruled:
+        trusted = _name_share(name.split()[0]) >= TRUSTED_GIVEN_SHARE
+        trusted = trusted if " " in name else repeated[name] >= MIN_LONE_SURNAME
+        if trusted and not any(s < fe and fs < e for fs, fe in found):
+            found.append((s, e))
+    found += _repeated_surnames(text, start, end, found)
     found.sort()
     return resolve_surnames([(s, e, name_of(text[s:e])) for s, e in found])
+
+
+def _repeated_surnames(text: str, start: int, end: int, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A surname of a full name found in the text, written alone elsewhere in any case ("Бұл Рысқұлов туралы")."""
+    surnames = {_nominative_word(text[s:e].split()[-1]) for s, e in found if " " in text[s:e].strip()}
+    surnames = {name for name in surnames if nominative(name) is not None}
+    return [
+        word.span()
+        for word in _WORD.finditer(text, start, end)
+        if _nominative_word(word.group()) in surnames and not any(s <= word.start() < e for s, e in found)
+    ]
 
 
 def _name_share(word: str) -> float:
@@ -95,8 +112,9 @@ def _name_share(word: str) -> float:
 
 def _split_names(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A tagged span cut into the names it holds: words before the first possible given name are left out
-    ("Ал", "Кітаптағы"), and a name ends at a declined surname ("Назарбаевқа | Кофи Аннан"); a piece after
-    the first is kept when it holds a surname or a known given name."""
+    ("Ал", "Кітаптағы"), and a name ends at a declined surname ("Назарбаевқа | Кофи Аннан") or at a surname
+    after given names ("Шоқан Уәлиханов | Құлжа"); a piece after the first is kept when it holds a surname or a
+    known given name."""
     words = list(_WORD.finditer(text, start, end))
     while len(words) > 1 and _not_a_name_start(words[0].group()):
         words.pop(0)
@@ -104,10 +122,11 @@ def _split_names(text: str, start: int, end: int) -> list[tuple[int, int]]:
         return []
     pieces: list[tuple[int, int]] = []
     piece_start = words[0].start()
-    for word, following in pairwise(words):
+    for index, (word, following) in enumerate(pairwise(words)):
         base = nominative(word.group())
         declined = base is not None and base != word.group()
-        if declined:
+        complete = index > 0 and base is not None and nominative(following.group()) is None
+        if declined or (complete and _name_share(following.group()) < TRUSTED_GIVEN_SHARE):
             pieces.append((piece_start, word.end()))
             piece_start = following.start()
     pieces.append((piece_start, end))
@@ -146,7 +165,8 @@ def _nominative_word(word: str) -> str:
 def _is_place_or_thing(text: str, start: int, end: int, floor_end: int) -> bool:
     last = text[start:end].split()[-1]
     base = nominative(last) or last
-    return base.lower() in PLACES or _thing_follows(text, end, floor_end)
+    place = base.lower() in PLACES or base.lower().endswith(_PLACE_ENDS)
+    return place or _thing_follows(text, end, floor_end)
 
 
 def _rule_mentions(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
