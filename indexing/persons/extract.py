@@ -19,7 +19,7 @@ from typing import Any
 from indexing.persons.kazakh import kazakh_mentions
 from indexing.persons.keys import given_key, person_keys
 from indexing.persons.names import fold_homoglyphs, token_key
-from indexing.persons.russian import russian_mentions
+from indexing.persons.russian import reads_as_kazakh, russian_mentions
 from indexing.text_pieces import fold_spaces, text_pieces
 from search.text import language_regions
 
@@ -188,7 +188,11 @@ def find_person_mentions(text: str) -> list[PersonMention]:
     rules (`indexing.persons.kazakh`), the rest by the English model and rules below."""
     if not text.strip():
         return []
-    regions = [(s, e, language) for s, e, language in language_regions(text) if language in _CYRILLIC_READERS]
+    regions = [
+        (s, e, "kk" if language == "ru" and reads_as_kazakh(text[s:e]) else language)
+        for s, e, language in language_regions(text)
+        if language in _CYRILLIC_READERS
+    ]
     if not regions:
         return _english_mentions(text)
     folded = fold_spaces(fold_homoglyphs(text))

@@ -21,6 +21,20 @@ NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
 _GENDERS = {"Masc": "masc", "Fem": "femn"}
 _PREFERRED_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 _NAME_WORD = re.compile(r"^[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?$")
+_NAME_TOKEN = re.compile(r"(?<![\w.-])[А-ЯЁ][а-яё]{2,}(?:-[А-ЯЁ][а-яё]+)?(?![\w-])")
+_INITIAL = re.compile(r"[А-ЯЁA-Z]\.")
+_INITIALS_PREFIX = re.compile(r"(?:[А-ЯЁA-Z]\.\s?){1,2}")
+_TOKEN = re.compile(r"[А-ЯЁA-Z]\.|[^\W\d_]+(?:-[^\W\d_]+)*")
+# "имени Хруничева", "им. Б.А. Покровского": the person something is named after.
+_NAMED_AFTER = re.compile(
+    r"\b(?:имени|им\.)\s?(?P<name>(?:[А-ЯЁ]\.\s?){0,2}[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?(?:\s[А-ЯЁ][а-яё]+)?)"
+)
+# Words right before a surname that make it a family's or a prize's name, not a person's.
+_FAMILY_BEFORE = re.compile(
+    r"(?:\b(?:семь[яиеюё]й?|семейств[оаеу]м?|династи[яиюей]й?|клан[аеу]?|преми[яиюей]й?|братья|братьев|сестры|"
+    r"супруги|супругов)\s+)$",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +65,21 @@ def _gender_in_context(sentence: str, word: str) -> str | None:
     return _GENDERS.get(feats.get("Gender", ""))
 
 
+KAZAKH_UNKNOWN_SHARE = 0.3  # Cyrillic text whose words the Russian dictionary mostly lacks is Kazakh
+_LOWER_WORD = re.compile(r"(?<![\w-])[а-яё]{3,}(?![\w-])")
+
+
+def reads_as_kazakh(text: str) -> bool:
+    """Whether Cyrillic text without Kazakh-only letters is Kazakh all the same: too many of its lower-case words
+    are unknown to the Russian dictionary ("Бұл" has ұ, but "Жаңағы"-less sentences such as "Олар ертең келеді")."""
+    words = _LOWER_WORD.findall(text)
+    if not words:
+        return False
+    morph = _models()[2]
+    unknown = sum(1 for word in words if not morph.word_is_known(word))
+    return unknown > KAZAKH_UNKNOWN_SHARE * len(words)
+
+
 def russian_mentions(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """(start, end, nominative name) of the persons named in text[start:end], offsets into `text`."""
     from natasha import Doc
@@ -64,12 +93,116 @@ def russian_mentions(text: str, start: int, end: int) -> list[tuple[int, int, st
         for span in doc.spans:
             if span.type != "PER":
                 continue
-            words = _name_words(morph, text, piece_start + span.start, piece_start + span.stop)
-            if words:
-                sentence = next((piece_start + x.start, piece_start + x.stop) for x in doc.sents if x.stop >= span.stop)
-                name = normalise(morph, [text[s:e] for s, e in words], text[sentence[0] : sentence[1]])
-                found.append((words[0][0], words[-1][1], name))
-    return resolve_surnames(found)
+            sentence = next((piece_start + x.start, piece_start + x.stop) for x in doc.sents if x.stop >= span.stop)
+            for s, e in _name_spans(morph, text, piece_start + span.start, piece_start + span.stop):
+                found.append((s, e, _nominative_name(morph, text[s:e], text[sentence[0] : sentence[1]])))
+    found.extend(_repeated_names(morph, text, start, end, found))
+    return resolve_surnames(sorted(found))
+
+
+def _name_spans(morph: Any, text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """natasha's span corrected: cut at a bracket or a line break, titles and other words before or after the name
+    trimmed (initials kept: "В.Путин", "Н. Н. Вертинской"); nothing for a family or a prize ("семья Аньелли", "премия Стругацких")."""
+    cut = re.search(r"[(\n«»\"]", text[start:end])
+    end = start + cut.start() if cut else end
+    end = start + len(re.sub(r"-(?:то|ка|де|таки)$", "", text[start:end].rstrip()))
+    words = [(m.start() + start, m.end() + start) for m in _TOKEN.finditer(text[start:end])]
+    while len(words) > 1 and _is_title(morph, _w(text, words[0])):
+        words.pop(0)
+    while words and not _w(text, words[-1])[:1].isupper():
+        words.pop()
+    if not words or _FAMILY_BEFORE.search(text[max(0, words[0][0] - 30) : words[0][0]]):
+        return []
+    names = [w for w in words if not _is_initial(_w(text, w))]
+    if not names or len(names) > 4 or not all(_NAME_WORD.match(_w(text, w)) for w in names):
+        return []
+    if len(words) == 1 and _is_not_a_name_alone(morph, _w(text, words[0])):
+        return []
+    return [(words[0][0], words[-1][1])]
+
+
+def _w(text: str, span: tuple[int, int]) -> str:
+    return text[span[0] : span[1]]
+
+
+def _is_initial(word: str) -> bool:
+    return bool(_INITIAL.fullmatch(word))
+
+
+def _is_not_a_name_alone(morph: Any, word: str) -> bool:
+    return _is_family(morph, word) or _is_common_word(morph, word) or _is_title(morph, word)
+
+
+def _is_title(morph: Any, word: str) -> bool:
+    """A word naming a role before a name ("Брат", "Канцлер", "Остроумец-куплетист"): a noun for a living being
+    that is never a name, or a word that is not capitalised."""
+    if not word[:1].isupper():
+        return True
+    parses = morph.parse(word)
+    return all({"NOUN", "anim"} <= p.tag.grammemes and not NAME_TAGS & p.tag.grammemes for p in parses)
+
+
+def _is_common_word(morph: Any, word: str) -> bool:
+    """A word alone that the dictionary knows only as a thing, an action or a pronoun ("Опустили", "Кто")."""
+    parses = morph.parse(word)
+    return all(p.is_known and not NAME_TAGS & p.tag.grammemes and "anim" not in p.tag for p in parses)
+
+
+def _is_family(morph: Any, word: str) -> bool:
+    """A surname in the plural alone names a family ("Пугачевых", "Вандербильтов")."""
+    parses = [p for p in morph.parse(word) if "Surn" in p.tag.grammemes]
+    return bool(parses) and all("plur" in p.tag for p in parses)
+
+
+def _nominative_name(morph: Any, surface: str, sentence: str) -> str:
+    initials = _INITIALS_PREFIX.match(surface)
+    words = surface[initials.end() if initials else 0 :].split()
+    name = normalise(morph, words, sentence) if words else ""
+    head = re.sub(r"\s+", "", initials.group()) if initials else ""
+    return f"{head} {name}".strip() if head else name
+
+
+def _repeated_names(
+    morph: Any, text: str, start: int, end: int, found: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """Other mentions of a surname the text already gives as a person's ("Вертинского", later "Вертинскому",
+    "Карасин", later "Карасиным"), where natasha's tagger let them pass; and the person a place is named after
+    ("Центр имени Хруничева", "им. Б.А. Покровского")."""
+    stems: dict[str, str] = {}
+    for _, _, name in found:
+        last = name.split()[-1]
+        if len(last) > 3 and not _is_initial(last):
+            stems[_surname_stem(last)] = name
+    covered = [(s, e) for s, e, _ in found]
+    extra = []
+    for match in _NAME_TOKEN.finditer(text, start, end):
+        s, e = match.span()
+        if any(cs <= s < ce for cs, ce in covered) or _FAMILY_BEFORE.search(text[max(0, s - 30) : s]):
+            continue
+        name = next((stems[k] for k in _stem_candidates(match.group()) if k in stems), None)
+        if name:
+            extra.append((s, e, name))
+    for match in _NAMED_AFTER.finditer(text, start, end):
+        s, e = match.span("name")
+        if not any(cs < e and s < ce for cs, ce in covered + [(x, y) for x, y, _ in extra]):
+            extra.append((s, e, _nominative_name(morph, match.group("name"), "")))
+    return extra
+
+
+_SURNAME_ENDINGS = ("", "а", "у", "ом", "ым", "е", "ой", "ую", "ы", "ых", "ыми", "ого", "ому", "им", "ий", "ая", "ей", "ем")
+
+
+def _surname_stem(surname: str) -> str:
+    lower = surname.lower()
+    for ending in ("ий", "ой", "ый", "ая", "а", "ь", "й"):
+        if lower.endswith(ending) and len(lower) - len(ending) >= 3:
+            return lower[: -len(ending)]
+    return lower
+
+
+def _stem_candidates(word: str) -> list[str]:
+    lower = word.lower()
+    return [lower[: len(lower) - len(e)] if e else lower for e in _SURNAME_ENDINGS if lower.endswith(e)]
 
 
 def normalise(morph: Any, words: list[str], sentence: str = "") -> str:
