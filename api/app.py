@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from api.docs import REDOC_PATH, install_docs
 from api.errors import install_error_handlers
 from api.responses import CALLER
-from api.routes import audit, documents, health, jobs, passages, persons, quotes, search
+from api.routes import audit, documents, health, jobs, passages, persons, quotes, saved_searches, search
 from api.security_headers import REDOC_CSP, SecurityHeaders
 from api.services import Services
 from api.web import install_web
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(SecurityHeaders, policies={REDOC_PATH: REDOC_CSP})
     install_error_handlers(app)
     install_docs(app)  # /docs and /redoc with fastapi-offline's assets: they work offline
-    for module in (search, quotes, documents, passages, persons, health, jobs, audit):
+    for module in (search, quotes, documents, passages, persons, saved_searches, health, jobs, audit):
         app.include_router(module.router, responses=CALLER)  # each reads the caller's key, if one is sent
     install_web(app)  # the HTML pages: /, /check, /read/{id}, /people, /ingest
     return app

@@ -117,3 +117,13 @@ EditorDep = Depends(require_editor)
 AdminDep = Depends(require_admin)
 EditorCallerDep = Annotated[Caller, EditorDep]
 AdminCallerDep = Annotated[Caller, AdminDep]
+
+
+def require_user(caller: CallerDep) -> Caller:
+    """Any signed-in caller (a user's key); anonymous → 401."""
+    if caller.role is None:
+        raise HTTPException(401, "this needs a user's key: Authorization: Bearer <key>", headers=BEARER)
+    return caller
+
+
+UserCallerDep = Annotated[Caller, Depends(require_user)]
