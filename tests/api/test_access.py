@@ -113,6 +113,7 @@ def _read_requests(archive: Archive) -> list[tuple[str, dict]]:
         "passage_id": archive.secret_passage,
         "person_id": archive.secret_person,
         "job_id": MISSING,
+        "search_id": MISSING,
     }
     queries = {
         "/search": {"q": "zanthrophyle interrogation Zymbrixov"},
