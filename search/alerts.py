@@ -157,8 +157,11 @@ def _visible_matches(saved: SavedSearch, reader: Caller, unseen: bool):
 
 
 def _count_unseen(session: Session, saved: SavedSearch, reader: Caller) -> int:
-    statement = _visible_matches(saved, reader, unseen=True).with_only_columns(func.count())
-    return int(session.exec(statement).one())
+    return _count(session, _visible_matches(saved, reader, unseen=True))
+
+
+def _count(session: Session, statement) -> int:
+    return int(session.exec(select(func.count()).select_from(statement.subquery())).one())
 
 
 def matches(
@@ -167,7 +170,7 @@ def matches(
     """The matches the reader may read now (unseen ones, or all), newest batch first and best first within it,
     with the search hit each is; and how many there are. Restricted documents among them are audited."""
     statement = _visible_matches(saved, reader, unseen)
-    total = int(session.exec(statement.with_only_columns(func.count())).one())
+    total = _count(session, statement)
     rows = session.exec(
         statement.order_by(
             col(SavedSearchMatch.found_at).desc(), col(SavedSearchMatch.score).desc(), col(SavedSearchMatch.id)
