@@ -84,6 +84,8 @@ def save_search(session: Session, owner: Caller, query: str, filters: SearchFilt
     NotFoundError, as in a search)."""
     if owner.name is None or owner.role is None:
         raise PermissionDeniedError("saved searches belong to signed-in users: send your key")
+    if current_caller(session, owner.name) is None:  # the editor token is nobody's: its searches would have no feed
+        raise PermissionDeniedError("saved searches belong to users: use a user's own key (archive users add)")
     query = require_text(" ".join(query.split()), "query", MAX_QUERY_CHARS)
     filters.allowed_passage_ids(session)  # the same errors as a search with these filters
     mine = col(SavedSearch.owner) == owner.name
