@@ -202,3 +202,17 @@ def _new_of(followed: Followed, search_id: int) -> dict:
     response = followed.client.get(f"/saved-searches/{search_id}/new", headers=followed.auth("ana"))
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def test_the_pages_offer_to_follow_a_search_and_list_what_is_followed(followed: Followed) -> None:
+    import html
+    import json
+    import re
+
+    page = followed.client.get("/", params={"q": QUERY, "language": "en"})
+    assert page.status_code == 200
+    (payload,) = re.findall(r'data-follow="([^"]+)"', page.text)
+    assert json.loads(html.unescape(payload)) == {"q": QUERY, "language": "en"}  # what POST /saved-searches takes
+    following = followed.client.get("/following")
+    assert following.status_code == 200 and 'data-saved-searches-url="/saved-searches"' in following.text
+    assert "script" not in following.text.split("<main", 1)[1]  # the page's script is the static file (CSP)
