@@ -137,16 +137,16 @@ def build_server(resolve: Resolver) -> MCPServer:
         and `link` (the passage in the reading view). An empty `results` with a `notice` means nothing in the
         archive answers the query well: say so rather than guess. `total` counts all matching results."""
         invocation = resolve(ctx)
-        filters = SearchFilters(
-            document_id=document_id,
-            person=(person or "").strip() or None,
-            language=language,
-            published_from=published_from,
-            published_to=published_to,
-            kind=kind,
-            caller=invocation.caller,
-        )
         with _answering(invocation):
+            filters = SearchFilters(  # a bad filter (from after to) is the tool's error message too
+                document_id=document_id,
+                person=(person or "").strip() or None,
+                language=language,
+                published_from=published_from,
+                published_to=published_to,
+                kind=kind,
+                caller=invocation.caller,
+            )
             page = invocation.services.searcher.search_page(query, k=k, filters=filters)
         answer = SearchResponse.of_page(query, page).model_dump(mode="json")
         answer["results"] = [_with_link(r, invocation.base_url) for r in answer["results"]]

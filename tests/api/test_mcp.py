@@ -100,6 +100,10 @@ async def _session_run(client: Client) -> dict[str, Any]:
     ).structured_content
     missing = await client.call_tool("get_passage", {"passage_id": 987654})
     answers["missing"] = (missing.is_error, " ".join(getattr(c, "text", "") for c in missing.content))
+    backwards = await client.call_tool(
+        "search", {"query": "court", "published_from": "2021-01-01", "published_to": "2020-01-01"}
+    )
+    answers["backwards"] = (backwards.is_error, " ".join(getattr(c, "text", "") for c in backwards.content))
     return answers
 
 
@@ -136,6 +140,7 @@ def _check_answers(archive: McpArchive, answers: dict[str, Any], *, sees_secret:
     passage = context["passage"]
     text = _document_text(archive.services, passage["document"]["id"])
     assert passage["text"] == text[passage["citation"]["char_start"] : passage["citation"]["char_end"]]
+    assert answers["backwards"][0] and answers["backwards"][1].endswith("published_from must not be after published_to")
     assert answers["missing"][0] and answers["missing"][1].endswith("passage 987654 does not exist")
 
 
