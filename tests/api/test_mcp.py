@@ -154,7 +154,7 @@ def _stdio_client(archive: McpArchive, key: str | None) -> Client:
         env=env,
         cwd=str(ROOT),
     )
-    return Client(params, read_timeout_seconds=120)
+    return Client(params, read_timeout_seconds=600)  # the child loads the model; the machine may be busy
 
 
 @pytest.mark.parametrize("who", ["anonymous", "admin"])
@@ -184,7 +184,7 @@ def test_a_refused_key_stops_the_stdio_server_with_a_message(archive: McpArchive
 def test_the_mcp_server_over_http_answers_as_the_bearer_key(archive: McpArchive) -> None:
     def connect(base: str, key: str | None) -> Client:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        http = httpx2.AsyncClient(headers=headers, timeout=120)
+        http = httpx2.AsyncClient(headers=headers, timeout=600)
         return Client(streamable_http_client(f"{base}/mcp", http_client=http))
 
     async def run(base: str) -> dict[str, dict[str, Any]]:
