@@ -7,8 +7,9 @@ from fastapi import FastAPI
 
 from api.docs import REDOC_PATH, install_docs
 from api.errors import install_error_handlers
+from api.mcp_http import http_server, install_mcp
 from api.responses import CALLER
-from api.routes import audit, documents, health, jobs, passages, persons, quotes, search
+from api.routes import audit, documents, health, jobs, passages, persons, quotes, saved_searches, search
 from api.security_headers import REDOC_CSP, SecurityHeaders
 from api.services import Services
 from api.web import install_web
@@ -30,7 +31,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         ingests = app.state.services.settings.serve_ingest  # else `archive worker` processes the uploads
         if ingests:
             app.state.worker.start()  # processes uploads (and jobs a crash left behind)
-        yield
+        app.state.mcp = http_server()  # a session manager runs once: a new one for each start of the app
+        async with app.state.mcp.session_manager.run():
+            yield
         app.state.worker.stop()
         if owned:
             app.state.services.close()
@@ -46,7 +49,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(SecurityHeaders, policies={REDOC_PATH: REDOC_CSP})
     install_error_handlers(app)
     install_docs(app)  # /docs and /redoc with fastapi-offline's assets: they work offline
-    for module in (search, quotes, documents, passages, persons, health, jobs, audit):
+    for module in (search, quotes, documents, passages, persons, saved_searches, health, jobs, audit):
         app.include_router(module.router, responses=CALLER)  # each reads the caller's key, if one is sent
+    install_mcp(app)  # the tools for AI assistants at /mcp
     install_web(app)  # the HTML pages: /, /check, /read/{id}, /people, /ingest
     return app

@@ -18,6 +18,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
 
 from api.deps import ServicesDep
+from api.services import Services
 from archive.access import ANONYMOUS, Caller, Role
 from archive.errors import AuthenticationError
 from archive.users import authenticate
@@ -83,15 +84,20 @@ def get_caller(request: Request, services: ServicesDep) -> Caller:
     if scheme.lower() != "bearer" or not key:
         failures.failed(client)
         raise HTTPException(401, "use Authorization: Bearer <key>", headers=BEARER)
-    configured = services.settings.editor_token
-    if configured and hmac.compare_digest(key.encode(), configured.encode()):
-        return Caller(name=EDITOR_TOKEN_ACTOR, role=Role.editor)
     try:
-        with Session(services.engine) as session:
-            return authenticate(session, key)
+        return caller_for_key(services, key)
     except AuthenticationError as error:
         failures.failed(client)
         raise HTTPException(401, str(error), headers=BEARER) from None
+
+
+def caller_for_key(services: Services, key: str) -> Caller:
+    """Who a key belongs to (the editor token, or a user); AuthenticationError for a refused key."""
+    configured = services.settings.editor_token
+    if configured and hmac.compare_digest(key.encode(), configured.encode()):
+        return Caller(name=EDITOR_TOKEN_ACTOR, role=Role.editor)
+    with Session(services.engine) as session:
+        return authenticate(session, key)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
@@ -117,3 +123,13 @@ EditorDep = Depends(require_editor)
 AdminDep = Depends(require_admin)
 EditorCallerDep = Annotated[Caller, EditorDep]
 AdminCallerDep = Annotated[Caller, AdminDep]
+
+
+def require_user(caller: CallerDep) -> Caller:
+    """Any signed-in caller (a user's key); anonymous → 401."""
+    if caller.role is None:
+        raise HTTPException(401, "this needs a user's key: Authorization: Bearer <key>", headers=BEARER)
+    return caller
+
+
+UserCallerDep = Annotated[Caller, Depends(require_user)]

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from api.cli_logging import configure_command_logging, ingest_log_file
+from api.cli_mcp import mcp
 from api.cli_persons import persons
 from api.cli_users import audit, keys, users
 from api.cli_worker import worker
@@ -476,6 +477,7 @@ cli.add_command(users)
 cli.add_command(keys)
 cli.add_command(audit)
 cli.add_command(worker)
+cli.add_command(mcp)
 
 
 def main() -> None:

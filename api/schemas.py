@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
 from archive.access import Visibility
+from archive.ids import MAX_ID
 from archive.models import AuditEvent, Document, Passage
 from indexing.dates import period
 from indexing.jobs import duplicate_reason
 from indexing.page_span import page_label, pages_of
+from search.alerts import SavedSearchInfo
 from search.highlight import Highlighter, best_sentence_span
 from search.language_balance import answer_languages
 from search.persons import PersonDetail
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
-from search.searcher import SearchHit, SearchPage
+from search.searcher import MAX_QUERY_CHARS, SearchHit, SearchPage
 from search.text import guess_language
 from search.timeline import TimelineEntry, newest_first, timeline
 
@@ -397,3 +399,47 @@ class QuoteCheckResponse(BaseModel):
     @classmethod
     def of(cls, quote: str, matches: list[QuoteMatch]) -> QuoteCheckResponse:
         return cls(quote=quote, matches=[QuoteMatchPublic.of(m) for m in matches])
+
+
+class SavedSearchRequest(BaseModel):
+    """A search to follow: its query and the filters of `GET /search` (any may be left out)."""
+
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="A question or words, any language")
+    document_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    person: str | None = Field(default=None, max_length=200, description="A person's id or name, any script")
+    language: Literal["en", "ru", "kk"] | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+    kind: str | None = Field(default=None, max_length=100)
+
+
+class SavedSearchCreated(BaseModel):
+    id: int
+    feed_url: str = Field(description="The Atom feed of the new matches; its token is shown only now")
+
+
+class SavedSearchPublic(BaseModel):
+    id: int
+    q: str
+    filters: dict[str, str]
+    created_at: datetime
+    new: int = Field(description="Matches not yet marked as seen, among the documents the caller may read now")
+
+    @classmethod
+    def of(cls, info: SavedSearchInfo) -> SavedSearchPublic:
+        saved = info.search
+        return cls(id=saved.id, q=saved.query, filters=info.filters, created_at=saved.created_at, new=info.new)
+
+
+class SavedSearchList(BaseModel):
+    saved_searches: list[SavedSearchPublic]
+
+
+class SavedSearchResults(BaseModel):
+    """New passages that answer a saved search, shaped like the results of `GET /search`."""
+
+    id: int
+    query: str
+    results: list[SearchResult]
+    total: int = Field(description="How many such results there are over all pages")
+    offset: int = 0

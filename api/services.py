@@ -11,6 +11,7 @@ from archive.settings import Settings
 from indexing.embed import Embedder, create_embedder
 from indexing.index_store import IndexStore
 from indexing.pipeline import Ingestor
+from search.alerts import check_saved_searches
 from search.language_balance import ArchiveLanguages
 from search.quotes import QuoteChecker
 from search.searcher import Searcher
@@ -35,13 +36,16 @@ class Services:
         languages = ArchiveLanguages(engine, embedder.spec.dim)  # one estimate per archive, for search and quotes
         if check_index:
             index.open()
+        searcher = Searcher(engine, embedder, index, languages)
+        ingestor = Ingestor(engine, embedder, index, settings)
+        ingestor.after_batch.append(lambda: check_saved_searches(engine, searcher, settings.alert_min_score))
         return cls(
             settings=settings,
             engine=engine,
             embedder=embedder,
             index=index,
-            searcher=Searcher(engine, embedder, index, languages),
-            ingestor=Ingestor(engine, embedder, index, settings),
+            searcher=searcher,
+            ingestor=ingestor,
             quotes=QuoteChecker(engine, embedder, index, languages),
         )
 

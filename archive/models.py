@@ -204,3 +204,30 @@ class AuditEvent(SQLModel, table=True):
     target_kind: str | None = Field(default=None, max_length=20)
     target_id: str | None = Field(default=None, max_length=100)
     detail: str | None = None
+
+
+class SavedSearch(SQLModel, table=True):
+    """A user's query with its filters, checked against the passages each ingest batch adds (search.alerts)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(index=True, max_length=100)  # the user's name
+    query: str
+    filters: str  # JSON of the search filters that are set (SearchFilters.as_params)
+    feed_token_hash: str = Field(index=True, unique=True, max_length=64)  # sha256 of the feed's secret token
+    created_at: datetime = Field(default_factory=utcnow)
+    checked_through: int = 0  # the highest passage id already looked at
+    seen_through: int = 0  # the highest match id the owner has marked as seen
+
+
+class SavedSearchMatch(SQLModel, table=True):
+    """A passage, new when it was found, that answers a saved search: the span to cite and its score then."""
+
+    __table_args__ = (UniqueConstraint("saved_search_id", "passage_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    saved_search_id: int = Field(foreign_key="savedsearch.id", index=True)
+    passage_id: int = Field(foreign_key="passage.id", index=True)
+    score: float
+    char_start: int
+    char_end: int
+    found_at: datetime = Field(default_factory=utcnow)

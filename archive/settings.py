@@ -66,6 +66,10 @@ class Settings(BaseSettings):
         description="Where clients reach the server (e.g. https://archive.example.org/archive), for the links in "
         "exports and pages; unset, links use the address the server listens on, never a request's Host header",
     )
+    alert_min_score: float = Field(
+        default=0.85,
+        description="Score (as /search reports it) from which a new passage answers a saved search and is recorded",
+    )
     max_upload_mb: int = 100
     pdf_timeout_s: float = 120.0
     pdf_memory_mb: int = 2048

@@ -128,3 +128,16 @@ def authenticate(session: Session, key: str) -> Caller:
         raise AuthenticationError("the API key has expired")
     user = session.get_one(User, row.user_id)
     return Caller(name=user.name, role=Role(user.role), groups=frozenset(_user_groups(session, row_id(user))))
+
+
+def current_caller(session: Session, name: str) -> Caller | None:
+    """A user as they are now (role and groups), for reading on their behalf without their key (a feed); None
+    when the user no longer exists or has no working key."""
+    user = session.exec(select(User).where(User.name == name)).first()
+    if user is None:
+        return None
+    now = utcnow()
+    keys = session.exec(select(ApiKey).where(ApiKey.user_id == user.id)).all()
+    if not any(key.revoked_at is None and not _expired(key, now) for key in keys):
+        return None
+    return Caller(name=user.name, role=Role(user.role), groups=frozenset(_user_groups(session, row_id(user))))

@@ -121,6 +121,7 @@ class Ingestor:
         self.lock_path = settings.writer_lock_path
         self.progress = BatchProgress()
         self.worker = job_states.worker_name()
+        self.after_batch: list[Callable[[], object]] = []  # run once a batch has indexed documents (saved searches)
 
     def writer_lock(self) -> WriterLock | NoWriterLock:
         """A new handle on the archive's writer lock (flock: handles exclude each other, even in one process).
@@ -245,7 +246,16 @@ class Ingestor:
             else:
                 self.progress.add(job_store.stored_sizes(self._engine, ids))
             self._process_jobs(ids, done, on_outcome, should_stop)
+        if any(outcome.state == JobState.indexed for outcome in done):
+            self._run_after_batch()
         return done
+
+    def _run_after_batch(self) -> None:
+        for hook in self.after_batch:
+            try:
+                hook()
+            except Exception:  # the batch is committed: what follows it must not fail it
+                log.exception("a step after the ingest batch failed")
 
     def _process_jobs(
         self,

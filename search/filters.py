@@ -26,6 +26,7 @@ class SearchFilters:
     published_from: date | None = None  # documents whose stated date (a day, month, year or interval) reaches
     published_to: date | None = None  # into this range; undated documents are left out by a date filter
     kind: str | None = None  # the document's kind, e.g. "news article"
+    passage_ids: tuple[int, int] | None = None  # (after, through): only passages added in between (saved searches)
     caller: Caller = field(default=ANONYMOUS, compare=False)  # who asks: only what they may see is searched
 
     def __post_init__(self) -> None:
@@ -43,7 +44,7 @@ class SearchFilters:
         """The filters that are set, as query parameters (for links that keep them)."""
         params = {}
         for item in fields(self):
-            if item.name == "caller":
+            if item.name in ("caller", "passage_ids"):
                 continue
             value = getattr(self, item.name)
             if value is not None:
@@ -74,6 +75,9 @@ class SearchFilters:
         if self.person is not None:
             person_id = resolve_person(session, self.person, self.caller)
             conditions.append(col(Passage.id).in_(select(Mention.passage_id).where(Mention.person_id == person_id)))
+        if self.passage_ids is not None:
+            after, through = self.passage_ids
+            conditions += [col(Passage.id) > after, col(Passage.id) <= through]
         if self.language is not None:
             conditions.append(col(Passage.language) == self.language)
         return storage.passage_ids_where(session, *conditions)

@@ -134,7 +134,7 @@ def _filename(name: str | None) -> str:
     return (name or "upload")[:200]
 
 
-def _passage_counts(session: SessionDep, document_ids: list[int]) -> dict[int, int]:
+def passage_counts(session: SessionDep, document_ids: list[int]) -> dict[int, int]:
     rows = session.exec(
         select(Passage.document_id, func.count(col(Passage.id)))
         .where(col(Passage.document_id).in_(document_ids))
@@ -153,7 +153,7 @@ def list_documents(
     """The documents the caller may read, oldest first."""
     visible = visible_condition(caller)
     documents = storage.list_documents(session, offset, limit, visible)
-    counts = _passage_counts(session, [row_id(d) for d in documents])
+    counts = passage_counts(session, [row_id(d) for d in documents])
     return DocumentList(
         documents=[DocumentPublic.of_with_count(d, counts.get(row_id(d), 0)) for d in documents],
         total=storage.count_documents(session, visible),
@@ -163,7 +163,7 @@ def list_documents(
 @router.get("/{document_id}", response_model=DocumentPublic, responses=NOT_FOUND)
 def get_document(session: SessionDep, caller: CallerDep, document_id: DocumentIdPath) -> DocumentPublic:
     document = readable_document(session, caller, document_id)
-    return DocumentPublic.of_with_count(document, _passage_counts(session, [document_id]).get(document_id, 0))
+    return DocumentPublic.of_with_count(document, passage_counts(session, [document_id]).get(document_id, 0))
 
 
 @router.patch("/{document_id}", response_model=DocumentAccess, responses={**EDITOR, **NOT_FOUND, **responses(400)})

@@ -225,6 +225,7 @@ def search_page(
             spans = highlighter.spans(query, [hit.text for hit in found.hits])
             context["results"] = _results(request, query, found.hits, spans)
             context["languages_note"] = answer_languages(query, [hit.language for hit in found.hits])
+            context["follow"] = {"q": query, **filters.as_params()}
             context["total"], context["offset"] = found.total, offset
             params = {key: value for key, value in form.items() if value}
             context["pager"] = _pager(request, params, number, offset, found.total)
@@ -499,3 +500,10 @@ def ingest_page(request: Request) -> HTMLResponse:
     """For editors: upload files and follow their jobs. The page itself shows no jobs: its script lists them
     (`GET /jobs`) with the editor token the browser supplies."""
     return _page(request, "ingest.html", title="Add documents")
+
+
+@router.get("/following", response_class=HTMLResponse)
+def following_page(request: Request) -> HTMLResponse:
+    """Saved searches and how many new results each has. The page itself shows none: its script lists them
+    (`GET /saved-searches`) with the key the browser supplies."""
+    return _page(request, "following.html", title="Following")

@@ -182,8 +182,152 @@
     poll();
   }
 
+  // Saved searches: "Follow" buttons, the Following page and the count of new results in the menu. They need the
+  // user's key, kept for this tab only (sessionStorage), as on the ingest page.
+  var KEY = "archive-user-key";
+
+  function userKey() { return window.sessionStorage.getItem(KEY) || ""; }
+
+  function withKey(url, options) {
+    options = options || {};
+    options.headers = Object.assign({ Accept: "application/json", Authorization: "Bearer " + userKey() }, options.headers || {});
+    return fetch(url, options).then(function (response) {
+      if (response.status === 204) { return null; }
+      return response.json().then(function (body) {
+        if (!response.ok) { return Promise.reject(new Error(body.detail || ("HTTP " + response.status))); }
+        return body;
+      });
+    });
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function setUpFollowButtons() {
+    document.querySelectorAll("[data-follow]").forEach(function (box) {
+      box.hidden = false;
+      var button = box.querySelector(".follow-button");
+      var status = box.querySelector(".follow-status");
+      button.addEventListener("click", function () {
+        status.textContent = "";
+        if (!userKey()) {
+          var link = element("a", "", "Following");
+          link.href = box.getAttribute("data-following-page");
+          status.append("Enter your key on the ", link, " page first.");
+          return;
+        }
+        var payload = JSON.parse(box.getAttribute("data-follow"));
+        Object.keys(payload).forEach(function (name) { if (!payload[name]) { delete payload[name]; } });
+        withKey(box.getAttribute("data-follow-url"), {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload)
+        }).then(function (body) {
+          button.disabled = true;
+          button.textContent = "Following ✓";
+          var feed = element("input", "feed-url");
+          feed.readOnly = true;
+          feed.value = body.feed_url;
+          feed.setAttribute("aria-label", "Atom feed of this search (shown once)");
+          status.append("New results will be kept on the Following page. Feed for a feed reader (shown once): ", feed);
+          updateNewCount();
+        }, function (error) { status.textContent = "Not followed: " + error.message; });
+      });
+    });
+  }
+
+  function updateNewCount() {
+    var badge = document.querySelector(".new-count");
+    if (!badge || !userKey()) { return; }
+    withKey(badge.getAttribute("data-saved-searches-url")).then(function (body) {
+      var total = body.saved_searches.reduce(function (sum, saved) { return sum + saved.new; }, 0);
+      badge.textContent = total ? String(total) : "";
+      badge.setAttribute("aria-label", total + " new results");
+      badge.hidden = !total;
+    }, function () { badge.hidden = true; });
+  }
+
+  function setUpFollowingPage() {
+    var form = document.getElementById("key-form");
+    var list = document.getElementById("followed");
+    if (!form || !list) { return; }
+    var input = form.querySelector("#user-key");
+    input.value = userKey();
+
+    function message(text) { list.textContent = ""; list.appendChild(element("p", "notice", text)); }
+
+    function showResults(saved, target) {
+      withKey(list.getAttribute("data-saved-searches-url") + "/" + saved.id + "/new").then(function (body) {
+        target.textContent = "";
+        if (!body.results.length) { target.appendChild(element("p", "hint", "Nothing new.")); return; }
+        var ol = element("ol", "results");
+        body.results.forEach(function (result) {
+          var li = element("li", "result");
+          var quote = element("blockquote", "quote");
+          quote.appendChild(element("p", "", result.text));
+          var link = element("a", "result-title", result.document.title);
+          link.href = list.getAttribute("data-read-url") + result.document.id + "?passage=" + result.passage_id +
+            "#passage-" + result.passage_id;
+          li.append(quote, link);
+          ol.appendChild(li);
+        });
+        target.appendChild(ol);
+      }, function (error) { target.textContent = error.message; });
+    }
+
+    function render(searches) {
+      list.textContent = "";
+      if (!searches.length) { message("You follow no search yet: use “Follow this search” on a search page."); return; }
+      searches.forEach(function (saved) {
+        var item = element("article", "followed-search");
+        var heading = element("h3");
+        var search = element("a", "", saved.q);
+        search.href = list.getAttribute("data-search-url") + "?" + new URLSearchParams(Object.assign({ q: saved.q }, saved.filters));
+        heading.append(search, " ", element("span", "new-results", saved.new + " new"));
+        var filters = Object.keys(saved.filters).map(function (name) { return name + ": " + saved.filters[name]; });
+        item.append(heading, element("p", "hint", filters.length ? filters.join(" · ") : "no filters"));
+        var results = element("div", "followed-results");
+        var actions = element("div", "result-actions");
+        [["Show new results", function () { showResults(saved, results); }],
+         ["Mark as seen", function () {
+           withKey(list.getAttribute("data-saved-searches-url") + "/" + saved.id + "/seen", { method: "POST" }).then(load, function (error) { results.textContent = error.message; });
+         }],
+         ["Stop following", function () {
+           withKey(list.getAttribute("data-saved-searches-url") + "/" + saved.id, { method: "DELETE" }).then(load, function (error) { results.textContent = error.message; });
+         }]].forEach(function (action) {
+          var button = element("button", "button", action[0]);
+          button.type = "button";
+          button.addEventListener("click", action[1]);
+          actions.appendChild(button);
+        });
+        item.append(actions, results);
+        list.appendChild(item);
+      });
+    }
+
+    function load() {
+      if (!userKey()) { message("Enter your key to see the searches you follow."); return; }
+      withKey(list.getAttribute("data-saved-searches-url")).then(function (body) {
+        render(body.saved_searches);
+        updateNewCount();
+      }, function (error) { message("Your key is not accepted: " + error.message); });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      window.sessionStorage.setItem(KEY, input.value.trim());
+      load();
+    });
+    load();
+  }
+
   setUpCopyButtons();
   tidySearchForms();
   openAtPassage();
   setUpUploads();
+  setUpFollowButtons();
+  setUpFollowingPage();
+  updateNewCount();
 })();
