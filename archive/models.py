@@ -48,6 +48,8 @@ class Document(SQLModel, table=True):
     visibility: str = Field(  # public, internal or restricted (archive.access.Visibility)
         default="public", max_length=16, index=True, sa_column_kwargs={"server_default": "public"}
     )
+    format: str | None = Field(default=None, max_length=16)  # pdf, text, html, docx, eml, ... (indexing.formats)
+    properties: str | None = None  # JSON object of format-specific facts: an e-mail's from, to, cc, date, subject
 
 
 class Passage(SQLModel, table=True):
@@ -120,6 +122,8 @@ class IngestJob(SQLModel, table=True):
     visibility: str | None = None  # requested for the document it creates (None: manifest or default)
     groups: str | None = None  # requested groups, comma-separated
     submitted_by: str | None = None  # the actor, for the audit trail
+    parent_job_id: int | None = Field(default=None, index=True)  # the job whose file held this one (an attachment)
+    warnings: str | None = None  # JSON list of what could not be read, for a person (an unreadable attachment, ...)
 
 
 class DocumentMinHash(SQLModel, table=True):

@@ -8,6 +8,8 @@ indexed | duplicate | failed; every such change of state is in indexing.job_stat
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
 import re
 import tempfile
@@ -97,6 +99,11 @@ def stored_copy(settings: Settings, stored_path: str | None) -> Path | None:
     return None
 
 
+def store_bytes(settings: Settings, data: bytes, filename: str) -> StoredFile:
+    """Put a file found inside another (an attachment) into the content-addressed store."""
+    return store_stream(settings, io.BytesIO(data), filename)
+
+
 def store_file(settings: Settings, path: Path) -> StoredFile:
     """Copy a file into the content-addressed store (OSError if it cannot be read)."""
     with Path(path).open("rb") as stream:
@@ -127,19 +134,51 @@ def enqueue(
             ).first()
             if existing is not None:
                 return row_id(existing)
-        job = IngestJob(
-            sha256=stored.sha256,
-            filename=filename,
-            stored_path=str(stored.path),
-            source_path=str(source_path) if source_path else None,
-        )
-        if submission is not None:
-            job.submitted_by = submission.by
-            job.visibility = submission.visibility.value if submission.visibility else None
-            job.groups = ",".join(submission.groups) or None
-        session.add(job)
-        session.flush()
-        return row_id(job)
+        return add_job(session, stored, filename, source_path, submission)
+
+
+def add_job(
+    session: Session,
+    stored: StoredFile,
+    filename: str,
+    source_path: Path | None = None,
+    submission: Submission | None = None,
+    parent_job_id: int | None = None,
+) -> int:
+    """Write a queued job for a stored file in the caller's transaction; returns its id."""
+    job = IngestJob(
+        sha256=stored.sha256,
+        filename=filename,
+        stored_path=str(stored.path),
+        source_path=str(source_path) if source_path else None,
+        parent_job_id=parent_job_id,
+    )
+    if submission is not None:
+        job.submitted_by = submission.by
+        job.visibility = submission.visibility.value if submission.visibility else None
+        job.groups = ",".join(submission.groups) or None
+    session.add(job)
+    session.flush()
+    return row_id(job)
+
+
+def child_jobs(engine: Engine, parent_ids: Iterable[int]) -> list[IngestJob]:
+    """The jobs made for the files found inside the given jobs' files (attachments, a mailbox's messages), by id."""
+    ids = list(parent_ids)
+    if not ids:
+        return []
+    with Session(engine) as session:
+        query = select(IngestJob).where(col(IngestJob.parent_job_id).in_(ids)).order_by(col(IngestJob.id))
+        return list(session.exec(query).all())
+
+
+def job_warnings(job: IngestJob) -> list[str]:
+    """A job's warnings (what of its file could not be read), oldest first."""
+    try:
+        found = json.loads(job.warnings) if job.warnings else []
+    except ValueError:
+        return [job.warnings or ""]
+    return [str(item) for item in found] if isinstance(found, list) else []
 
 
 def earlier_failure(engine: Engine, sha256: str) -> int | None:
