@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from archive.access import Visibility
 from archive.models import AuditEvent, Document, Passage
 from indexing.dates import period
+from indexing.jobs import job_warnings
 from indexing.page_span import page_label, pages_of
 from search.highlight import Highlighter, best_sentence_span
 from search.persons import PersonDetail
@@ -52,6 +54,10 @@ class DocumentPublic(DocumentRef):
     created_at: datetime
     passages: int
     visibility: str  # public, internal or restricted
+    format: str | None = Field(default=None, description="pdf, text, html, mhtml, docx, odt, eml, mbox, msg or image")
+    properties: dict[str, str] = Field(
+        default_factory=dict, description="what the format states beyond the rest: an e-mail's from, to, cc, date"
+    )
 
     @classmethod
     def of_with_count(cls, document: Document, passages: int) -> DocumentPublic:
@@ -65,7 +71,34 @@ class DocumentPublic(DocumentRef):
             created_at=document.created_at,
             passages=passages,
             visibility=document.visibility,
+            format=document.format,
+            properties=_properties(document.properties),
         )
+
+
+def _properties(stored: str | None) -> dict[str, str]:
+    try:
+        found = json.loads(stored) if stored else {}
+    except ValueError:
+        return {}
+    return {str(key): str(value) for key, value in found.items()} if isinstance(found, dict) else {}
+
+
+class AttachmentPublic(BaseModel):
+    """A file found inside a document's file (an e-mail's attachment, a mailbox's message) and what became of it."""
+
+    filename: str
+    state: str  # queued | running | indexed | duplicate | failed
+    reason: str | None
+    document_id: int | None  # the document it is (null until indexed, or when it failed)
+    title: str | None
+
+
+class DocumentDetail(DocumentPublic):
+    """One document with its family: the files found inside it, and the documents whose files held it."""
+
+    attachments: list[AttachmentPublic] = Field(default_factory=list)
+    attached_to: list[DocumentRef] = Field(default_factory=list)
 
 
 class AccessChange(BaseModel):
@@ -235,11 +268,19 @@ class JobPublic(BaseModel):
     reason: str | None
     document_id: int | None
     filename: str
+    parent_job_id: int | None = None  # the job whose file held this one (an attachment, a mailbox's message)
+    warnings: list[str] = Field(default_factory=list)  # what of the file could not be read, named
 
     @classmethod
     def of(cls, job) -> JobPublic:
         return cls(
-            id=job.id, state=job.state.value, reason=job.reason, document_id=job.document_id, filename=job.filename
+            id=job.id,
+            state=job.state.value,
+            reason=job.reason,
+            document_id=job.document_id,
+            filename=job.filename,
+            parent_job_id=job.parent_job_id,
+            warnings=job_warnings(job),
         )
 
 

@@ -339,3 +339,19 @@ def original_file(session: Session, document_id: int) -> tuple[Path, str]:
         if stored_path and Path(stored_path).is_file():
             return Path(stored_path), filename
     raise NotFoundError(f"the original file of document {document_id} is not stored in this archive")
+
+
+def attachment_jobs(session: Session, document_id: int) -> list[IngestJob]:
+    """The jobs of the files found inside a document's file (an e-mail's attachments, a mailbox's messages)."""
+    makers = select(IngestJob.id).where(IngestJob.document_id == document_id, IngestJob.state == JobState.indexed)
+    query = select(IngestJob).where(col(IngestJob.parent_job_id).in_(makers)).order_by(col(IngestJob.id))
+    return list(session.exec(query).all())
+
+
+def container_document_ids(session: Session, document_id: int) -> list[int]:
+    """The documents whose files held this document's file (the messages it is attached to, the mailbox)."""
+    parents = select(IngestJob.parent_job_id).where(
+        IngestJob.document_id == document_id, col(IngestJob.parent_job_id).is_not(None)
+    )
+    query = select(IngestJob.document_id).where(col(IngestJob.id).in_(parents), col(IngestJob.document_id).is_not(None))
+    return sorted({int(found) for found in session.exec(query).all() if found is not None})

@@ -169,7 +169,7 @@ def _jobs(services) -> list[IngestJob]:
 def test_a_mixed_batch_accounts_for_every_message_and_attachment(tmp_path, monkeypatch):
     folder = mixed_folder(tmp_path / "drive")
     opened: list[Services] = []
-    monkeypatch.setattr(api.cli, "_services", lambda ctx: opened.append(Services.open(ctx.obj, FakeEmbedder())) or opened[-1])
+    monkeypatch.setattr(api.cli, "_services", lambda ctx: opened.append(Services.open(ctx.obj, embedder=FakeEmbedder())) or opened[-1])
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "ingest", str(folder)])
     output = result.output
     fake_services = Services.open(Settings(data_dir=tmp_path / "data"), embedder=FakeEmbedder())
