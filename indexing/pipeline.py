@@ -500,7 +500,9 @@ class Ingestor:
                 if original is not None:
                     reason = f"near-duplicate of document {original.document_id} ({original.similarity:.0%} similar)"
                 child_submission = Submission(
-                    by=job.submission.by, visibility=parse_visibility(document.visibility), groups=tuple(prepared.groups)
+                    by=job.submission.by,
+                    visibility=parse_visibility(document.visibility),
+                    groups=tuple(prepared.groups),
                 )
                 for stored_child, name in prepared.children:  # queued with the document: both exist, or neither
                     job_store.add_job(session, stored_child, name, submission=child_submission, parent_job_id=job.id)

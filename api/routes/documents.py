@@ -26,8 +26,8 @@ from archive.access import (
     Caller,
     Submission,
     Visibility,
-    clean_groups,
     can_read,
+    clean_groups,
     document_groups,
     parse_visibility,
     readable_document,
@@ -188,9 +188,15 @@ def document_detail(session: Session, caller: Caller, document: Document) -> Doc
         if job.document_id is not None and child is None:
             continue
         title = child.title if child is not None else None
-        attachments.append(AttachmentPublic(
-            filename=job.filename, state=job.state.value, reason=job.reason, document_id=job.document_id, title=title
-        ))
+        attachments.append(
+            AttachmentPublic(
+                filename=job.filename,
+                state=job.state.value,
+                reason=job.reason,
+                document_id=job.document_id,
+                title=title,
+            )
+        )
     containers = [_readable(session, caller, parent) for parent in container_document_ids(session, document_id)]
     base = DocumentPublic.of_with_count(document, _passage_counts(session, [document_id]).get(document_id, 0))
     return DocumentDetail(

@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 import api.cli
 from api.cli import cli
 from api.services import Services
-from archive.settings import Settings
 from archive.errors import ExtractionError, UnsupportedFileTypeError
 from archive.models import Document, IngestJob, Passage
+from archive.settings import Settings
 from indexing import formats
 from indexing.pipeline import collect_files
 from tests.fakes import FakeEmbedder
@@ -37,9 +37,9 @@ def write_odt(path: Path) -> None:
     )
     content = (
         f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:text>'
-        '<text:table-of-content><text:p>Contents ...... 1</text:p></text:table-of-content>'
+        "<text:table-of-content><text:p>Contents ...... 1</text:p></text:table-of-content>"
         '<text:h text:outline-level="1">Monitoring report</text:h>'
-        "<text:p>The trial of <text:span>Max Bokayev</text:span> opened in Atyrau.<text:s text:c=\"2\"/>"
+        '<text:p>The trial of <text:span>Max Bokayev</text:span> opened in Atyrau.<text:s text:c="2"/>'
         "The court<text:line-break/>refused bail.</text:p>"
         "<text:list><text:list-item><text:p>Witnesses did not appear.</text:p></text:list-item></text:list>"
         "<table:table><table:table-row><table:table-cell><text:p>Date</text:p></table:table-cell>"
@@ -168,8 +168,7 @@ def _jobs(services) -> list[IngestJob]:
 @pytest.mark.timeout(600)
 def test_a_mixed_batch_accounts_for_every_message_and_attachment(tmp_path, monkeypatch):
     folder = mixed_folder(tmp_path / "drive")
-    opened: list[Services] = []
-    monkeypatch.setattr(api.cli, "_services", lambda ctx: opened.append(Services.open(ctx.obj, embedder=FakeEmbedder())) or opened[-1])
+    monkeypatch.setattr(api.cli, "_services", lambda ctx: Services.open(ctx.obj, embedder=FakeEmbedder()))
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "ingest", str(folder)])
     output = result.output
     fake_services = Services.open(Settings(data_dir=tmp_path / "data"), embedder=FakeEmbedder())
@@ -219,8 +218,8 @@ def test_the_same_article_as_html_and_as_pdf_are_near_duplicates(fake_services, 
     paragraphs = extracted.text.split("\n\n")
     pdf = pymupdf.open()
     for start in range(0, len(paragraphs), 6):
-        page = pdf.new_page()
-        assert page.insert_textbox(pymupdf.Rect(36, 36, 576, 806), "\n".join(paragraphs[start : start + 6]), fontsize=7) >= 0
+        text = "\n".join(paragraphs[start : start + 6])
+        assert pdf.new_page().insert_textbox(pymupdf.Rect(36, 36, 576, 806), text, fontsize=7) >= 0
     pdf.save(tmp_path / "cdpath.pdf")
     outcomes = fake_services.ingestor.ingest([HTML, tmp_path / "cdpath.pdf"])
     assert [o.state.value for o in outcomes] == ["indexed", "indexed"]
