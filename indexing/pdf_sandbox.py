@@ -340,7 +340,12 @@ def parse_pdf(
         check_pdf_header(path)  # reject the obvious cases without starting a process
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child_main, args=(str(path), limits, sender, image), daemon=True, name="pdf-parser")
+    child = ctx.Process(
+        target=_child_main,
+        args=(str(path), limits, sender, *((image,) if image else ())),
+        daemon=True,
+        name="pdf-parser",
+    )
     try:
         child.start()
     except OSError as exc:
