@@ -172,6 +172,29 @@ def child_jobs(engine: Engine, parent_ids: Iterable[int]) -> list[IngestJob]:
         return list(session.exec(query).all())
 
 
+def makers_of_duplicates(engine: Engine, job_ids: Iterable[int]) -> dict[int, int]:
+    """For the given jobs that ended duplicate: the job that made their document, mapped to the given job (so that
+    a file submitted again finds the attachments its first submission queued)."""
+    ids = list(job_ids)
+    if not ids:
+        return {}
+    with Session(engine) as session:
+        duplicates = session.exec(
+            select(IngestJob.id, IngestJob.document_id).where(
+                col(IngestJob.id).in_(ids), IngestJob.state == JobState.duplicate
+            )
+        ).all()
+        by_document = {document_id: job_id for job_id, document_id in duplicates if document_id is not None}
+        if not by_document:
+            return {}
+        makers = session.exec(
+            select(IngestJob.id, IngestJob.document_id).where(
+                col(IngestJob.document_id).in_(list(by_document)), IngestJob.state == JobState.indexed
+            )
+        ).all()
+        return {int(maker): by_document[document_id] for maker, document_id in makers if document_id is not None}
+
+
 def job_warnings(job: IngestJob) -> list[str]:
     """A job's warnings (what of its file could not be read), oldest first."""
     try:

@@ -212,13 +212,15 @@ class Ingestor:
         children: list[int] = []
 
         def adopt_children() -> None:
-            """Add the jobs made for files found inside the batch's files to the jobs this call waits for."""
-            pending = list(by_job)
+            """Add the jobs made for files found inside the batch's files to the jobs this call waits for (those of
+            an earlier submission too, when a file came out as its duplicate: an interrupted batch run again)."""
+            aliases = job_store.makers_of_duplicates(self._engine, by_job)
+            pending = [*by_job, *aliases]
             while pending:
                 found = [child for child in job_store.child_jobs(self._engine, pending) if child.id not in by_job]
                 for child in found:
-                    parent = by_job[child.parent_job_id or 0][0]
-                    by_job[row_id(child)] = [f"{parent}{CHILD_MARK}{child.filename}"]
+                    parent = child.parent_job_id or 0
+                    by_job[row_id(child)] = [f"{by_job[aliases.get(parent, parent)][0]}{CHILD_MARK}{child.filename}"]
                     children.append(row_id(child))
                 pending = [row_id(child) for child in found]
 

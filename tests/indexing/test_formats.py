@@ -235,3 +235,12 @@ def test_collect_files_names_every_file_of_a_folder(tmp_path):
     assert "manifest.json" not in found and ".DS_Store" not in found
     assert formats.skip_reason(folder / "bundle.zip") is not None
     assert formats.skip_reason(folder / "monitoring.odt") is None
+
+
+def test_a_mailbox_submitted_again_still_accounts_for_its_messages(fake_services):
+    first = fake_services.ingestor.ingest([DATA / "three_messages.mbox"])
+    assert [o.state.value for o in first] == ["indexed"] * 4
+    assert [Path(o.path.split(" › ")[-1]).name for o in first[1:]] == [f"three_messages 000{n}.eml" for n in (1, 2, 3)]
+    again = fake_services.ingestor.ingest([DATA / "three_messages.mbox"])
+    assert [o.state.value for o in again] == ["duplicate", "indexed", "indexed", "indexed"]
+    assert [o.document_id for o in again[1:]] == [o.document_id for o in first[1:]]
