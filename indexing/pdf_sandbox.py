@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 OCR_LANGUAGES = ("eng", "kaz", "rus")  # order matters, see _Ocr
 OCR_DPI = 300
 OCR_SHARE = 0.4  # of a page's time budget, for each of its (at most two) OCR runs: a slow page keeps its text
+IMAGE_OCR_SHARE = 0.9  # an image has no text layer to fall back on: its OCR may take most of the page's budget
 IMAGE_MAX_PIXELS = 40_000_000  # an image frame is OCR'd at its own resolution, scaled down past this
 MIN_TEXT_CHARS = 20  # a page with fewer non-space characters and an image is treated as scanned
 HEADER_WINDOW = 1024  # readers accept "%PDF-" anywhere in the first KiB
@@ -143,7 +144,7 @@ def extract_pdf_in_process(
         if count > limits.max_pages:
             raise ExtractionError(f"PDF has {count} pages; the limit is {limits.max_pages}")
         title = None if image else _title(doc)
-        ocr = _Ocr(timeout_s=limits.timeout_s * OCR_SHARE)
+        ocr = _Ocr(timeout_s=limits.timeout_s * (IMAGE_OCR_SHARE if image else OCR_SHARE))
         pages: list[RawPage] = []
         failed = 0
         for index in range(count):
