@@ -180,7 +180,7 @@ def makers_of_duplicates(engine: Engine, job_ids: Iterable[int]) -> dict[int, in
         return {}
     with Session(engine) as session:
         duplicates = session.exec(
-            select(IngestJob.id, IngestJob.document_id).where(
+            select(id_column(IngestJob), IngestJob.document_id).where(
                 col(IngestJob.id).in_(ids), IngestJob.state == JobState.duplicate
             )
         ).all()
@@ -188,11 +188,11 @@ def makers_of_duplicates(engine: Engine, job_ids: Iterable[int]) -> dict[int, in
         if not by_document:
             return {}
         makers = session.exec(
-            select(IngestJob.id, IngestJob.document_id).where(
+            select(id_column(IngestJob), IngestJob.document_id).where(
                 col(IngestJob.document_id).in_(list(by_document)), IngestJob.state == JobState.indexed
             )
         ).all()
-        return {int(maker): by_document[document_id] for maker, document_id in makers if document_id is not None}
+        return {maker: by_document[document_id] for maker, document_id in makers if document_id is not None}
 
 
 def job_warnings(job: IngestJob) -> list[str]:

@@ -43,7 +43,7 @@ def read(path: Path, context: ReadContext) -> ExtractedText:
     with open_package(path, "OpenDocument text") as package:
         content = _xml(package, "content.xml")
         meta = _xml(package, "meta.xml", required=False)
-    body = content.find(f"{{{OFFICE}}}body/{{{OFFICE}}}text")
+    body = content.find(f"{{{OFFICE}}}body/{{{OFFICE}}}text") if content is not None else None
     if body is None:
         raise ExtractionError("not an OpenDocument text (the package holds no text body)")
     blocks: list[str] = []
