@@ -62,20 +62,26 @@ def _services(ctx: click.Context):
 @click.option("--group", "groups", multiple=True, help="A group whose members may read them when restricted.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], visibility: str | None, groups: tuple[str, ...]) -> None:
-    """Add files or folders (searched recursively for .pdf, .txt, .md) to the archive.
+    """Add files or folders (searched recursively) to the archive: PDF, text, web pages, Word and OpenDocument
+    files, e-mail (.eml, .mbox, .msg, each attachment a document of its own) and images of pages.
 
-    Ctrl-C stops after the file being processed, with a summary; running the same command again resumes."""
+    A file of a type the archive cannot read is named as skipped and fails the command like a failed file. Ctrl-C
+    stops after the file being processed, with a summary; running the same command again resumes."""
     import signal
     import threading
 
     from api.progress import IngestProgress
     from archive.access import Submission, Visibility, clean_groups
+    from indexing.formats import skip_reason
     from indexing.pipeline import collect_files
 
     submission = Submission(
         visibility=Visibility(visibility) if visibility else None, groups=tuple(clean_groups(list(groups)))
     )
-    files = list(collect_files(paths))
+    found = list(collect_files(paths))
+    reasons = {path: skip_reason(path) for path in found}
+    skipped = [(path, reason) for path, reason in reasons.items() if reason is not None]
+    files = [path for path in found if reasons[path] is None]
     services = _services(ctx)
     log_file = ingest_log_file(ctx.obj)
     stop = threading.Event()
@@ -105,31 +111,47 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], visibility: str | None, 
     finally:
         signal.signal(signal.SIGINT, previous)
         services.close()
-    _summary(
-        ctx, outcomes if outcomes is not None else display.outcomes, len(files), log_file, interrupted=stop.is_set()
-    )
+    outcomes = outcomes if outcomes is not None else display.outcomes
+    _summary(ctx, outcomes, len(files), log_file, interrupted=stop.is_set(), skipped=skipped)
 
 
-def _summary(ctx: click.Context, outcomes, total: int, log_file: Path | None = None, interrupted: bool = False) -> None:
-    """Counts by end state (files not reached are "not started"), each failure with its reason; exit 1 on a failure,
-    130 when interrupted."""
+def _summary(
+    ctx: click.Context,
+    outcomes,
+    total: int,
+    log_file: Path | None = None,
+    interrupted: bool = False,
+    skipped: list[tuple[Path, str]] | None = None,
+) -> None:
+    """Counts by end state (files not reached are "not started"), each failure and skipped file with its reason and
+    every warning (what of a file could not be read); exit 1 on a failure or a skipped file, 130 when interrupted.
+
+    Files found inside the submitted ones (attachments, a mailbox's messages) are counted apart."""
+    skipped = skipped or []
     counts = Counter(outcome.state.value for outcome in outcomes)
-    not_started = total - counts["indexed"] - counts["duplicate"] - counts["failed"]
+    inside = max(len(outcomes) - total, 0)
+    total += inside + len(skipped)
+    not_started = total - len(skipped) - counts["indexed"] - counts["duplicate"] - counts["failed"]
+    found = f" ({inside} of them found inside other files)" if inside else ""
     click.echo(
-        f"{total} files: {counts['indexed']} indexed, {counts['duplicate']} duplicate, {counts['failed']} failed"
+        f"{total} files{found}: {counts['indexed']} indexed, {counts['duplicate']} duplicate, {counts['failed']} failed"
+        + (f", {len(skipped)} skipped" if skipped else "")
         + (f", {not_started} not started" if not_started or interrupted else "")
     )
     for outcome in outcomes:
         if outcome.state.value == "failed":
             click.echo(f"  failed: {outcome.path}: {outcome.reason}")
-        for warning in outcome.warnings:
+    for path, reason in skipped:
+        click.echo(f"  skipped: {path}: {reason}")
+    for outcome in outcomes:
+        for warning in getattr(outcome, "warnings", ()):
             click.echo(f"  warning: {outcome.path}: {warning}")
     if log_file is not None and any((o.reason or "").startswith("unexpected error") for o in outcomes):
         click.echo(f"  the errors' details are in {log_file}")
     if interrupted:
         click.echo("interrupted: run the same command again to resume (indexed files are not processed again)")
         ctx.exit(130)
-    if counts["failed"]:
+    if counts["failed"] or skipped:
         ctx.exit(1)
 
 
@@ -163,7 +185,7 @@ def jobs(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> No
     for job in rows:
         document = f" document {job.document_id}" if job.document_id else ""
         reason = f": {job.reason}" if job.reason else ""
-        warnings = "".join(f" (warning: {w})" for w in (job.warnings or "").splitlines())
+        warnings = "".join(f" (warning: {w})" for w in job_store.job_warnings(job))
         click.echo(f"{job.id:>6}  {job.state.value:<9} {job.filename}{document}{reason}{warnings}")
     click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
 

@@ -58,6 +58,7 @@ class IngestProgress:
     def __call__(self, outcome: IngestOutcome) -> None:
         with self._lock:
             self.outcomes.append(outcome)
+            self.total = max(self.total, len(self.outcomes))  # files found inside files (attachments) add to it
         pages = f"{outcome.pages} pages, " if outcome.pages else ""
         detail = f" ({pages}{outcome.passages} passages)" if outcome.passages else ""
         self._show(f"{outcome.state.value}: {outcome.path}{detail}", keep=not self._interactive)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Literal
@@ -12,7 +13,7 @@ from archive.access import Visibility
 from archive.ids import MAX_ID
 from archive.models import AuditEvent, Document, Passage
 from indexing.dates import period
-from indexing.jobs import duplicate_reason
+from indexing.jobs import duplicate_reason, job_warnings
 from indexing.page_span import page_label, pages_of
 from search.alerts import SavedSearchInfo
 from search.highlight import Highlighter, best_sentence_span
@@ -57,6 +58,10 @@ class DocumentPublic(DocumentRef):
     passages: int
     visibility: str  # public, internal or restricted
     warnings: list[str] = Field(description='What could not be read, e.g. "pages 2–3 could not be read"')
+    format: str | None = Field(default=None, description="pdf, text, html, mhtml, docx, odt, eml, mbox, msg or image")
+    properties: dict[str, str] = Field(
+        default_factory=dict, description="what the format states beyond the rest: an e-mail's from, to, cc, date"
+    )
 
     @classmethod
     def of_with_count(cls, document: Document, passages: int) -> DocumentPublic:
@@ -71,7 +76,34 @@ class DocumentPublic(DocumentRef):
             passages=passages,
             visibility=document.visibility,
             warnings=(document.warnings or "").splitlines(),
+            format=document.format,
+            properties=_properties(document.properties),
         )
+
+
+def _properties(stored: str | None) -> dict[str, str]:
+    try:
+        found = json.loads(stored) if stored else {}
+    except ValueError:
+        return {}
+    return {str(key): str(value) for key, value in found.items()} if isinstance(found, dict) else {}
+
+
+class AttachmentPublic(BaseModel):
+    """A file found inside a document's file (an e-mail's attachment, a mailbox's message) and what became of it."""
+
+    filename: str
+    state: str  # queued | running | indexed | duplicate | failed
+    reason: str | None
+    document_id: int | None  # the document it is (null until indexed, or when it failed)
+    title: str | None
+
+
+class DocumentDetail(DocumentPublic):
+    """One document with its family: the files found inside it, and the documents whose files held it."""
+
+    attachments: list[AttachmentPublic] = Field(default_factory=list)
+    attached_to: list[DocumentRef] = Field(default_factory=list)
 
 
 class AccessChange(BaseModel):
@@ -253,7 +285,8 @@ class JobPublic(BaseModel):
     reason: str | None
     document_id: int | None
     filename: str
-    warnings: list[str]  # what could not be read of the file (its document was indexed without it)
+    parent_job_id: int | None = None  # the job whose file held this one (an attachment, a mailbox's message)
+    warnings: list[str] = Field(default_factory=list)  # what of the file could not be read, named
 
     @classmethod
     def of(cls, job, document_readable: bool = True) -> JobPublic:
@@ -269,7 +302,8 @@ class JobPublic(BaseModel):
             reason=job.reason,
             document_id=job.document_id,
             filename=job.filename,
-            warnings=(job.warnings or "").splitlines(),
+            parent_job_id=job.parent_job_id,
+            warnings=job_warnings(job),
         )
 
 

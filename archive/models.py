@@ -49,6 +49,8 @@ class Document(SQLModel, table=True):
         default="public", max_length=16, index=True, sa_column_kwargs={"server_default": "public"}
     )
     warnings: str | None = None  # what could not be read, one problem a line (e.g. "pages 2–3 could not be read")
+    format: str | None = Field(default=None, max_length=16)  # pdf, text, html, docx, eml, ... (indexing.formats)
+    properties: str | None = None  # JSON object of format-specific facts: an e-mail's from, to, cc, date, subject
 
 
 class Passage(SQLModel, table=True):
@@ -123,7 +125,8 @@ class IngestJob(SQLModel, table=True):
     groups: str | None = None  # requested groups, comma-separated
     submitted_by: str | None = None  # the actor, for the audit trail
     stage: str | None = Field(default=None, max_length=16)  # "reading" while the file's content is processed
-    warnings: str | None = None  # the document's warnings, one a line
+    parent_job_id: int | None = Field(default=None, index=True)  # the job whose file held this one (an attachment)
+    warnings: str | None = None  # JSON list of what could not be read, for a person (an unreadable attachment, ...)
 
 
 class DocumentMinHash(SQLModel, table=True):

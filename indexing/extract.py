@@ -10,14 +10,26 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.errors import ExtractionError
+from indexing.manifest import DocumentMetadata
 from indexing.mojibake import repair_mojibake
 from indexing.pdf_sandbox import ExtractionLimits, RawPdf, parse_pdf
 
-__all__ = ["SUPPORTED_SUFFIXES", "ExtractedText", "ExtractionLimits", "Page", "clean_page_text", "extract"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "Attachment",
+    "ExtractedText",
+    "ExtractionLimits",
+    "Page",
+    "clean_page_text",
+    "extract",
+    "extract_image",
+    "extract_pdf",
+    "extract_plain",
+]
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 PAGE_SEPARATOR = "\n\n"
@@ -38,13 +50,24 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file found inside another (an e-mail's attachment, a mailbox's message): ingested as a document of its own."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class ExtractedText:
-    """The canonical text of a document, with page boundaries for PDFs."""
+    """The canonical text of a document, with page boundaries for PDFs and images, and what the file says of itself."""
 
     text: str  # canonical document text; all citations point into it
-    pages: tuple[Page, ...]  # empty for plain text files
-    title_hint: str | None  # PDF metadata title or None
-    warnings: tuple[str, ...] = ()  # what could not be read, e.g. "pages 2–3 could not be read"
+    pages: tuple[Page, ...]  # empty for texts without pages
+    title_hint: str | None  # the title the file's metadata or markup states, or None
+    metadata: DocumentMetadata = DocumentMetadata()  # authors, date, url, language the file states (a manifest wins)
+    properties: dict[str, str] = field(default_factory=dict)  # format-specific facts: an e-mail's sender, recipients
+    attachments: tuple[Attachment, ...] = ()  # files inside this one, each ingested as its own document
+    warnings: tuple[str, ...] = ()  # what could not be read, named for a person (an unreadable attachment, ...)
 
 
 def extract(
@@ -59,8 +82,22 @@ def extract(
         shown = suffix or "(no extension)"
         raise ExtractionError(f"unsupported file type {shown} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
     if suffix == ".pdf":
-        return _assemble(parse_pdf(path, limits or ExtractionLimits(), on_page))
-    return _extract_plain(path)
+        return extract_pdf(path, limits, on_page)
+    return extract_plain(path)
+
+
+def extract_pdf(
+    path: Path, limits: ExtractionLimits | None = None, on_page: Callable[[int], None] | None = None
+) -> ExtractedText:
+    """The text of a PDF, parsed in the sandboxed child process; `on_page(n)` as its pages are parsed."""
+    return _assemble(parse_pdf(path, limits or ExtractionLimits(), on_page))
+
+
+def extract_image(
+    path: Path, limits: ExtractionLimits | None = None, on_page: Callable[[int], None] | None = None
+) -> ExtractedText:
+    """The OCR text of an image (a page per frame of a TIFF), read in the same sandboxed child process as PDFs."""
+    return _assemble(parse_pdf(path, limits or ExtractionLimits(), on_page, image=True))
 
 
 def clean_page_text(text: str) -> str:
@@ -87,12 +124,12 @@ def _assemble(raw: RawPdf) -> ExtractedText:
     if not text.strip():
         if raw.ocr_unavailable:
             raise ExtractionError(
-                "no text could be extracted (scanned PDF and OCR is not available: install tesseract-ocr)"
+                "no text could be extracted (scanned pages and OCR is not available: install tesseract-ocr)"
             )
         if any(p.ocr for p in pages):
             raise ExtractionError("no text could be extracted (OCR found no text on the scanned pages)")
         raise ExtractionError("no text could be extracted")
-    return ExtractedText(text, tuple(pages), raw.title, page_warnings(raw.damaged_pages))
+    return ExtractedText(text, tuple(pages), raw.title, warnings=page_warnings(raw.damaged_pages))
 
 
 def page_warnings(damaged: tuple[int, ...]) -> tuple[str, ...]:
@@ -110,7 +147,7 @@ def page_warnings(damaged: tuple[int, ...]) -> tuple[str, ...]:
     return (f"{noun} {spans} could not be read",)
 
 
-def _extract_plain(path: Path) -> ExtractedText:
+def extract_plain(path: Path) -> ExtractedText:
     """Read a strict UTF-8 text file (BOM stripped, newlines unified to "\\n")."""
     try:
         data = path.read_bytes()

@@ -13,6 +13,7 @@ become visible in increasing order, so that a replica that has read up to id N h
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -134,14 +135,16 @@ def finish(
     *,
     reason: str | None = None,
     document_id: int | None = None,
-    warnings: str | None = None,
+    warnings: Sequence[str] = (),
 ) -> None:
-    """End a job in `state`, in the caller's transaction; raises `LeaseLost` if another worker has taken it over."""
+    """End a job in `state`, in the caller's transaction; raises `LeaseLost` if another worker has taken it over.
+
+    `warnings` name what of the file could not be read (an attachment, a message of a mailbox)."""
     row = _held(session, job)
     if row is None:
         raise LeaseLost(f"job {job.id} ({job.filename}) was claimed again by another worker")
     row.state, row.reason, row.document_id, row.updated_at = state, reason, document_id, utcnow()
-    row.warnings = warnings
+    row.warnings = json.dumps(list(warnings), ensure_ascii=False) if warnings else None
     row.claimed_by = row.lease_expires_at = row.stage = None
     session.add(row)
 

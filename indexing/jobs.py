@@ -8,6 +8,8 @@ indexed | duplicate | failed; every such change of state is in indexing.job_stat
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
 import re
 import tempfile
@@ -105,6 +107,11 @@ def stored_copy(settings: Settings, stored_path: str | None) -> Path | None:
     return None
 
 
+def store_bytes(settings: Settings, data: bytes, filename: str) -> StoredFile:
+    """Put a file found inside another (an attachment) into the content-addressed store."""
+    return store_stream(settings, io.BytesIO(data), filename)
+
+
 def store_file(settings: Settings, path: Path) -> StoredFile:
     """Copy a file into the content-addressed store (OSError if it cannot be read)."""
     with Path(path).open("rb") as stream:
@@ -135,19 +142,74 @@ def enqueue(
             ).first()
             if existing is not None:
                 return row_id(existing)
-        job = IngestJob(
-            sha256=stored.sha256,
-            filename=filename,
-            stored_path=str(stored.path),
-            source_path=str(source_path) if source_path else None,
-        )
-        if submission is not None:
-            job.submitted_by = submission.by
-            job.visibility = submission.visibility.value if submission.visibility else None
-            job.groups = ",".join(submission.groups) or None
-        session.add(job)
-        session.flush()
-        return row_id(job)
+        return add_job(session, stored, filename, source_path, submission)
+
+
+def add_job(
+    session: Session,
+    stored: StoredFile,
+    filename: str,
+    source_path: Path | None = None,
+    submission: Submission | None = None,
+    parent_job_id: int | None = None,
+) -> int:
+    """Write a queued job for a stored file in the caller's transaction; returns its id."""
+    job = IngestJob(
+        sha256=stored.sha256,
+        filename=filename,
+        stored_path=str(stored.path),
+        source_path=str(source_path) if source_path else None,
+        parent_job_id=parent_job_id,
+    )
+    if submission is not None:
+        job.submitted_by = submission.by
+        job.visibility = submission.visibility.value if submission.visibility else None
+        job.groups = ",".join(submission.groups) or None
+    session.add(job)
+    session.flush()
+    return row_id(job)
+
+
+def child_jobs(engine: Engine, parent_ids: Iterable[int]) -> list[IngestJob]:
+    """The jobs made for the files found inside the given jobs' files (attachments, a mailbox's messages), by id."""
+    ids = list(parent_ids)
+    if not ids:
+        return []
+    with Session(engine) as session:
+        query = select(IngestJob).where(col(IngestJob.parent_job_id).in_(ids)).order_by(col(IngestJob.id))
+        return list(session.exec(query).all())
+
+
+def makers_of_duplicates(engine: Engine, job_ids: Iterable[int]) -> dict[int, int]:
+    """For the given jobs that ended duplicate: the job that made their document, mapped to the given job (so that
+    a file submitted again finds the attachments its first submission queued)."""
+    ids = list(job_ids)
+    if not ids:
+        return {}
+    with Session(engine) as session:
+        duplicates = session.exec(
+            select(id_column(IngestJob), IngestJob.document_id).where(
+                col(IngestJob.id).in_(ids), IngestJob.state == JobState.duplicate
+            )
+        ).all()
+        by_document = {document_id: job_id for job_id, document_id in duplicates if document_id is not None}
+        if not by_document:
+            return {}
+        makers = session.exec(
+            select(id_column(IngestJob), IngestJob.document_id).where(
+                col(IngestJob.document_id).in_(list(by_document)), IngestJob.state == JobState.indexed
+            )
+        ).all()
+        return {maker: by_document[document_id] for maker, document_id in makers if document_id is not None}
+
+
+def job_warnings(job: IngestJob) -> list[str]:
+    """A job's warnings (what of its file could not be read), oldest first."""
+    try:
+        found = json.loads(job.warnings) if job.warnings else []
+    except ValueError:
+        return [job.warnings or ""]
+    return [str(item) for item in found] if isinstance(found, list) else []
 
 
 def earlier_failure(engine: Engine, sha256: str) -> int | None:
@@ -345,3 +407,19 @@ def original_file(session: Session, document_id: int) -> tuple[Path, str]:
         if stored_path and Path(stored_path).is_file():
             return Path(stored_path), filename
     raise NotFoundError(f"the original file of document {document_id} is not stored in this archive")
+
+
+def attachment_jobs(session: Session, document_id: int) -> list[IngestJob]:
+    """The jobs of the files found inside a document's file (an e-mail's attachments, a mailbox's messages)."""
+    makers = select(IngestJob.id).where(IngestJob.document_id == document_id, IngestJob.state == JobState.indexed)
+    query = select(IngestJob).where(col(IngestJob.parent_job_id).in_(makers)).order_by(col(IngestJob.id))
+    return list(session.exec(query).all())
+
+
+def container_document_ids(session: Session, document_id: int) -> list[int]:
+    """The documents whose files held this document's file (the messages it is attached to, the mailbox)."""
+    parents = select(IngestJob.parent_job_id).where(
+        IngestJob.document_id == document_id, col(IngestJob.parent_job_id).is_not(None)
+    )
+    query = select(IngestJob.document_id).where(col(IngestJob.id).in_(parents), col(IngestJob.document_id).is_not(None))
+    return sorted({int(found) for found in session.exec(query).all() if found is not None})

@@ -65,6 +65,21 @@ def _parse_entry(entry: dict) -> DocumentMetadata:
     )
 
 
+def with_defaults(metadata: DocumentMetadata, stated: DocumentMetadata) -> DocumentMetadata:
+    """The manifest's metadata, each field it leaves empty taken from what the file itself states (`stated`)."""
+    return DocumentMetadata(
+        title=metadata.title or stated.title,
+        publisher=metadata.publisher or stated.publisher,
+        published=metadata.published or stated.published,
+        language=metadata.language or stated.language,
+        kind=metadata.kind or stated.kind,
+        authors=metadata.authors or stated.authors,
+        url=metadata.url or stated.url,
+        visibility=metadata.visibility,
+        groups=metadata.groups,
+    )
+
+
 def apply_metadata(document: Document, metadata: DocumentMetadata) -> bool:
     """Set on `document` what the manifest states (a title only when it gives one); True when anything changed."""
     wanted = {

@@ -7,6 +7,7 @@ Standard library only: this runs inside the PDF parser's child process.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -33,7 +34,8 @@ def ocr_png(
     args = [command, "stdin", "stdout", "-l", "+".join(languages)]
     if tessdata:
         args += ["--tessdata-dir", tessdata]
-    result = subprocess.run(args + ["tsv"], input=png, capture_output=True, timeout=timeout_s, check=True)
+    env = {"OMP_THREAD_LIMIT": "1", **os.environ}  # Tesseract's OpenMP threads spin on a busy machine: 4x slower
+    result = subprocess.run(args + ["tsv"], input=png, capture_output=True, timeout=timeout_s, check=True, env=env)
     return text_from_tsv(result.stdout.decode("utf-8", errors="replace"))
 
 

@@ -1,4 +1,4 @@
-"""Parse PDFs with PyMuPDF in a child process, under a time and memory limit.
+"""Parse PDFs (and page images: JPEG, PNG, TIFF frames) with PyMuPDF in a child process, under a time and memory limit.
 
 PyMuPDF is not thread-safe and can crash or balloon on hostile input, so the parent never parses a PDF itself:
 `parse_pdf` starts a child from a ``forkserver`` (``spawn`` where that is unavailable), the child sets
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 OCR_LANGUAGES = ("eng", "kaz", "rus")  # order matters, see _Ocr
 OCR_DPI = 300
 OCR_SHARE = 0.4  # of a page's time budget, for each of its (at most two) OCR runs: a slow page keeps its text
+IMAGE_OCR_SHARE = 0.9  # an image has no text layer to fall back on: its OCR may take most of the page's budget
+IMAGE_MAX_PIXELS = 40_000_000  # an image frame is OCR'd at its own resolution, scaled down past this
 MIN_TEXT_CHARS = 20  # a page with fewer non-space characters and an image is treated as scanned
 HEADER_WINDOW = 1024  # readers accept "%PDF-" anywhere in the first KiB
 # MuPDF's warnings that a page's content is cut short or missing (a truncated or damaged file)
@@ -122,21 +124,16 @@ def ocr_languages(tessdata: str | None) -> tuple[str, ...]:
 
 
 def extract_pdf_in_process(
-    path: Path, limits: ExtractionLimits, progress: Callable[[int], None] | None = None
+    path: Path, limits: ExtractionLimits, progress: Callable[[int], None] | None = None, image: bool = False
 ) -> RawPdf:
     """Parse `path` in the current process (the child's work; call directly only in tests).
 
     Pages with a usable text layer are read as they are; pages with almost no text but an image are OCR'd.
+    With `image`, the file is a picture (each frame of a TIFF a page), OCR'd at its own resolution.
     `progress(page_number)` is called after each page.
     """
-    import pymupdf
 
-    check_pdf_header(path)
-    try:
-        doc = pymupdf.open(path, filetype="pdf")
-    except Exception as exc:  # MuPDF reports every kind of damage as a generic error
-        _raise_if_out_of_memory(exc)
-        raise ExtractionError("damaged PDF: cannot be opened") from exc
+    doc = _open_image(path) if image else _open_pdf(path)
     with doc:
         if doc.needs_pass:  # MuPDF has already tried the empty user password
             raise ExtractionError("encrypted PDF: a password is needed")
@@ -149,15 +146,15 @@ def extract_pdf_in_process(
             raise ExtractionError("damaged PDF: no readable pages")
         if count > limits.max_pages:
             raise ExtractionError(f"PDF has {count} pages; the limit is {limits.max_pages}")
-        title = _title(doc)
-        ocr = _Ocr(timeout_s=limits.timeout_s * OCR_SHARE)
+        title = None if image else _title(doc)
+        ocr = _Ocr(timeout_s=limits.timeout_s * (IMAGE_OCR_SHARE if image else OCR_SHARE))
         pages: list[RawPage] = []
         failed, damaged = 0, []
         for index in range(count):
             pymupdf.TOOLS.mupdf_warnings(reset=True)
             try:
                 page = doc.load_page(index)
-                pages.append(_read_page(page, ocr))
+                pages.append(_read_page(page, ocr, _image_dpi(page) if image else OCR_DPI))
                 if _damaged(pages[-1], page, doc.is_repaired, pymupdf.TOOLS.mupdf_warnings(reset=True)):
                     damaged.append(index + 1)
             except Exception as exc:  # one broken page must not lose the rest
@@ -178,6 +175,39 @@ def _damaged(read: RawPage, page: pymupdf.Page, repaired: bool, warnings: str) -
     if any(marker in warnings.lower() for marker in CONTENT_DAMAGE):
         return True
     return repaired and not read.text.strip() and not page.get_images()
+
+
+def _open_pdf(path: Path) -> pymupdf.Document:
+    import pymupdf
+
+    check_pdf_header(path)
+    try:
+        return pymupdf.open(path, filetype="pdf")
+    except Exception as exc:  # MuPDF reports every kind of damage as a generic error
+        _raise_if_out_of_memory(exc)
+        raise ExtractionError("damaged PDF: cannot be opened") from exc
+
+
+def _open_image(path: Path) -> pymupdf.Document:
+    """An image file as a PDF of one page per frame (a page's image keeps the frame's pixels)."""
+    import pymupdf
+
+    try:
+        with pymupdf.open(path) as picture:
+            return pymupdf.open("pdf", picture.convert_to_pdf())
+    except Exception as exc:
+        _raise_if_out_of_memory(exc)
+        raise ExtractionError("damaged image: it cannot be opened") from exc
+
+
+def _image_dpi(page: pymupdf.Page) -> float:
+    """The resolution at which a page made from an image renders at the image's own pixel size (bounded)."""
+    images = page.get_images()
+    if not images or page.rect.width <= 0:
+        return OCR_DPI
+    width, height = images[0][2], images[0][3]
+    scale = min(1.0, (IMAGE_MAX_PIXELS / max(width * height, 1)) ** 0.5)
+    return 72 * width * scale / page.rect.width
 
 
 def _raise_if_out_of_memory(exc: BaseException) -> None:
@@ -212,7 +242,7 @@ class _Ocr:
         self._tessdata: str | None = None
         self.unavailable = False
 
-    def page_text(self, page: pymupdf.Page) -> str | None:
+    def page_text(self, page: pymupdf.Page, dpi: float = OCR_DPI) -> str | None:
         """OCR text of `page`, or None (and `unavailable` set) when no language data exists."""
         if self._languages is None:
             self._tessdata = find_tessdata()
@@ -220,29 +250,30 @@ class _Ocr:
         if not self._languages:
             self.unavailable = True
             return None
-        text = self._run(page, self._languages)
+        text = self._run(page, self._languages, dpi)
         if "rus" in self._languages and CYRILLIC.search(text) and not KAZAKH_LETTER.search(text):
             russian_first = sorted(self._languages, key=lambda lang: lang == "kaz")
-            text = self._run(page, tuple(russian_first))
+            text = self._run(page, tuple(russian_first), dpi)
         return text
 
-    def _run(self, page: pymupdf.Page, languages: tuple[str, ...]) -> str:
+    def _run(self, page: pymupdf.Page, languages: tuple[str, ...], dpi: float) -> str:
         """Tesseract's confident lines (see `indexing.ocr_lines`), or MuPDF's own OCR without the command."""
         command = tesseract_command()
         if command is not None:
-            png = page.get_pixmap(dpi=OCR_DPI).tobytes("png")
+            png = page.get_pixmap(dpi=round(dpi)).tobytes("png")
             return ocr_png(png, languages, self._tessdata, command, self._timeout_s)
-        tp = page.get_textpage_ocr(language="+".join(languages), dpi=OCR_DPI, full=True, tessdata=self._tessdata)
+        tp = page.get_textpage_ocr(language="+".join(languages), dpi=round(dpi), full=True, tessdata=self._tessdata)
         return str(page.get_text(textpage=tp))
 
 
-def _read_page(page: pymupdf.Page, ocr: _Ocr) -> RawPage:
-    """Text layer of `page`, or its OCR text when the layer is negligible and the page carries an image."""
+def _read_page(page: pymupdf.Page, ocr: _Ocr, dpi: float = OCR_DPI) -> RawPage:
+    """Text layer of `page`, or its OCR text (rendered at `dpi`) when the layer is negligible and the page carries an
+    image."""
     text = str(page.get_text("text"))
     if sum(not c.isspace() for c in text) >= MIN_TEXT_CHARS or not page.get_images():
         return RawPage(text, False)
     try:
-        ocr_text = ocr.page_text(page)
+        ocr_text = ocr.page_text(page, dpi)
     except (subprocess.SubprocessError, OSError):  # too slow (a dense drawing) or failing: keep the text layer
         return RawPage(text, False)
     if ocr_text is None:
@@ -272,7 +303,7 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _child_main(path: str, limits: ExtractionLimits, conn: Connection) -> None:
+def _child_main(path: str, limits: ExtractionLimits, conn: Connection, image: bool = False) -> None:
     """Child entry point: parse and send ("progress", n) messages, then ("ok", RawPdf) or ("error", message).
 
     Ctrl-C at the terminal reaches every process of its group: the child ignores it (as do the OCR processes it
@@ -284,7 +315,7 @@ def _child_main(path: str, limits: ExtractionLimits, conn: Connection) -> None:
 
         pymupdf.TOOLS.mupdf_display_errors(False)  # failures are reported through the pipe, not stderr
         pymupdf.TOOLS.mupdf_display_warnings(False)
-        result = extract_pdf_in_process(Path(path), limits, lambda n: conn.send(("progress", n)))
+        result = extract_pdf_in_process(Path(path), limits, lambda n: conn.send(("progress", n)), image)
         conn.send(("ok", result))
     except ExtractionError as exc:
         conn.send(("error", str(exc)))
@@ -314,14 +345,23 @@ def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.co
     return ctx
 
 
-def parse_pdf(path: Path, limits: ExtractionLimits, on_page: Callable[[int], None] | None = None) -> RawPdf:
-    """Parse `path` in a sandboxed child process; every failure becomes an `ExtractionError`.
+def parse_pdf(
+    path: Path, limits: ExtractionLimits, on_page: Callable[[int], None] | None = None, image: bool = False
+) -> RawPdf:
+    """Parse `path` (a PDF, or with `image` a picture) in a sandboxed child process; every failure becomes an
+    `ExtractionError`.
 
     `on_page(n)` is called as the child reports its progress (n pages parsed)."""
-    check_pdf_header(path)  # reject the obvious cases without starting a process
+    if not image:
+        check_pdf_header(path)  # reject the obvious cases without starting a process
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child_main, args=(str(path), limits, sender), daemon=True, name="pdf-parser")
+    child = ctx.Process(
+        target=_child_main,
+        args=(str(path), limits, sender, *((image,) if image else ())),
+        daemon=True,
+        name="pdf-parser",
+    )
     try:
         child.start()
     except OSError as exc:

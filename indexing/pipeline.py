@@ -12,6 +12,7 @@ processes), chunked and shingled in a small thread pool, so that the embedder ne
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -34,17 +35,17 @@ from archive.errors import ArchiveError, ExtractionError, ParserFailureError
 from archive.lock import NoWriterLock, WriterLock
 from archive.models import Document, DocumentGroup, IngestJob, JobState, Passage, row_id
 from archive.settings import Settings
-from indexing import job_states, near_duplicates
+from indexing import formats, job_states, near_duplicates
 from indexing import jobs as job_store
 from indexing.chunk import Chunk, chunk_document, embedding_text
 from indexing.embed import Embedder, content_hash
-from indexing.extract import SUPPORTED_SUFFIXES, ExtractedText, ExtractionLimits, extract
+from indexing.extract import ExtractedText, ExtractionLimits
 from indexing.file_types import check_stream_type
 from indexing.furniture import passage_regions
 from indexing.index_store import IndexStore, check_embedder, record_embedder
 from indexing.job_states import ClaimedJob, LeaseKeeper, LeaseLost
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
-from indexing.manifest import DocumentMetadata, apply_metadata, metadata_for
+from indexing.manifest import MANIFEST_NAME, DocumentMetadata, apply_metadata, metadata_for, with_defaults
 from indexing.persons import load_known_persons
 from indexing.persons.tagging import PersonTagger, find_person_mentions, known_persons_beside
 from indexing.sentence_vectors import encode_spans, pack, passage_sentences
@@ -55,6 +56,8 @@ log = logging.getLogger(__name__)
 
 PREFETCH = 2  # documents prepared ahead of the one being embedded
 WAIT_POLL_S = 0.5
+SIDECAR_NAMES = {MANIFEST_NAME, "persons.json"}  # read beside the files, not ingested
+CHILD_MARK = " › "  # between a file's path and the name of a file found inside it, in outcomes
 REASON_DETAIL_CHARS = 200  # an unexpected error's own message is kept this long in a job's reason
 EMBED_BATCH = 32  # texts embedded between two progress reports
 
@@ -70,17 +73,25 @@ class IngestOutcome:
     passages: int = 0
     job_id: int | None = None
     pages: int = 0
-    warnings: tuple[str, ...] = ()  # what could not be read (the document was indexed without it)
+    warnings: tuple[str, ...] = ()  # what of the file could not be read (an attachment, a mailbox's message)
+    parent_job_id: int | None = None  # the job whose file held this one
 
 
 ProgressCallback = Callable[[IngestOutcome], None]
 
 
 def collect_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The files to ingest: named files as given, folders searched recursively for supported types."""
+    """The files to ingest: named files as given, folders searched recursively for every file (hidden files and the
+    `manifest.json` and `persons.json` read beside the files left out); see `formats.skip_reason` for the others."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            yield from sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.name not in SIDECAR_NAMES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
         else:
             yield path
 
@@ -101,6 +112,8 @@ class _Prepared:
     mentions: list = field(default_factory=list)
     signature: np.ndarray | None = None
     groups: list[str] = field(default_factory=list)  # who may read the document when it is restricted
+    children: list[tuple[job_store.StoredFile, str]] = field(default_factory=list)  # files found inside, stored
+    warnings: list[str] = field(default_factory=list)
 
 
 _mentions_lock = threading.Lock()  # the spaCy pipeline is shared; one document at a time
@@ -177,6 +190,8 @@ class Ingestor:
         reporting the jobs as they finish, and takes over if the lock is released first.
         When `should_stop()` turns true, the file being processed is finished and the others stay queued (a later
         run resumes them); their outcomes say `queued`.
+        The files found inside these (an e-mail's attachments, a mailbox's messages) are processed with them and
+        reported after them, each named by its container's path, " › " and its own name.
         """
         with Session(self._engine) as session:
             check_embedder(session, self._embedder.spec)
@@ -199,6 +214,22 @@ class Ingestor:
                 report(_earlier_failure(job))
             elif job.state in FINAL_STATES:
                 report(_outcome_of(job))
+        children: list[int] = []
+
+        def adopt_children() -> None:
+            """Add the jobs made for files found inside the batch's files to the jobs this call waits for (those of
+            an earlier submission too, when a file came out as its duplicate: an interrupted batch run again)."""
+            aliases = job_store.makers_of_duplicates(self._engine, by_job)
+            pending = [*by_job, *aliases]
+            while pending:
+                found = [child for child in job_store.child_jobs(self._engine, pending) if child.id not in by_job]
+                for child in found:
+                    parent = child.parent_job_id or 0
+                    by_job[row_id(child)] = [f"{by_job[aliases.get(parent, parent)][0]}{CHILD_MARK}{child.filename}"]
+                    children.append(row_id(child))
+                pending = [row_id(child) for child in found]
+
+        adopt_children()  # a batch run again after an interruption: children queued by the first run
         waiting_reported = False
         lock = self.writer_lock()
         while len(outcomes) < len(by_job) and not (should_stop and should_stop()):
@@ -213,6 +244,7 @@ class Ingestor:
             for job in job_store.get_jobs(self._engine, by_job).values():
                 if job.state in FINAL_STATES:
                     report(_outcome_of(job))
+            adopt_children()
             if len(outcomes) < len(by_job):
                 time.sleep(WAIT_POLL_S)
         for job in job_store.get_jobs(self._engine, by_job).values():  # whatever was not reported (never lost)
@@ -220,7 +252,8 @@ class Ingestor:
                 report(_outcome_of(job))
             else:  # not started: stopped, or left to the lock holder
                 outcomes.setdefault(row_id(job), _outcome_of(job))
-        return [_with_path(outcomes[job_id], path) for job_id, path in zip(job_ids, map(str, paths))]
+        named = [_with_path(outcomes[job_id], path) for job_id, path in zip(job_ids, map(str, paths))]
+        return named + [_with_path(outcomes[job_id], by_job[job_id][0]) for job_id in children]
 
     def process_queued(
         self,
@@ -331,21 +364,22 @@ class Ingestor:
             stored = job_store.stored_copy(self._settings, job.stored_path)
             if stored is None:
                 raise ExtractionError("the stored copy of the file is missing; submit the file again")
-            suffix = Path(job.filename).suffix.lower()
-            if suffix not in SUPPORTED_SUFFIXES:
-                raise ExtractionError(
-                    f"unsupported file type {suffix or '(none)'} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
-                )
             stage = "reading the text of the file"
             job_states.set_stage(self._engine, job, job_states.READING)
             reading = True
-            extracted = extract(stored, self._limits, on_page=lambda n: self.progress.parsing(job.id, job.filename, n))
+            fmt, extracted = formats.read(
+                stored, job.filename, self._limits, on_page=lambda n: self.progress.parsing(job.id, job.filename, n)
+            )
+            stage = "storing the files found inside it"
+            children, warnings = self._store_children(extracted)
             stage = "splitting the text into passages"
-            metadata = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
+            manifest = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
+            metadata = with_defaults(manifest, extracted.metadata)
             chunks = chunk_document(extracted.text, passage_regions(extracted.text, extracted.pages, metadata.kind))
             if not chunks:
                 raise ExtractionError("no text could be extracted")
             document = _new_document(job.filename, job.sha256, extracted, metadata)
+            document.format = fmt.name
             visibility = job.submission.visibility or metadata.visibility or self._settings.default_visibility
             document.visibility = parse_visibility(visibility).value
             contents = [c.content(extracted.text) for c in chunks]  # page furniture between pages blanked
@@ -366,6 +400,8 @@ class Ingestor:
                 mentions=mentions,
                 signature=signature,
                 groups=clean_groups([*job.submission.groups, *metadata.groups]),
+                children=children,
+                warnings=warnings,
             )
         except ArchiveError as error:
             return _Prepared(job, error=str(error), transient=isinstance(error, ParserFailureError))
@@ -375,6 +411,21 @@ class Ingestor:
         finally:  # read (or failed to): a kill from now on is not the file's doing
             if reading:
                 job_states.set_stage(self._engine, job, None)
+
+    def _store_children(self, extracted: ExtractedText) -> tuple[list[tuple[job_store.StoredFile, str]], list[str]]:
+        """Store the files found inside a file (attachments, a mailbox's messages) for jobs of their own; one of a type
+        the archive cannot read is named in the warnings instead (it stays inside the stored original)."""
+        children: list[tuple[job_store.StoredFile, str]] = []
+        warnings = list(extracted.warnings)
+        for attachment in extracted.attachments:
+            name = job_store.safe_filename(attachment.filename)
+            try:
+                formats.detect(name, attachment.data[: formats.SNIFF_BYTES])
+            except ArchiveError as error:
+                warnings.append(f"attachment {name!r} not ingested: {error}")
+                continue
+            children.append((job_store.store_bytes(self._settings, attachment.data, name), name))
+        return children, warnings
 
     def _complete(self, prepared: _Prepared) -> IngestOutcome | None:
         """Embed and commit a prepared job (the writer's part); None when the job was queued again or taken over."""
@@ -469,8 +520,15 @@ class Ingestor:
                 reason = None
                 if original is not None:
                     reason = f"near-duplicate of document {original.document_id} ({original.similarity:.0%} similar)"
+                child_submission = Submission(
+                    by=job.submission.by,
+                    visibility=parse_visibility(document.visibility),
+                    groups=tuple(prepared.groups),
+                )
+                for stored_child, name in prepared.children:  # queued with the document: both exist, or neither
+                    job_store.add_job(session, stored_child, name, submission=child_submission, parent_job_id=job.id)
                 job_states.finish(
-                    session, job, JobState.indexed, document_id=document.id, reason=reason, warnings=document.warnings
+                    session, job, JobState.indexed, document_id=document.id, reason=reason, warnings=prepared.warnings
                 )
                 self._persons.mark_current(session)
                 ids = np.array([p.id for p in passages], dtype=np.int64)
@@ -500,7 +558,7 @@ class Ingestor:
             len(passages),
             job.id,
             len(extracted.pages),
-            extracted.warnings,
+            tuple(prepared.warnings),
         )
 
     def _embed_batches(self, texts: list[str], on_done: Callable[[int], None]) -> np.ndarray:
@@ -569,8 +627,16 @@ def unexpected_reason(stage: str, error: BaseException) -> str:
 
 
 def _outcome_of(job: IngestJob) -> IngestOutcome:
-    warnings = tuple((job.warnings or "").splitlines())
-    return IngestOutcome(job.filename, job.state, job.reason, job.document_id, 0, job.id, warnings=warnings)
+    return IngestOutcome(
+        job.filename,
+        job.state,
+        job.reason,
+        job.document_id,
+        0,
+        job.id,
+        warnings=tuple(job_store.job_warnings(job)),
+        parent_job_id=job.parent_job_id,
+    )
 
 
 def _earlier_failure(job: IngestJob) -> IngestOutcome:
@@ -592,6 +658,7 @@ def _new_document(filename: str, sha256: str, extracted: ExtractedText, metadata
         page_count=len(extracted.pages) or None,
         text=extracted.text,
         warnings="\n".join(extracted.warnings) or None,
+        properties=json.dumps(extracted.properties, ensure_ascii=False) if extracted.properties else None,
     )
     apply_metadata(document, replace(metadata, title=None))
     return document

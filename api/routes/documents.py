@@ -1,7 +1,7 @@
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -10,12 +10,23 @@ from api.auth import CallerDep, EditorCallerDep
 from api.deps import ServicesDep, SessionDep
 from api.params import DocumentIdPath, Limit, Offset
 from api.responses import EDITOR, NOT_FOUND, responses
-from api.schemas import AccessChange, DocumentAccess, DocumentList, DocumentPublic, DocumentText, JobAccepted
+from api.schemas import (
+    AccessChange,
+    AttachmentPublic,
+    DocumentAccess,
+    DocumentDetail,
+    DocumentList,
+    DocumentPublic,
+    DocumentRef,
+    DocumentText,
+    JobAccepted,
+)
 from archive import audit, storage
 from archive.access import (
     Caller,
     Submission,
     Visibility,
+    can_read,
     clean_groups,
     document_groups,
     parse_visibility,
@@ -25,8 +36,8 @@ from archive.access import (
 )
 from archive.errors import InvalidInputError
 from archive.ids import is_number
-from archive.models import Passage, row_id
-from indexing.jobs import UploadTooLarge, original_file
+from archive.models import Document, Passage, row_id
+from indexing.jobs import UploadTooLarge, attachment_jobs, container_document_ids, original_file
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -160,10 +171,48 @@ def list_documents(
     )
 
 
-@router.get("/{document_id}", response_model=DocumentPublic, responses=NOT_FOUND)
-def get_document(session: SessionDep, caller: CallerDep, document_id: DocumentIdPath) -> DocumentPublic:
+@router.get("/{document_id}", response_model=DocumentDetail, responses=NOT_FOUND)
+def get_document(session: SessionDep, caller: CallerDep, document_id: DocumentIdPath) -> DocumentDetail:
+    """A document's metadata, with the files found inside its file (`attachments`: an e-mail's attachments, a
+    mailbox's messages, each with its job's state) and the documents whose files held it (`attached_to`)."""
     document = readable_document(session, caller, document_id)
-    return DocumentPublic.of_with_count(document, passage_counts(session, [document_id]).get(document_id, 0))
+    return document_detail(session, caller, document)
+
+
+def document_detail(session: Session, caller: Caller, document: Document) -> DocumentDetail:
+    """A document with its family, as far as the caller may see it (a hidden attachment is left out)."""
+    document_id = row_id(document)
+    attachments = []
+    for job in attachment_jobs(session, document_id):
+        child = _readable(session, caller, job.document_id)
+        if job.document_id is not None and child is None:
+            continue
+        title = child.title if child is not None else None
+        attachments.append(
+            AttachmentPublic(
+                filename=job.filename,
+                state=job.state.value,
+                reason=job.reason,
+                document_id=job.document_id,
+                title=title,
+            )
+        )
+    containers = [_readable(session, caller, parent) for parent in container_document_ids(session, document_id)]
+    base = DocumentPublic.of_with_count(document, passage_counts(session, [document_id]).get(document_id, 0))
+    return DocumentDetail(
+        **base.model_dump(),
+        attachments=attachments,
+        attached_to=[DocumentRef.of(parent) for parent in containers if parent is not None],
+    )
+
+
+def _readable(session: Session, caller: Caller, document_id: int | None) -> Document | None:
+    if document_id is None:
+        return None
+    document = session.get(Document, document_id)
+    if document is None or not can_read(caller, document, document_groups(session, document_id)):
+        return None
+    return document
 
 
 @router.patch("/{document_id}", response_model=DocumentAccess, responses={**EDITOR, **NOT_FOUND, **responses(400)})
@@ -192,10 +241,13 @@ def get_document_text(session: SessionDep, caller: CallerDep, document_id: Docum
     return DocumentText(text=readable_document(session, caller, document_id, "read text of").text)
 
 
-MEDIA_BY_SUFFIX = {
+MEDIA_BY_SUFFIX = {  # opened in the browser; every other file (a web page, an e-mail, ...) is only downloaded
     ".pdf": "application/pdf",
     ".txt": "text/plain; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
 }
 OTHER_MEDIA = "application/octet-stream"
 MEDIA_TYPES = [*MEDIA_BY_SUFFIX.values(), OTHER_MEDIA]
@@ -208,8 +260,10 @@ MEDIA_TYPES = [*MEDIA_BY_SUFFIX.values(), OTHER_MEDIA]
     responses={200: {"content": {media.split(";")[0]: {} for media in MEDIA_TYPES}}, **NOT_FOUND},
 )
 def get_document_file(session: SessionDep, caller: CallerDep, document_id: DocumentIdPath) -> FileResponse:
-    """The original file as submitted (a PDF opens in the browser; add `#page=N` to open it at a page)."""
+    """The original file as submitted (a PDF opens in the browser; add `#page=N` to open it at a page). A web page,
+    an e-mail or an office file is sent as a download, never rendered by the archive."""
     readable_document(session, caller, document_id, "read file of")  # 404 for an unknown (or hidden) document
     path, filename = original_file(session, document_id)
-    media = MEDIA_BY_SUFFIX.get(path.suffix.lower(), OTHER_MEDIA)
-    return FileResponse(path, media_type=media, filename=filename, content_disposition_type="inline")
+    media = MEDIA_BY_SUFFIX.get(path.suffix.lower())
+    disposition = "inline" if media else "attachment"
+    return FileResponse(path, media_type=media or OTHER_MEDIA, filename=filename, content_disposition_type=disposition)

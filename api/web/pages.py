@@ -25,6 +25,7 @@ from api.deps import ServicesDep
 from api.errors import status_for
 from api.links import path_for, public_url_for, template_url_for
 from api.params import DocumentIdPath, PassageIdQuery, PersonIdPath, form_number
+from api.routes.documents import document_detail
 from archive import storage
 from archive.access import Caller, readable_document, readable_passage, visible_condition
 from archive.errors import ArchiveError, InvalidInputError, NotFoundError
@@ -347,6 +348,7 @@ def read_document(
                 )
             breaks = _page_breaks(session, document)
             has_file = _has_original(session, row_id(document))
+            family = document_detail(session, caller, document)
         matches = _matches_in(services, caller, row_id(document), q) if q and q.strip() else []
     except ArchiveError as error:
         return _error(request, error, "Document not found")
@@ -372,6 +374,7 @@ def read_document(
         q=q or "",
         matches=_match_links(request, row_id(document), matches, cited, q),
         file_url=_file_url(request, document, cited) if has_file else None,
+        family=family,
         citation=_citation(
             document,
             page_label(*pages_of(cited)),

@@ -27,7 +27,23 @@ _WORD = re.compile(rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?")
 _INITIALS = re.compile(rf"(?:[{_UPPER}]\.\s?){{1,2}}$")
 _INITIALS_PREFIX = re.compile(rf"(?:[{_UPPER}]\.\s?){{1,2}}")
 _LATIN = re.compile(r"[A-Za-z]")
-_LONG_ENDINGS = ("ның", "нің", "тың", "тің", "дың", "дің", "дан", "ден", "тан", "тен", "нан", "нен", "мен", "бен", "пен")
+_LONG_ENDINGS = (
+    "ның",
+    "нің",
+    "тың",
+    "тің",
+    "дың",
+    "дің",
+    "дан",
+    "ден",
+    "тан",
+    "тен",
+    "нан",
+    "нен",
+    "мен",
+    "бен",
+    "пен",
+)
 _SURNAME = re.compile(rf"[{_LOWER}]{{2,}}(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|енко|ский|цкий|ская|цкая)$")
 _PATRONYMIC = re.compile(rf"[{_LOWER}]{{2,}}(?:ұлы|улы|қызы|кызы|ович|евич|овна|евна)$")
 # Case (and plural-less possessive) endings a name's last word takes, longest first.
@@ -139,7 +155,9 @@ def _looks_like_a_name(surface: str) -> bool:
 
 def _not_a_name_start(word: str) -> bool:
     lower = word.lower()
-    return lower in NOT_GIVEN or (nominative(word) is None and lower.endswith(_LONG_ENDINGS) and _name_share(word) < 0.1)
+    return lower in NOT_GIVEN or (
+        nominative(word) is None and lower.endswith(_LONG_ENDINGS) and _name_share(word) < 0.1
+    )
 
 
 def name_of(surface: str) -> str:

@@ -243,8 +243,9 @@ def _stored(services: Services) -> set[str]:
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("statement.docx", b"PK\x03\x04" + b"\x00" * 64),
-        ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64),
+        ("slides.pptx", b"PK\x03\x04" + b"\x00" * 64),
+        ("photo.jpg", b"GIF89a" + b"\x00" * 64),
+        ("statement.docx", b"%PDF-1.7\n" + b"x" * 64),
         ("program", b"\x7fELF" + b"\x00" * 64),
         ("notes.txt", b"%PDF-1.7\n" + b"x" * 64),
         ("notes.md", b"PK\x03\x04 zipped"),
@@ -256,7 +257,7 @@ def test_unsupported_file_types_are_refused_with_415_before_anything_is_stored(c
     jobs, stored = _jobs(services), _stored(services)
     response = client.post("/documents", files={"file": (name, content)}, headers=EDITOR)
     assert response.status_code == 415, response.text
-    assert ".pdf, .txt, .md" in response.json()["detail"]
+    assert ".pdf, .txt, .md, .html" in response.json()["detail"]
     assert (_jobs(services), _stored(services)) == (jobs, stored)
 
 

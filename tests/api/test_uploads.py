@@ -147,3 +147,55 @@ def test_an_accepted_upload_survives_a_restart(tmp_path):
     with TestClient(create_app(services=services)) as client:
         assert _wait(client, job_id)["state"] == "indexed"
     services.close()
+
+
+def _wait_for_children(client: TestClient, parent_job: int, count: int, timeout: float = 120) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs = client.get("/jobs", headers=AUTH).json()["jobs"]
+        children = [job for job in jobs if job["parent_job_id"] == parent_job]
+        if len(children) == count and all(job["state"] in ("indexed", "duplicate", "failed") for job in children):
+            return children
+        time.sleep(0.2)
+    raise AssertionError(f"the attachments of job {parent_job} did not finish")
+
+
+def test_an_uploaded_email_and_its_attachments_know_each_other(upload_archive):
+    client, _ = upload_archive
+    data = Path(__file__).parent.parent / "data" / "formats"
+    message_job = _wait(
+        client,
+        _upload(client, "hearing.eml", (data / "hearing_with_two_attachments.eml").read_bytes()).json()["job_id"],
+    )
+    assert message_job["state"] == "indexed", message_job
+    children = _wait_for_children(client, message_job["id"], 2)
+    assert sorted(job["filename"] for job in children) == ["hearing-notes.txt", "lawyer statement.docx"]
+    message = client.get(f"/documents/{message_job['document_id']}").json()
+    assert message["format"] == "eml" and message["properties"]["cc"] == "archive@example.org"
+    assert message["title"] == "Hearing notes and the lawyer's statement" and message["published"] == "2021-05-05"
+    assert [(a["filename"], a["state"]) for a in message["attachments"]] == [
+        ("hearing-notes.txt", "indexed"),
+        ("lawyer statement.docx", "indexed"),
+    ]
+    notes = client.get(f"/documents/{message['attachments'][0]['document_id']}").json()
+    assert [parent["id"] for parent in notes["attached_to"]] == [message["id"]]
+    page = client.get(f"/read/{notes['id']}").text
+    assert "Attached to" in page and "Hearing notes and the lawyer" in page
+    assert "lawyer statement.docx" in client.get(f"/read/{message['id']}").text
+
+
+def test_an_uploaded_web_page_is_read_but_its_original_is_only_downloaded(upload_archive):
+    client, _ = upload_archive
+    html = (Path(__file__).parent.parent / "data" / "formats" / "anarc_cdpath_replacements.html").read_bytes()
+    job = _wait(client, _upload(client, "cdpath.html", html).json()["job_id"])
+    assert job["state"] == "indexed", job
+    document = client.get(f"/documents/{job['document_id']}").json()
+    assert (document["title"], document["published"], document["format"]) == (
+        "CDPATH replacements",
+        "2020-10-18",
+        "html",
+    )
+    original = client.get(f"/documents/{job['document_id']}/file")
+    assert original.content == html
+    assert original.headers["content-type"] == "application/octet-stream"
+    assert original.headers["content-disposition"].startswith("attachment")
