@@ -1,17 +1,15 @@
 """Who is calling: `Authorization: Bearer KEY` → a user (archive.users); no header → an anonymous reader.
 
-An unknown, expired or revoked key → 401; more than `MAX_FAILURES` refused keys a minute from one client → 429 with
-`Retry-After`. `ARCHIVE_EDITOR_TOKEN`, when set, is accepted as an editor's key (actor `editor-token`), compared in
-constant time. `EditorDep` and `AdminDep` guard routes: anonymous → 401, a lower role → 403.
+An unknown, expired or revoked key → 401, with one message for all three; past `MAX_FAILURES` refused keys a minute
+from one address, or with one key prefix, → 429 with `Retry-After` (counted in the database: every process
+shares the count; see archive.refused_keys). A valid key is never limited. `ARCHIVE_EDITOR_TOKEN`, when set, is
+accepted as an editor's key (actor `editor-token`), compared in constant time. `EditorDep` and `AdminDep` guard
+routes: anonymous → 401, a lower role → 403.
 """
 
 from __future__ import annotations
 
 import hmac
-import math
-import threading
-import time
-from collections import defaultdict, deque
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -19,6 +17,7 @@ from sqlmodel import Session
 
 from api.deps import ServicesDep
 from api.services import Services
+from archive import refused_keys
 from archive.access import ANONYMOUS, Caller, Role
 from archive.errors import AuthenticationError
 from archive.users import authenticate
@@ -29,66 +28,36 @@ WINDOW_S = 60.0
 BEARER = {"WWW-Authenticate": "Bearer"}
 
 
-class FailedKeys:
-    """Refused keys per client over the last minute (in this process)."""
-
-    def __init__(self, limit: int = MAX_FAILURES, window_s: float = WINDOW_S) -> None:
-        self._limit, self._window = limit, window_s
-        self._times: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, client: str, now: float) -> deque[float]:
-        times = self._times[client]
-        while times and times[0] <= now - self._window:
-            times.popleft()
-        if not times:
-            del self._times[client]
-        return times
-
-    def retry_after(self, client: str) -> int | None:
-        """Seconds until this client may try again, or None when it may now."""
-        now = time.monotonic()
-        with self._lock:
-            times = self._recent(client, now)
-            if len(times) < self._limit:
-                return None
-            return max(1, math.ceil(times[0] + self._window - now))
-
-    def failed(self, client: str) -> None:
-        with self._lock:
-            self._times[client].append(time.monotonic())
-
-
-def _failed_keys(request: Request) -> FailedKeys:
-    """The app's record of refused keys (one per app, created on first use)."""
-    state = request.app.state
-    if not hasattr(state, "failed_keys"):
-        state.failed_keys = FailedKeys()
-    return state.failed_keys
+REFUSED = "the API key is not valid (unknown, expired or revoked)"  # one answer: a key's state is not told
 
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def _refused(services: Services, request: Request, key: str, message: str = REFUSED) -> HTTPException:
+    """Count a refused key by address and key prefix (in the database, shared by every process): 429 past the
+    limit, else 401."""
+    engine, address, prefix = services.engine, _client(request), refused_keys.key_prefix(key)
+    wait = refused_keys.retry_after(engine, address, prefix, MAX_FAILURES, WINDOW_S)
+    refused_keys.record(engine, address, prefix, WINDOW_S)
+    if wait is not None:
+        return HTTPException(429, "too many refused keys: try again later", headers={"Retry-After": str(wait)})
+    return HTTPException(401, message, headers=BEARER)
+
+
 def get_caller(request: Request, services: ServicesDep) -> Caller:
     header = request.headers.get("authorization", "")
     if not header.strip():
         return ANONYMOUS
-    client, failures = _client(request), _failed_keys(request)
-    wait = failures.retry_after(client)
-    if wait is not None:
-        raise HTTPException(429, "too many refused keys: try again later", headers={"Retry-After": str(wait)})
     scheme, _, key = header.partition(" ")
     key = key.strip()
     if scheme.lower() != "bearer" or not key:
-        failures.failed(client)
-        raise HTTPException(401, "use Authorization: Bearer <key>", headers=BEARER)
+        raise _refused(services, request, key, "use Authorization: Bearer <key>")
     try:
         return caller_for_key(services, key)
-    except AuthenticationError as error:
-        failures.failed(client)
-        raise HTTPException(401, str(error), headers=BEARER) from None
+    except AuthenticationError:
+        raise _refused(services, request, key) from None
 
 
 def caller_for_key(services: Services, key: str) -> Caller:

@@ -70,7 +70,12 @@ class Settings(BaseSettings):
         default=0.85,
         description="Score (as /search reports it) from which a new passage answers a saved search and is recorded",
     )
-    max_upload_mb: int = 100
+    max_file_mb: int = Field(
+        default=100,
+        gt=0,
+        validation_alias=AliasChoices("ARCHIVE_MAX_FILE_MB", "ARCHIVE_MAX_UPLOAD_MB", "max_file_mb", "max_upload_mb"),
+        description="The largest file `archive ingest` and an upload accept, in MB (ARCHIVE_MAX_UPLOAD_MB: the same)",
+    )
     pdf_timeout_s: float = 120.0
     pdf_memory_mb: int = 2048
     pdf_max_pages: int = 2000

@@ -150,6 +150,15 @@ class Ingestor:
         failed one: an unchanged file that failed is not parsed again (`retry_failed` does that), unless it failed
         only because processing was interrupted: that job is queued again."""
         path = Path(path)
+        limit_mb = self._settings.max_file_mb
+        try:
+            too_large = path.stat().st_size > limit_mb * 1024 * 1024
+        except OSError:
+            too_large = False  # reported below, when the file is read
+        if too_large:
+            size_mb = path.stat().st_size / 1024 / 1024
+            reason = f"file too large ({size_mb:.1f} MB; the limit is {limit_mb} MB, ARCHIVE_MAX_FILE_MB)"
+            return job_store.record_unreadable(self._engine, path, reason)
         try:
             stored = job_store.store_file(self._settings, path)
         except OSError as error:

@@ -87,7 +87,7 @@ async def upload_document(request: Request, services: ServicesDep, caller: Edito
 
     Needs an editor's or admin's key. The size limit is enforced while the body is read (413); a file whose name or
     first bytes show a type the archive cannot read is refused (415) before anything is stored."""
-    limit_mb = services.settings.max_upload_mb
+    limit_mb = services.settings.max_file_mb
     max_bytes = limit_mb * 1024 * 1024
     length = request.headers.get("content-length", "")
     if is_number(length) and int(length) > max_bytes + MULTIPART_OVERHEAD:

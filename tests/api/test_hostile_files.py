@@ -9,11 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.cli import cli
 from api.export import csv_text, spreadsheet_safe
 from api.services import Services
+from archive.settings import Settings
 from indexing.extract import extract, page_warnings
 from tests.fakes import small_archive
 from tests.pdfs import write_pdf
@@ -112,3 +115,21 @@ def test_page_warnings_name_runs_of_pages() -> None:
     assert page_warnings(()) == ()
     assert page_warnings((3,)) == ("page 3 could not be read",)
     assert page_warnings((2, 3, 7, 9, 10, 11)) == ("pages 2–3, 7, 9–11 could not be read",)
+
+
+def test_one_size_limit_for_the_command_line_and_uploads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_MAX_FILE_MB", "2")
+    assert Settings().max_file_mb == 2
+    monkeypatch.delenv("ARCHIVE_MAX_FILE_MB")
+    monkeypatch.setenv("ARCHIVE_MAX_UPLOAD_MB", "3")  # the former name still works
+    assert Settings().max_file_mb == 3
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "big.txt").write_text("Big\n\n" + "The hearing was long. " * 60_000)  # 1.3 MB
+    (inbox / "small.txt").write_text("Small\n\nThe hearing was short.\n")
+    data = tmp_path / "data"
+    result = CliRunner().invoke(cli, ["--data-dir", str(data), "ingest", str(inbox)], env={"ARCHIVE_MAX_FILE_MB": "1"})
+    assert result.exit_code == 1, result.output
+    assert "failed: " in result.output and "big.txt: file too large (1.3 MB; the limit is 1 MB" in result.output
+    assert "2 files: 1 indexed, 0 duplicate, 1 failed" in result.output
+    assert not list((data / "files").rglob("*.txt"))[1:]  # only the small file was stored
