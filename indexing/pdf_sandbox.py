@@ -132,6 +132,7 @@ def extract_pdf_in_process(
     With `image`, the file is a picture (each frame of a TIFF a page), OCR'd at its own resolution.
     `progress(page_number)` is called after each page.
     """
+    import pymupdf
 
     doc = _open_image(path) if image else _open_pdf(path)
     with doc:

@@ -8,8 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexing.chunk import MAX_CHARS, Chunk, chunk_document
-from indexing.extract import PAGE_SEPARATOR, Page, extract
-from indexing.furniture import passage_regions
+from indexing.extract import PAGE_SEPARATOR, Page
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -103,13 +102,3 @@ def test_a_page_that_ends_mid_sentence_before_a_persons_entry_is_not_joined_to_i
     chunks = chunk_document(text, pages)
     assert [(c.page, c.page_end) for c in chunks] == [(1, 1), (2, 2)]
     _check(text, pages, chunks)
-
-
-def test_a_real_kazakh_pdf_is_split_into_passages() -> None:
-    """Two pages of a Kazakh PDF: the first ends mid-sentence, the second opens with a person's entry."""
-    extracted = extract(DATA / "magzhan_zhumabaev_excerpt.pdf")
-    regions = passage_regions(extracted.text, extracted.pages, None)
-    chunks = chunk_document(extracted.text, regions)
-    assert {c.page for c in chunks} == {1, 2}
-    assert any("1893 жылы 25 маусымда" in extracted.text[c.char_start : c.char_end] for c in chunks)
-    _check(extracted.text, regions, chunks)
