@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexing.chunk import MAX_CHARS, Chunk, chunk_document
 from indexing.extract import PAGE_SEPARATOR, Page
-
-DATA = Path(__file__).parent.parent / "data"
 
 _WORDS = st.sampled_from(
     [
