@@ -4,8 +4,8 @@
 
 Ingests the bundled corpus (or PATHs) into a fresh temporary archive with the real pipeline
 (``Services.open(...).ingestor.ingest``), reads back the texts the pipeline embedded
-(``embedding_text(document.title, passage.text)`` of every stored passage, each distinct text once, and the sentences
-that got their own vectors) and embeds exactly those with the bare embedder, in the same process, after a warm-up.
+(``embedding_text(document.title, passage.text)`` of every stored passage, each distinct text once: the passages'
+text embedded once) and embeds exactly those with the bare embedder, in the same process, after a warm-up.
 Rounds alternate the order (ingest, bare; then bare, ingest; ...) so neither side profits from a warmer machine.
 Prints both totals, tokens/s and the ratio (target: ingest <= 1.15 x bare embedder).
 
@@ -31,7 +31,7 @@ from archive.models import Document, Passage
 from archive.settings import Settings
 from indexing.chunk import embedding_text
 from indexing.pipeline import collect_files
-from indexing.sentence_vectors import decode_spans
+from indexing.reembed import passage_content
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,13 +51,10 @@ def ingest_once(files: list[Path], workdir: str | None) -> tuple[float, list[str
         if failed:
             raise SystemExit(f"ingest failed: {failed}")
         with Session(services.engine) as session:
-            rows = session.exec(
-                select(Document.title, Passage.text, Passage.sentence_spans).join(Document).order_by(col(Passage.id))
-            ).all()
+            rows = session.exec(select(Document.title, Passage).join(Document).order_by(col(Passage.id))).all()
         services.engine.dispose()
-        texts = list(dict.fromkeys(embedding_text(title, text) for title, text, _ in rows))
-        sentences = [text[start:end] for _, text, spans in rows for start, end in decode_spans(spans)]
-        return seconds, texts + sentences, len(rows)
+        texts = list(dict.fromkeys(embedding_text(title, passage_content(passage)) for title, passage in rows))
+        return seconds, texts, len(rows)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -34,7 +34,7 @@ from archive.errors import ArchiveError, ExtractionError, ParserFailureError
 from archive.lock import NoWriterLock, WriterLock
 from archive.models import Document, DocumentGroup, IngestJob, JobState, Passage, row_id
 from archive.settings import Settings
-from indexing import job_states, near_duplicates
+from indexing import job_states, near_duplicates, passage_embedding
 from indexing import jobs as job_store
 from indexing.chunk import Chunk, chunk_document, embedding_text
 from indexing.embed import Embedder, content_hash
@@ -45,9 +45,10 @@ from indexing.index_store import IndexStore, check_embedder, record_embedder
 from indexing.job_states import ClaimedJob, LeaseKeeper, LeaseLost
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
 from indexing.manifest import DocumentMetadata, apply_metadata, metadata_for
+from indexing.passage_embedding import EmbeddedPassage
 from indexing.persons import load_known_persons
 from indexing.persons.tagging import PersonTagger, find_person_mentions, known_persons_beside
-from indexing.sentence_vectors import encode_spans, pack, passage_sentences
+from indexing.sentence_vectors import decode_spans, encode_spans
 from indexing.titles import choose_title
 from search.text import guess_language
 
@@ -56,7 +57,7 @@ log = logging.getLogger(__name__)
 PREFETCH = 2  # documents prepared ahead of the one being embedded
 WAIT_POLL_S = 0.5
 REASON_DETAIL_CHARS = 200  # an unexpected error's own message is kept this long in a job's reason
-EMBED_BATCH = 32  # texts embedded between two progress reports
+EMBED_BATCH = 64  # texts (mostly sentences) embedded in one call, between two progress reports
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,8 @@ class _Prepared:
     extracted: ExtractedText | None = None
     document: Document | None = None
     chunks: list[Chunk] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    sentences: list[list[tuple[int, int]]] = field(default_factory=list)  # per chunk, relative to the passage
+    contents: list[str] = field(default_factory=list)  # per chunk: its text with page breaks blanked
+    hashes: list[str] = field(default_factory=list)  # per chunk: the key its vectors are stored and found under
     mentions: list = field(default_factory=list)
     signature: np.ndarray | None = None
     groups: list[str] = field(default_factory=list)  # who may read the document when it is restricted
@@ -332,8 +333,7 @@ class Ingestor:
             visibility = job.submission.visibility or metadata.visibility or self._settings.default_visibility
             document.visibility = parse_visibility(visibility).value
             contents = [c.content(extracted.text) for c in chunks]  # page furniture between pages blanked
-            texts = [embedding_text(document.title, content) for content in contents]
-            sentences = [passage_sentences(content) for content in contents]
+            hashes = [content_hash(self._embedder.spec, embedding_text(document.title, c)) for c in contents]
             stage = "finding the people named in the text"
             with _mentions_lock:
                 mentions = find_person_mentions(extracted.text)
@@ -344,8 +344,8 @@ class Ingestor:
                 extracted=extracted,
                 document=document,
                 chunks=chunks,
-                texts=texts,
-                sentences=sentences,
+                contents=contents,
+                hashes=hashes,
                 mentions=mentions,
                 signature=signature,
                 groups=clean_groups([*job.submission.groups, *metadata.groups]),
@@ -406,15 +406,8 @@ class Ingestor:
                 document_id=existing.id,
                 reason=f"same file as document {existing.id} ({existing.source})",
             )
-        total = len(prepared.texts) + sum(map(len, prepared.sentences))
-
-        def embedded(done: int) -> None:
-            self.progress.embedding(job.id, job.filename, done, total, min(done, len(chunks)))
-
-        vectors, hashes = self._embed(prepared.texts, embedded)
-        sentence_vectors = self._embed_sentences(
-            document.text, chunks, prepared.sentences, lambda done: embedded(len(prepared.texts) + done)
-        )
+        embedded = self._embed(job, document.title, prepared.contents, prepared.hashes)
+        vectors = np.stack([e.vector for e in embedded])
         try:
             with session_scope(self._engine) as session:
                 job_states.serialize_commits(session)  # one document at a time, whichever worker commits it
@@ -438,9 +431,7 @@ class Ingestor:
                     document.id,
                     f"job {job.id}; {job.filename}; {document.visibility}",
                 )
-                passages = _new_passages(document, chunks, hashes, vectors)
-                for passage, spans, blob in zip(passages, prepared.sentences, sentence_vectors):
-                    passage.sentence_spans, passage.sentence_vectors = encode_spans(spans), blob
+                passages = _new_passages(document, chunks, prepared.hashes, embedded)
                 session.add_all(passages)
                 session.flush()
                 self._persons.tag(session, passages, prepared.mentions)
@@ -474,41 +465,28 @@ class Ingestor:
             job.filename, JobState.indexed, reason, document.id, len(passages), job.id, len(extracted.pages)
         )
 
-    def _embed_batches(self, texts: list[str], on_done: Callable[[int], None]) -> np.ndarray:
-        """The embedder's vectors for the texts, computed EMBED_BATCH at a time; `on_done(n)` after each batch."""
-        parts = [self._embedder.embed_passages([])]
-        for start in range(0, len(texts), EMBED_BATCH):
-            parts.append(self._embedder.embed_passages(texts[start : start + EMBED_BATCH]))
-            on_done(min(start + EMBED_BATCH, len(texts)))
-        return np.concatenate(parts)
-
-    def _embed(self, texts: list[str], on_done: Callable[[int], None]) -> tuple[np.ndarray, list[str]]:
-        """Vectors for the texts, embedding only those never embedded before (by content hash)."""
-        spec = self._embedder.spec
-        hashes = [content_hash(spec, text) for text in texts]
+    def _embed(
+        self, job: ClaimedJob, title: str | None, contents: list[str], hashes: list[str]
+    ) -> list[EmbeddedPassage]:
+        """Vectors for a document's passages: those stored before under the same key are reused, the others are
+        embedded in one pass (indexing.passage_embedding), EMBED_BATCH texts between two progress reports."""
         with Session(self._engine) as session:
-            known = storage.embeddings_by_hash(session, hashes)
-        todo = {h: t for h, t in zip(hashes, texts) if h not in known}
-        on_done(len(texts) - len(todo))
-        if todo:
-            fresh = self._embed_batches(list(todo.values()), lambda n: on_done(len(texts) - len(todo) + n))
-            known.update({h: storage.vector_to_bytes(v) for h, v in zip(todo, fresh)})
-        vectors = storage.bytes_to_vectors([known[h] for h in hashes], spec.dim)
-        return vectors, hashes
+            known = storage.embedded_by_hash(session, hashes)
+        todo = [i for i, h in enumerate(hashes) if h not in known]
+        embedding_plan = passage_embedding.plan(title, [contents[i] for i in todo])
+        total = embedding_plan.chars
 
-    def _embed_sentences(
-        self, text: str, chunks: list[Chunk], sentences: list[list[tuple[int, int]]], on_done: Callable[[int], None]
-    ) -> list[bytes | None]:
-        """Packed sentence vectors per chunk (None for a chunk without sentence vectors), in one embedder call."""
-        contents = [c.content(text) for c in chunks]
-        texts = [content[start:end] for content, spans in zip(contents, sentences) for start, end in spans]
-        vectors = self._embed_batches(texts, on_done)
-        packed: list[bytes | None] = []
-        offset = 0
-        for spans in sentences:
-            packed.append(pack(vectors[offset : offset + len(spans)]))
-            offset += len(spans)
-        return packed
+        def embedded_chars(done: int) -> None:
+            passages = len(hashes) - len(todo) + (len(todo) * done // total if total else 0)
+            self.progress.embedding(job.id, job.filename, done, total, passages)
+
+        embedded_chars(0)
+        vectors = passage_embedding.embed_texts(
+            self._embedder.embed_passages, embedding_plan.texts, EMBED_BATCH, embedded_chars
+        )
+        fresh = dict(zip(todo, passage_embedding.combine(embedding_plan, vectors)))
+        dim = self._embedder.spec.dim
+        return [fresh[i] if i in fresh else _reused(known[h], dim) for i, h in enumerate(hashes)]
 
     # ------------------------------------------------------------------ jobs
     def _refresh_metadata(self, job: ClaimedJob, document_id: int) -> None:
@@ -566,7 +544,17 @@ def _new_document(filename: str, sha256: str, extracted: ExtractedText, metadata
     return document
 
 
-def _new_passages(document: Document, chunks: list[Chunk], hashes: list[str], vectors: np.ndarray) -> list[Passage]:
+def _reused(stored: storage.StoredEmbedding, dim: int) -> EmbeddedPassage:
+    return EmbeddedPassage(
+        storage.bytes_to_vectors([stored.embedding], dim)[0],
+        decode_spans(stored.sentence_spans),
+        stored.sentence_vectors,
+    )
+
+
+def _new_passages(
+    document: Document, chunks: list[Chunk], hashes: list[str], embedded: list[EmbeddedPassage]
+) -> list[Passage]:
     return [
         Passage(
             document_id=row_id(document),
@@ -580,7 +568,9 @@ def _new_passages(document: Document, chunks: list[Chunk], hashes: list[str], ve
             heading=chunk.heading,
             ocr=chunk.ocr,
             content_hash=content_hash_,
-            embedding=storage.vector_to_bytes(vector),
+            embedding=storage.vector_to_bytes(vectors.vector),
+            sentence_spans=encode_spans(vectors.sentence_spans),
+            sentence_vectors=vectors.sentence_vectors,
         )
-        for ordinal, (chunk, content_hash_, vector) in enumerate(zip(chunks, hashes, vectors))
+        for ordinal, (chunk, content_hash_, vectors) in enumerate(zip(chunks, hashes, embedded))
     ]
