@@ -63,7 +63,8 @@ def _services(ctx: click.Context):
 def ingest(ctx: click.Context, paths: tuple[Path, ...], visibility: str | None, groups: tuple[str, ...]) -> None:
     """Add files or folders (searched recursively for .pdf, .txt, .md) to the archive.
 
-    Ctrl-C stops after the file being processed, with a summary; running the same command again resumes."""
+    Ctrl-C stops after the file being processed, with a summary; a second Ctrl-C stops at once (the file in hand
+    stays queued); running the same command again resumes."""
     import signal
     import threading
 
@@ -94,19 +95,26 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], visibility: str | None, 
 
     previous = signal.signal(signal.SIGINT, interrupt)
     outcomes = None
+    at_once = False
     try:
         with display:
             outcomes = services.ingestor.ingest(
                 files, on_progress=display, on_wait=waiting, should_stop=stop.is_set, submission=submission
             )
     except KeyboardInterrupt:
-        pass  # the file being saved was rolled back and stays queued
+        at_once = True  # the file being saved was rolled back and stays queued
     finally:
         signal.signal(signal.SIGINT, previous)
         services.close()
-    _summary(
-        ctx, outcomes if outcomes is not None else display.outcomes, len(files), log_file, interrupted=stop.is_set()
-    )
+    try:
+        _summary(
+            ctx, outcomes if outcomes is not None else display.outcomes, len(files), log_file, interrupted=stop.is_set()
+        )
+    finally:
+        if at_once:
+            from api.hard_exit import exit_now
+
+            exit_now(130)
 
 
 def _summary(ctx: click.Context, outcomes, total: int, log_file: Path | None = None, interrupted: bool = False) -> None:

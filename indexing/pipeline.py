@@ -49,6 +49,7 @@ from indexing.passage_embedding import EmbeddedPassage
 from indexing.persons import load_known_persons
 from indexing.persons.tagging import PersonTagger, find_person_mentions, known_persons_beside
 from indexing.sentence_vectors import decode_spans, encode_spans
+from indexing.threads import MachineShare, use_openmp_threads
 from indexing.titles import choose_title
 from search.text import guess_language
 
@@ -121,6 +122,8 @@ class Ingestor:
         self.lock_path = settings.writer_lock_path
         self.progress = BatchProgress()
         self.worker = job_states.worker_name()
+        self._share = MachineShare()
+        self._threads = 0  # OpenMP threads set for this process's embedding calls (0: not yet)
 
     def writer_lock(self) -> WriterLock | NoWriterLock:
         """A new handle on the archive's writer lock (flock: handles exclude each other, even in one process).
@@ -230,17 +233,18 @@ class Ingestor:
         """
         done: list[IngestOutcome] = []
         first = True
-        while not (should_stop and should_stop()):
-            job_states.requeue_abandoned(self._engine)
-            ids = job_store.queued_job_ids(self._engine, among)
-            if not ids:
-                break
-            if first:
-                self.progress.reset(job_store.stored_sizes(self._engine, ids))
-                first = False
-            else:
-                self.progress.add(job_store.stored_sizes(self._engine, ids))
-            self._process_jobs(ids, done, on_outcome, should_stop)
+        with self._share:
+            while not (should_stop and should_stop()):
+                job_states.requeue_abandoned(self._engine)
+                ids = job_store.queued_job_ids(self._engine, among)
+                if not ids:
+                    break
+                if first:
+                    self.progress.reset(job_store.stored_sizes(self._engine, ids))
+                    first = False
+                else:
+                    self.progress.add(job_store.stored_sizes(self._engine, ids))
+                self._process_jobs(ids, done, on_outcome, should_stop)
         return done
 
     def _process_jobs(
@@ -262,10 +266,11 @@ class Ingestor:
         lease_s = self._settings.job_lease_s
         more = True
         inflight: deque[tuple[ClaimedJob, Future[_Prepared]]] = deque()
-        with (
-            LeaseKeeper(self._engine, self.worker, lease_s) as leases,
-            ThreadPoolExecutor(max(PREFETCH, 1), thread_name_prefix="ingest-prepare") as pool,
-        ):
+        # Not a `with` block: leaving it waits for the file being prepared, and an interrupt must not wait for a
+        # huge text to be read and split (see `abandon_preparation`).
+        pool = ThreadPoolExecutor(max(PREFETCH, 1), thread_name_prefix="ingest-prepare")
+        interrupted = False
+        with LeaseKeeper(self._engine, self.worker, lease_s) as leases:
             try:
                 while more or inflight:
                     while more and len(inflight) <= PREFETCH:
@@ -298,11 +303,15 @@ class Ingestor:
                             on_outcome(outcome)
                     if should_stop and should_stop():
                         break
+            except BaseException:
+                interrupted = True
+                raise
             finally:
                 for job, future in inflight:  # claimed but not finished (stopping, or an unexpected error)
                     future.cancel()
                     job_states.unclaim(self._engine, job)
                     leases.release(job.id)
+                pool.shutdown(wait=not interrupted, cancel_futures=True)
                 self._index.save()
 
     # ------------------------------------------------------------------ stages
@@ -481,12 +490,18 @@ class Ingestor:
             self.progress.embedding(job.id, job.filename, done, total, passages)
 
         embedded_chars(0)
-        vectors = passage_embedding.embed_texts(
-            self._embedder.embed_passages, embedding_plan.texts, EMBED_BATCH, embedded_chars
-        )
+        vectors = passage_embedding.embed_texts(self._embed_shared, embedding_plan.texts, EMBED_BATCH, embedded_chars)
         fresh = dict(zip(todo, passage_embedding.combine(embedding_plan, vectors)))
         dim = self._embedder.spec.dim
         return [fresh[i] if i in fresh else _reused(known[h], dim) for i, h in enumerate(hashes)]
+
+    def _embed_shared(self, texts: list[str]) -> np.ndarray:
+        """The embedder's vectors, computed with this process's share of the machine's cores."""
+        threads = self._share.threads()
+        if threads != self._threads:
+            use_openmp_threads(threads)
+            self._threads = threads
+        return self._embedder.embed_passages(texts)
 
     # ------------------------------------------------------------------ jobs
     def _refresh_metadata(self, job: ClaimedJob, document_id: int) -> None:

@@ -89,3 +89,31 @@ def test_ctrl_c_stops_after_the_current_file_and_the_same_command_resumes(tmp_pa
     resumed = _counts(stdout)
     assert (resumed["indexed"], resumed["duplicate"]) == (counts["not started"], counts["indexed"]), stdout
     assert "not started" not in stdout
+
+
+def test_two_ctrl_c_stop_at_once_even_while_a_huge_text_is_read_and_leave_no_job_running(tmp_path):
+    folder, data = tmp_path / "inbox", tmp_path / "data"
+    folder.mkdir()
+    paragraph = "The court in Almaty heard the witness about the detention and adjourned the hearing. " * 6
+    with (folder / "huge.txt").open("w", encoding="utf-8") as huge:  # minutes of splitting and tagging
+        huge.write("A huge report\n\n")
+        for n in range(6000):
+            huge.write(f"Paragraph {n}. {paragraph}\n\n")
+    process = _run(data, folder)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and "0/1 files" not in process.stderr.readline():
+        pass
+    time.sleep(3)  # the file is being read, split and tagged
+    os.killpg(process.pid, signal.SIGINT)
+    time.sleep(1)
+    os.killpg(process.pid, signal.SIGINT)
+    stopped = time.monotonic()
+    stdout, stderr = process.communicate(timeout=60)
+    assert time.monotonic() - stopped < 15, stderr
+    assert process.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr and "not started" in stdout
+    engine = make_engine(Settings(data_dir=data))
+    with Session(engine) as session:
+        assert [job.state for job in session.exec(select(IngestJob)).all()] == [JobState.queued]
+        assert session.exec(select(func.count()).select_from(Document)).one() == 0
+    engine.dispose()
