@@ -9,6 +9,8 @@ worth ranking by (indexing.sentence_vectors) keep their own vectors beside the p
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -110,3 +112,31 @@ def embed_texts(
         if on_chars:
             on_chars(done)
     return np.concatenate(parts)
+
+
+class SpooledPassages:
+    """Embedded passages written to a temporary file as they come and read back in order: a document of any length
+    keeps only the passages in hand in memory."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="archive-vectors-")  # noqa: SIM115 - closed by close()
+
+    def write(self, passage: EmbeddedPassage) -> None:
+        pickle.dump((passage.vector, passage.sentence_spans, passage.sentence_vectors), self._file, protocol=5)
+
+    def rewind(self) -> None:
+        self._file.seek(0)
+
+    def read(self, count: int) -> list[EmbeddedPassage]:
+        """The next `count` passages (fewer at the end)."""
+        passages = []
+        for _ in range(count):
+            try:
+                vector, spans, blob = pickle.load(self._file)  # noqa: S301 - this process's own temporary file
+            except EOFError:
+                break
+            passages.append(EmbeddedPassage(vector, spans, blob))
+        return passages
+
+    def close(self) -> None:
+        self._file.close()

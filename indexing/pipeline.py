@@ -12,6 +12,7 @@ processes), chunked and shingled in a small thread pool, so that the embedder ne
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 import time
@@ -19,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -45,7 +47,7 @@ from indexing.index_store import IndexStore, check_embedder, record_embedder
 from indexing.job_states import ClaimedJob, LeaseKeeper, LeaseLost
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
 from indexing.manifest import DocumentMetadata, apply_metadata, metadata_for
-from indexing.passage_embedding import EmbeddedPassage
+from indexing.passage_embedding import EmbeddedPassage, SpooledPassages
 from indexing.persons import load_known_persons
 from indexing.persons.tagging import PersonTagger, find_person_mentions, known_persons_beside
 from indexing.sentence_vectors import decode_spans, encode_spans
@@ -59,6 +61,7 @@ PREFETCH = 2  # documents prepared ahead of the one being embedded
 WAIT_POLL_S = 0.5
 REASON_DETAIL_CHARS = 200  # an unexpected error's own message is kept this long in a job's reason
 EMBED_BATCH = 64  # texts (mostly sentences) embedded in one call, between two progress reports
+PASSAGE_GROUP = 256  # passages embedded, then written to the database, together (bounds memory for long texts)
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,6 @@ class _Prepared:
     extracted: ExtractedText | None = None
     document: Document | None = None
     chunks: list[Chunk] = field(default_factory=list)
-    contents: list[str] = field(default_factory=list)  # per chunk: its text with page breaks blanked
     hashes: list[str] = field(default_factory=list)  # per chunk: the key its vectors are stored and found under
     mentions: list = field(default_factory=list)
     signature: np.ndarray | None = None
@@ -341,8 +343,8 @@ class Ingestor:
             document = _new_document(job.filename, job.sha256, extracted, metadata)
             visibility = job.submission.visibility or metadata.visibility or self._settings.default_visibility
             document.visibility = parse_visibility(visibility).value
-            contents = [c.content(extracted.text) for c in chunks]  # page furniture between pages blanked
-            hashes = [content_hash(self._embedder.spec, embedding_text(document.title, c)) for c in contents]
+            spec = self._embedder.spec  # a passage's content: its text with the furniture between pages blanked
+            hashes = [content_hash(spec, embedding_text(document.title, c.content(extracted.text))) for c in chunks]
             stage = "finding the people named in the text"
             with _mentions_lock:
                 mentions = find_person_mentions(extracted.text)
@@ -353,7 +355,6 @@ class Ingestor:
                 extracted=extracted,
                 document=document,
                 chunks=chunks,
-                contents=contents,
                 hashes=hashes,
                 mentions=mentions,
                 signature=signature,
@@ -415,8 +416,7 @@ class Ingestor:
                 document_id=existing.id,
                 reason=f"same file as document {existing.id} ({existing.source})",
             )
-        embedded = self._embed(job, document.title, prepared.contents, prepared.hashes)
-        vectors = np.stack([e.vector for e in embedded])
+        embedded = self._embed(job, document, chunks, prepared.hashes)
         try:
             with session_scope(self._engine) as session:
                 job_states.serialize_commits(session)  # one document at a time, whichever worker commits it
@@ -440,10 +440,22 @@ class Ingestor:
                     document.id,
                     f"job {job.id}; {job.filename}; {document.visibility}",
                 )
-                passages = _new_passages(document, chunks, prepared.hashes, embedded)
-                session.add_all(passages)
-                session.flush()
-                self._persons.tag(session, passages, prepared.mentions)
+                self._persons.tag(session, [], prepared.mentions)  # the people first, then their passages
+                mention_starts = [m.char_start for m in prepared.mentions]
+                ids_of_groups = []
+                for start in range(0, len(chunks), PASSAGE_GROUP):  # flushed and let go a group at a time
+                    group = chunks[start : start + PASSAGE_GROUP]
+                    passages = _new_passages(
+                        document, group, prepared.hashes[start:], embedded.read(len(group)), ordinal=start
+                    )
+                    session.add_all(passages)
+                    session.flush()
+                    first = bisect.bisect_left(mention_starts, group[0].char_start)
+                    last = bisect.bisect_right(mention_starts, group[-1].char_end)
+                    self._persons.tag(session, passages, prepared.mentions[first:last])
+                    ids_of_groups.append(np.array([p.id for p in passages], dtype=np.int64))
+                    for passage in passages:
+                        session.expunge(passage)
                 near_duplicates.store_signature(session, row_id(document), prepared.signature)
                 record_embedder(session, self._embedder.spec)
                 reason = None
@@ -451,7 +463,6 @@ class Ingestor:
                     reason = f"near-duplicate of document {original.document_id} ({original.similarity:.0%} similar)"
                 job_states.finish(session, job, JobState.indexed, document_id=document.id, reason=reason)
                 self._persons.mark_current(session)
-                ids = np.array([p.id for p in passages], dtype=np.int64)
         except IntegrityError as error:
             with session_scope(self._engine) as session:
                 self._persons.load(session)  # forget names of the rolled-back transaction
@@ -469,31 +480,47 @@ class Ingestor:
             with Session(self._engine) as session:
                 self._persons.load(session)  # forget names of the rolled-back transaction
             raise
-        self._index.add(ids, vectors)
+        embedded.rewind()
+        for ids in ids_of_groups:
+            self._index.add(ids, np.stack([e.vector for e in embedded.read(len(ids))]))
+        embedded.close()
         return IngestOutcome(
-            job.filename, JobState.indexed, reason, document.id, len(passages), job.id, len(extracted.pages)
+            job.filename, JobState.indexed, reason, document.id, len(chunks), job.id, len(extracted.pages)
         )
 
-    def _embed(
-        self, job: ClaimedJob, title: str | None, contents: list[str], hashes: list[str]
-    ) -> list[EmbeddedPassage]:
-        """Vectors for a document's passages: those stored before under the same key are reused, the others are
-        embedded in one pass (indexing.passage_embedding), EMBED_BATCH texts between two progress reports."""
-        with Session(self._engine) as session:
-            known = storage.embedded_by_hash(session, hashes)
-        todo = [i for i, h in enumerate(hashes) if h not in known]
-        embedding_plan = passage_embedding.plan(title, [contents[i] for i in todo])
-        total = embedding_plan.chars
-
-        def embedded_chars(done: int) -> None:
-            passages = len(hashes) - len(todo) + (len(todo) * done // total if total else 0)
-            self.progress.embedding(job.id, job.filename, done, total, passages)
-
-        embedded_chars(0)
-        vectors = passage_embedding.embed_texts(self._embed_shared, embedding_plan.texts, EMBED_BATCH, embedded_chars)
-        fresh = dict(zip(todo, passage_embedding.combine(embedding_plan, vectors)))
+    def _embed(self, job: ClaimedJob, document: Document, chunks: list[Chunk], hashes: list[str]) -> SpooledPassages:
+        """Vectors for a document's passages, PASSAGE_GROUP passages at a time, kept in a temporary file (memory
+        stays bounded for a text of any length): those stored before under the same key are reused, the others are
+        embedded in one pass (indexing.passage_embedding), EMBED_BATCH texts between two progress reports.
+        Progress counts the passages' characters (indexing.jobs.BatchProgress)."""
+        spool = SpooledPassages()
         dim = self._embedder.spec.dim
-        return [fresh[i] if i in fresh else _reused(known[h], dim) for i, h in enumerate(hashes)]
+        total, done = _characters(chunks), 0
+        self.progress.embedding(job.id, job.filename, 0, total, 0)
+        for start in range(0, len(chunks), PASSAGE_GROUP):
+            group, group_hashes = chunks[start : start + PASSAGE_GROUP], hashes[start : start + PASSAGE_GROUP]
+            with Session(self._engine) as session:
+                known = storage.embedded_by_hash(session, group_hashes)
+            todo = [i for i, h in enumerate(group_hashes) if h not in known]
+            embedding_plan = passage_embedding.plan(document.title, [group[i].content(document.text) for i in todo])
+            share = _characters(group) / max(embedding_plan.chars, 1)
+            report = partial(self._report_embedding, job, total, done, share, start, len(group) / max(total, 1))
+            vectors = passage_embedding.embed_texts(self._embed_shared, embedding_plan.texts, EMBED_BATCH, report)
+            fresh = dict(zip(todo, passage_embedding.combine(embedding_plan, vectors)))
+            for i, h in enumerate(group_hashes):
+                spool.write(fresh[i] if i in fresh else _reused(known[h], dim))
+            done += _characters(group)
+            self.progress.embedding(job.id, job.filename, done, total, start + len(group))
+        spool.rewind()
+        return spool
+
+    def _report_embedding(
+        self, job: ClaimedJob, total: int, before: int, share: float, first: int, per_char: float, embedded: int
+    ) -> None:
+        """Progress inside a group: `embedded` characters of its texts, counted as `share` characters of passages
+        each, after `before` characters of earlier groups; `first` passages came before it."""
+        done = min(total, before + round(embedded * share))
+        self.progress.embedding(job.id, job.filename, done, total, first + round((done - before) * per_char))
 
     def _embed_shared(self, texts: list[str]) -> np.ndarray:
         """The embedder's vectors, computed with this process's share of the machine's cores."""
@@ -567,8 +594,17 @@ def _reused(stored: storage.StoredEmbedding, dim: int) -> EmbeddedPassage:
     )
 
 
+def _characters(chunks: Sequence[Chunk]) -> int:
+    """The characters of the chunks' text, the sentence two overlapping chunks share counted once."""
+    total, end = 0, -1
+    for chunk in chunks:
+        total += chunk.char_end - max(chunk.char_start, end)
+        end = chunk.char_end
+    return total
+
+
 def _new_passages(
-    document: Document, chunks: list[Chunk], hashes: list[str], embedded: list[EmbeddedPassage]
+    document: Document, chunks: list[Chunk], hashes: list[str], embedded: list[EmbeddedPassage], ordinal: int = 0
 ) -> list[Passage]:
     return [
         Passage(
@@ -587,5 +623,5 @@ def _new_passages(
             sentence_spans=encode_spans(vectors.sentence_spans),
             sentence_vectors=vectors.sentence_vectors,
         )
-        for ordinal, (chunk, content_hash_, vectors) in enumerate(zip(chunks, hashes, embedded))
+        for ordinal, (chunk, content_hash_, vectors) in enumerate(zip(chunks, hashes, embedded), start=ordinal)
     ]
