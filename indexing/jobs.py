@@ -265,7 +265,7 @@ class BatchProgress:
             embedded = sum(done for done, _ in self._chars.values())
             read = [job for job in self._chars if job in self._sizes]
             per_byte = sum(self._chars[j][1] for j in read) / sum(self._sizes[j] for j in read) if read else 1.0
-            left = sum(total - done for done, total in self._chars.values())
+            left: float = sum(total - done for done, total in self._chars.values())
             left += sum(
                 self._sizes[job] * per_byte
                 for job in self._sizes
