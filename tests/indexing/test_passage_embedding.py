@@ -5,7 +5,7 @@ from sqlmodel import Session, select
 
 from archive.models import Passage
 from indexing import passage_embedding
-from indexing.chunk import chunk_document, sentence_spans
+from indexing.chunk import chunk_document, embedding_text, sentence_spans
 from indexing.sentence_vectors import decode_spans, unpack
 from tests.fakes import FakeEmbedder
 
@@ -26,7 +26,7 @@ class RecordingEmbedder(FakeEmbedder):
 
 def test_a_sentence_two_passages_share_and_the_title_are_embedded_once():
     embedder = RecordingEmbedder()
-    embedded = passage_embedding.embed_passages(embedder.embed_passages, "Court ruling", [FIRST, SECOND])
+    embedded = passage_embedding.embed_passages(embedder.embed_passages, "Court ruling", [FIRST, SECOND], one_pass=True)
     assert sorted(embedder.texts) == sorted(
         {"Court ruling", *(t[s:e] for t in (FIRST, SECOND) for s, e in sentence_spans(t))}
     )
@@ -41,7 +41,16 @@ def test_a_sentence_two_passages_share_and_the_title_are_embedded_once():
     assert np.allclose(stored, expected, atol=1e-3)  # float16
 
 
-def test_ingest_feeds_the_embedder_each_sentence_of_a_document_once(fake_services, tmp_path):
+def test_by_default_a_passage_is_embedded_whole_with_its_title_beside_its_sentences():
+    embedder = RecordingEmbedder()
+    [embedded] = passage_embedding.embed_passages(embedder.embed_passages, "Court ruling", [FIRST])
+    expected = [embedding_text("Court ruling", FIRST), *(FIRST[s:e] for s, e in sentence_spans(FIRST))]
+    assert sorted(embedder.texts) == sorted(expected)
+    assert np.allclose(embedded.vector, embedder._vector(embedding_text("Court ruling", FIRST)), atol=1e-6)
+
+
+def test_ingest_feeds_the_embedder_each_sentence_of_a_document_once(fake_services, tmp_path, monkeypatch):
+    monkeypatch.setattr(passage_embedding, "ONE_PASS", True)
     sentences = [
         f"Sentence number {i} tells of a hearing held in court room {i} of the Almaty city court." for i in range(40)
     ]
