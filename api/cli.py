@@ -66,7 +66,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], visibility: str | None, 
     files, e-mail (.eml, .mbox, .msg, each attachment a document of its own) and images of pages.
 
     A file of a type the archive cannot read is named as skipped and fails the command like a failed file. Ctrl-C
-    stops after the file being processed, with a summary; running the same command again resumes."""
+    stops after the file being processed, with a summary; a second Ctrl-C stops at once (the file in hand
+    stays queued); running the same command again resumes."""
     import signal
     import threading
 
@@ -101,18 +102,31 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], visibility: str | None, 
 
     previous = signal.signal(signal.SIGINT, interrupt)
     outcomes = None
+    at_once = False
     try:
         with display:
             outcomes = services.ingestor.ingest(
                 files, on_progress=display, on_wait=waiting, should_stop=stop.is_set, submission=submission
             )
     except KeyboardInterrupt:
-        pass  # the file being saved was rolled back and stays queued
+        at_once = True  # the file being saved was rolled back and stays queued
     finally:
         signal.signal(signal.SIGINT, previous)
         services.close()
-    outcomes = outcomes if outcomes is not None else display.outcomes
-    _summary(ctx, outcomes, len(files), log_file, interrupted=stop.is_set(), skipped=skipped)
+    try:
+        _summary(
+            ctx,
+            outcomes if outcomes is not None else display.outcomes,
+            len(files),
+            log_file,
+            interrupted=stop.is_set(),
+            skipped=skipped,
+        )
+    finally:
+        if at_once:
+            from api.hard_exit import exit_now
+
+            exit_now(130)
 
 
 def _summary(

@@ -37,12 +37,17 @@ def worker(ctx: click.Context, once: bool) -> None:
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     where = services.engine.url.render_as_string(hide_password=True)
     click.echo(f"worker {services.ingestor.worker} processing the jobs of {where}", err=True)
+    at_once = False
     try:
         loop.run(once=once)
     except KeyboardInterrupt:
-        pass  # the document being saved was rolled back and its job stays queued
+        at_once = True  # the document being saved was rolled back and its job stays queued
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         services.close()
     click.echo(f"worker {services.ingestor.worker} stopped", err=True)
+    if at_once:
+        from api.hard_exit import exit_now
+
+        exit_now(130)

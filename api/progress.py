@@ -76,6 +76,7 @@ class IngestProgress:
         return (
             f"[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} files  {snapshot['pages']} pages  "
             f"{snapshot['passages']} passages  {snapshot['passages_per_s']:.1f} passages/s  "
+            f"{snapshot['characters_per_s'] / 1000:.1f}k characters/s  "
             f"ETA {_duration(snapshot['eta_s'])}  {tail or snapshot['current'] or ''}"
         ).rstrip()
 

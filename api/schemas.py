@@ -318,9 +318,11 @@ class BatchProgressPublic(BaseModel):
     pages: int = 0  # PDF pages parsed in the batch (files in progress included)
     passages: int
     passages_per_s: float
+    characters_per_s: float = 0.0  # characters embedded per second of the batch (every stage included)
+    characters_left: int = 0  # still to embed (estimated from their size for files not read yet)
     elapsed_s: float
-    eta_s: float | None
-    current: str | None = None  # what the worker is doing now, e.g. "embedding report.pdf: 120/450 texts"
+    eta_s: float | None  # characters left at the measured rate
+    current: str | None = None  # what the worker is doing now, e.g. "embedding report.pdf: 12,000/45,000 characters"
 
 
 class JobList(BaseModel):

@@ -90,17 +90,26 @@ def passage_vectors(session: Session, passage_ids: Sequence[int]) -> list[Passag
     return [PassageVectors(*row) for row in rows]
 
 
-def embeddings_by_hash(session: Session, hashes: Iterable[str]) -> dict[str, bytes]:
-    """Stored embeddings of texts embedded before, keyed by content hash."""
+@dataclass(frozen=True)
+class StoredEmbedding:
+    embedding: bytes
+    sentence_spans: str | None
+    sentence_vectors: bytes | None
+
+
+def embedded_by_hash(session: Session, hashes: Iterable[str]) -> dict[str, StoredEmbedding]:
+    """Stored vectors (the passage's and its sentences') of texts embedded before, keyed by content hash."""
     wanted = list(set(hashes))
-    found: dict[str, bytes] = {}
+    found: dict[str, StoredEmbedding] = {}
     for start in range(0, len(wanted), 500):
-        rows = session.exec(
-            select(Passage.content_hash, Passage.embedding).where(
-                col(Passage.content_hash).in_(wanted[start : start + 500])
-            )
-        ).all()
-        found.update(dict(rows))
+        statement = sqlalchemy.select(
+            col(Passage.content_hash),
+            col(Passage.embedding),
+            col(Passage.sentence_spans),
+            col(Passage.sentence_vectors),
+        ).where(col(Passage.content_hash).in_(wanted[start : start + 500]))
+        for content_hash, embedding, spans, sentence_vectors in session.connection().execute(statement).all():
+            found[content_hash] = StoredEmbedding(embedding, spans, sentence_vectors)
     return found
 
 

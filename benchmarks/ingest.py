@@ -4,10 +4,11 @@
 
 Ingests the bundled corpus (or PATHs) into a fresh temporary archive with the real pipeline
 (``Services.open(...).ingestor.ingest``), reads back the texts the pipeline embedded
-(``embedding_text(document.title, passage.text)`` of every stored passage, each distinct text once, and the sentences
-that got their own vectors) and embeds exactly those with the bare embedder, in the same process, after a warm-up.
+(``embedding_text(document.title, passage.text)`` of every stored passage, each distinct text once: the passages'
+text embedded once) and embeds exactly those with the bare embedder, in the same process, after a warm-up.
 Rounds alternate the order (ingest, bare; then bare, ingest; ...) so neither side profits from a warmer machine.
-Prints both totals, tokens/s and the ratio (target: ingest <= 1.15 x bare embedder).
+Prints both totals, tokens/s and the ratio (target: ingest <= 1.15 x bare embedder), how far the ETA shown after
+the first minute was from the real end (the extremes, as a share of the ingest's time), and the load average.
 
     python -m benchmarks.ingest --workers 1,2 [--threads T] [--database-url URL] [--documents 16] [--json]
 
@@ -18,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -31,33 +34,51 @@ from archive.models import Document, Passage
 from archive.settings import Settings
 from indexing.chunk import embedding_text
 from indexing.pipeline import collect_files
-from indexing.sentence_vectors import decode_spans
+from indexing.reembed import passage_content
 
 ROOT = Path(__file__).resolve().parent.parent
+ETA_SAMPLE_S = 5.0
+ETA_AFTER_S = 60.0  # the ETA is judged from the first minute on
 
 
-def ingest_once(files: list[Path], workdir: str | None) -> tuple[float, list[str], int]:
-    """Ingest ``files`` into a fresh archive; return (seconds, distinct embedded texts, passages)."""
+def eta_errors(etas: list[tuple[float, float]], seconds: float) -> list[float]:
+    """For each ETA shown after the first minute: (elapsed + ETA) / actual end - 1 (0 is exact)."""
+    return [round((elapsed + eta) / seconds - 1, 3) for elapsed, eta in etas if elapsed >= ETA_AFTER_S]
+
+
+def ingest_once(
+    files: list[Path], workdir: str | None, etas: list[tuple[float, float]]
+) -> tuple[float, list[str], int]:
+    """Ingest ``files`` into a fresh archive; return (seconds, distinct embedded texts, passages). The ETA shown
+    while it runs is appended to ``etas`` every ETA_SAMPLE_S seconds as (elapsed, eta)."""
     tmp = Path(tempfile.mkdtemp(prefix="archive-ingest-bench-", dir=workdir))
     try:
         t0 = time.perf_counter()
         services = Services.open(Settings(data_dir=tmp / "archive"))
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(ETA_SAMPLE_S):
+                eta = services.ingestor.progress.snapshot()["eta_s"]
+                if eta is not None:
+                    etas.append((time.perf_counter() - t0, eta))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         try:
             outcomes = services.ingestor.ingest(files)
         finally:
+            done.set()
             services.close()
         seconds = time.perf_counter() - t0
         failed = [o for o in outcomes if o.state.value == "failed"]
         if failed:
             raise SystemExit(f"ingest failed: {failed}")
         with Session(services.engine) as session:
-            rows = session.exec(
-                select(Document.title, Passage.text, Passage.sentence_spans).join(Document).order_by(col(Passage.id))
-            ).all()
+            rows = session.exec(select(Document.title, Passage).join(Document).order_by(col(Passage.id))).all()
         services.engine.dispose()
-        texts = list(dict.fromkeys(embedding_text(title, text) for title, text, _ in rows))
-        sentences = [text[start:end] for _, text, spans in rows for start, end in decode_spans(spans)]
-        return seconds, texts + sentences, len(rows)
+        texts = list(dict.fromkeys(embedding_text(title, passage_content(passage)) for title, passage in rows))
+        return seconds, texts, len(rows)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -102,18 +123,21 @@ def main(argv: list[str] | None = None) -> None:
     bare_s: list[float] = []
     texts: list[str] = []
     passages = 0
+    errors: list[float] = []
     for r in range(max(1, args.rounds)):
+        etas: list[tuple[float, float]] = []
         if r % 2 == 0:
-            seconds, texts, passages = ingest_once(files, args.workdir)
+            seconds, texts, passages = ingest_once(files, args.workdir, etas)
             ingest_s.append(seconds)
             bare_s.append(bare_once(embedder, texts))
         else:
             bare_s.append(bare_once(embedder, texts))
-            seconds, texts, passages = ingest_once(files, args.workdir)
+            seconds, texts, passages = ingest_once(files, args.workdir, etas)
             ingest_s.append(seconds)
+        errors += eta_errors(etas, seconds)
         say(
             f"round {r + 1}: ingest {ingest_s[-1]:.2f}s, bare embedder {bare_s[-1]:.2f}s "
-            f"({ingest_s[-1] / bare_s[-1]:.3f}x)"
+            f"({ingest_s[-1] / bare_s[-1]:.3f}x), load average {os.getloadavg()[0]:.2f}"
         )
 
     model = getattr(embedder, "_model", None)
@@ -130,6 +154,8 @@ def main(argv: list[str] | None = None) -> None:
         "ratio": round(total_ingest / total_bare, 3),
         "bare_tokens_per_s": round(tokens / (total_bare / len(bare_s))) if tokens else None,
         "ingest_tokens_per_s": round(tokens / (total_ingest / len(ingest_s))) if tokens else None,
+        "eta_error_after_1_min": [min(errors), max(errors)] if errors else None,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     if args.json:
         print(json.dumps(result))

@@ -7,10 +7,10 @@ started as the tests start one), N real `archive worker` processes (the bundled 
 folder, sharing the database and ARCHIVE_FILES_DIR as on separate machines) started and warmed up first; then the
 documents are submitted and the clock runs until every job has ended. The documents are synthetic: paragraphs of
 seed-corpus sentences drawn at random, so that no passage repeats (the pipeline never embeds a text twice). The
-bare embedder then embeds exactly the texts the pipeline embedded, in this process, with as many threads as one
-worker of the first run. Each worker gets T CPU threads (default: the cores divided by the number of workers): on a
-machine that other work keeps busy, OpenMP threads that wait for a core make more than one thread per process slower
-than one, so pass --threads 1 there.
+bare embedder then embeds the passages' text once (title and passage, as `benchmarks.ingest` does), in this
+process, with all the cores. Each worker divides the cores among the workers of the machine by itself
+(indexing.threads); --threads T fixes its threads instead. The load average is reported with each run: the machine
+may be shared.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from archive.settings import Settings
 from benchmarks.synthetic import seed_sentences
 from indexing.chunk import embedding_text
 from indexing.jobs import FINAL_STATES
-from indexing.sentence_vectors import decode_spans
+from indexing.reembed import passage_content
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAGRAPHS, SENTENCES = 6, 3  # per synthetic document, per paragraph
@@ -68,20 +68,16 @@ def _fresh_database(server, database_url: str | None, label: str) -> str:
     return f"{base}/{name}"
 
 
-def default_threads(workers: int) -> int:
-    """The cores split between the workers."""
-    return max(1, (os.cpu_count() or 1) // workers)
-
-
-def _start_workers(count: int, threads: int, url: str, files: Path, work: Path) -> list[subprocess.Popen]:
+def _start_workers(count: int, threads: int | None, url: str, files: Path, work: Path) -> list[subprocess.Popen]:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "DATABASE_URL": url,
         "ARCHIVE_FILES_DIR": str(files),
-        "OMP_NUM_THREADS": str(threads),
         "TOKENIZERS_PARALLELISM": "false",
     }
+    if threads:
+        env["OMP_NUM_THREADS"] = str(threads)
     return [
         subprocess.Popen(
             [sys.executable, "-m", "api", "--data-dir", str(work / f"worker-{n}"), "worker"],
@@ -103,7 +99,7 @@ def _wait_ready(workers: list[subprocess.Popen]) -> None:
             raise SystemExit(f"a worker did not start: {line}{process.stderr.read()}")
 
 
-def run_workers(count: int, threads: int, url: str, files: list[Path], work: Path) -> dict:
+def run_workers(count: int, threads: int | None, url: str, files: list[Path], work: Path) -> dict:
     """Ingest `files` with `count` workers into the database at `url`; the timings and what was embedded."""
     shared = work / "files"
     settings = Settings(data_dir=work / "submitter", database_url=url, shared_files_dir=shared)
@@ -120,6 +116,7 @@ def run_workers(count: int, threads: int, url: str, files: list[Path], work: Pat
             services.ingestor.submit(path)
         _wait_all_final(services)
         seconds = time.perf_counter() - t0
+        load = [round(x, 2) for x in os.getloadavg()]
     finally:
         for process in workers:
             process.send_signal(signal.SIGTERM)
@@ -128,18 +125,16 @@ def run_workers(count: int, threads: int, url: str, files: list[Path], work: Pat
     with Session(services.engine) as session:
         states = session.exec(select(IngestJob.state, func.count()).group_by(IngestJob.state)).all()
         rows = session.exec(
-            select(Document.title, Passage.text, Passage.sentence_spans)
-            .join(Document)
-            .where(col(Document.source).in_([path.name for path in files]))
+            select(Document.title, Passage).join(Document).where(col(Document.source).in_([p.name for p in files]))
         ).all()
     services.close()
     if dict(states).get(JobState.failed):
         raise SystemExit(f"some files failed: {states}")
-    texts = [embedding_text(title, text) for title, text, _ in rows]
-    texts += [text[start:end] for _, text, spans in rows for start, end in decode_spans(spans)]
+    texts = [embedding_text(title, passage_content(passage)) for title, passage in rows]
     return {
         "workers": count,
-        "threads_per_worker": threads,
+        "threads_per_worker": threads or "shared",
+        "load_average_at_end": load,
         "seconds": round(seconds, 2),
         "files_per_s": round(len(files) / seconds, 3),
         "passages": len(rows),
@@ -174,9 +169,6 @@ def benchmark(
     worker_counts: list[int], documents: int, database_url: str | None, say, threads: int | None = None
 ) -> dict:
     """Throughput with each worker count, and the bare embedder's on the texts of the last run."""
-    from indexing.threads import limit_threads
-
-    limit_threads(threads or default_threads(worker_counts[0]))  # before this process loads the embedder
     server = None
     if database_url is None:
         from tests.postgres_server import PostgresServer, find_binaries
@@ -191,15 +183,15 @@ def benchmark(
         runs = []
         for count in worker_counts:
             url = _fresh_database(server, database_url, f"{count}_workers")
-            run = run_workers(count, threads or default_threads(count), url, files, work / f"run-{count}")
+            run = run_workers(count, threads, url, files, work / f"run-{count}")
             say(
                 f"{count} worker(s): {run['seconds']:.1f}s, {run['files_per_s']:.2f} files/s, "
-                f"{run['passages_per_s']:.1f} passages/s"
+                f"{run['passages_per_s']:.1f} passages/s (load average {run['load_average_at_end']})"
             )
             runs.append(run)
         texts = runs[-1]["texts"]
         bare = bare_seconds(texts)
-        say(f"bare embedder on the same {len(texts)} texts: {bare:.1f}s")
+        say(f"bare embedder on the same {len(texts)} texts: {bare:.1f}s (load average {os.getloadavg()[0]:.2f})")
         for run in runs:
             del run["texts"]
             run["ratio_to_bare"] = round(run["seconds"] / bare, 3)
@@ -208,7 +200,6 @@ def benchmark(
             "passages": runs[-1]["passages"],
             "embedded_texts": len(texts),
             "bare_embed_s": round(bare, 2),
-            "bare_threads": threads or default_threads(worker_counts[0]),
             "bare_passages_per_s": round(runs[-1]["passages"] / bare, 2),
             "runs": runs,
             "load_average": [round(x, 2) for x in os.getloadavg()],

@@ -33,6 +33,7 @@ __all__ = [
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 PAGE_SEPARATOR = "\n\n"
+READ_BLOCK = 1 << 20  # a text file is read and decoded this many bytes at a time
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # keeps \t, \n, \f (\f and \r handled below)
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0]+$", re.MULTILINE)
@@ -148,24 +149,45 @@ def page_warnings(damaged: tuple[int, ...]) -> tuple[str, ...]:
 
 
 def extract_plain(path: Path) -> ExtractedText:
-    """Read a strict UTF-8 text file (BOM stripped, newlines unified to "\\n")."""
+    """Read a strict UTF-8 text file (BOM stripped, newlines unified to "\\n"), a megabyte at a time: the text is
+    the only whole copy ever held, besides its pieces while they are joined."""
+    pieces: list[str] = []
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    offset = 0  # bytes of the file before the block being decoded
+    carried = ""  # a "\r" ending a piece, which may begin a "\r\n"
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(READ_BLOCK), b""):
+                if offset == 0 and block.startswith(codecs.BOM_UTF8):
+                    block, offset = block[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
+                pending = len(decoder.getstate()[0])
+                try:
+                    piece = carried + decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    bad = offset - pending + exc.start
+                    byte = (exc.object[exc.start : exc.start + 1] or b"\0")[0]
+                    raise ExtractionError(
+                        f"not UTF-8 text (byte 0x{byte:02X} at offset {bad}); save the file as UTF-8"
+                    ) from None
+                offset += len(block)
+                carried = "\r" if piece.endswith("\r") else ""
+                piece = piece[: len(piece) - len(carried)]
+                if "\x00" in piece:
+                    raise ExtractionError("not UTF-8 text (it contains NUL bytes, e.g. UTF-16); save the file as UTF-8")
+                pieces.append(piece.replace("\r\n", "\n").replace("\r", "\n"))
+            tail = decoder.getstate()[0]  # bytes of a character the file ends inside (a decoding error)
+            if tail:
+                raise ExtractionError(
+                    f"not UTF-8 text (byte 0x{tail[0]:02X} at offset {offset - len(tail)}); save the file as UTF-8"
+                )
+            pieces.append("\n" if carried else "")
     except OSError as exc:
         raise ExtractionError(f"cannot read the file ({exc.strerror or exc})") from exc
-    if not data:
+    if offset == 0:
         raise ExtractionError("empty file")
-    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    try:
-        text = data[skip:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = skip + exc.start
-        raise ExtractionError(
-            f"not UTF-8 text (byte 0x{data[offset]:02X} at offset {offset}); save the file as UTF-8"
-        ) from None
-    if "\x00" in text:
-        raise ExtractionError("not UTF-8 text (it contains NUL bytes, e.g. UTF-16); save the file as UTF-8")
-    text = repair_mojibake(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = "".join(pieces)
+    del pieces
+    text = repair_mojibake(text)
     if not text.strip():
         raise ExtractionError("no text in the file (it is empty or whitespace only)")
     return ExtractedText(text, (), None)

@@ -313,8 +313,12 @@ def count_by_state(session: Session, visible: ColumnElement[bool] | None = None)
 # ---------------------------------------------------------------------------------------------------- progress
 class BatchProgress:
     """Where the batch being processed is (thread-safe): files done / total, pages parsed, passages embedded, the
-    file being worked on, and an ETA that follows the work inside files (each file weighs its size in bytes, and
-    the file being embedded counts by the share of its texts already embedded)."""
+    file being worked on, the rate and an ETA.
+
+    The ETA counts characters still to embed (embedding is the slow stage, and its cost follows the text's length)
+    at the rate measured since the batch began (characters embedded per second of the batch, every stage
+    included). A file's characters are known once it is read; before that they are estimated from its size in
+    bytes, at the characters-per-byte of the files read so far (1 until then)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -326,7 +330,8 @@ class BatchProgress:
             self._sizes: dict[int, int] = {job: max(size, 1) for job, size in sizes.items()}
             self._finished: set[int] = set()
             self._pages: dict[int, int] = {}  # pages parsed, per job
-            self._embedded: dict[int, tuple[int, int, int]] = {}  # unfinished jobs: (texts embedded, texts, passages)
+            self._chars: dict[int, tuple[int, int]] = {}  # per job read: (characters embedded, characters to embed)
+            self._passages: dict[int, int] = {}  # unfinished jobs: passages embedded so far
             self.passages: int = 0
             self.current: str | None = None
             self.current_job: int | None = None  # the job `current` is about
@@ -344,39 +349,53 @@ class BatchProgress:
             self.current, self.current_job = f"reading {filename}: page {pages}", job_id
 
     def embedding(self, job_id: int, filename: str, done: int, total: int, passages: int) -> None:
-        """`done` of the file's `total` texts embedded; `passages` of its passages among them."""
+        """`done` of the file's `total` characters to embed are embedded; `passages` of its passages with them."""
         with self._lock:
-            self._embedded[job_id] = (done, total, passages)
-            self.current, self.current_job = f"embedding {filename}: {done}/{total} texts", job_id
+            self._chars[job_id] = (done, total)
+            self._passages[job_id] = passages
+            self.current = f"embedding {filename}: {_thousands(done)}/{_thousands(total)} characters"
 
     def finished(self, job_id: int, passages: int) -> None:
         with self._lock:
             self._finished.add(job_id)
-            self._embedded.pop(job_id, None)
+            if job_id in self._chars:  # whatever was left is not embedded (a duplicate committed meanwhile)
+                total = self._chars[job_id][1]
+                self._chars[job_id] = (total, total)
+            self._passages.pop(job_id, None)
             self.passages += passages
             self.current, self.current_job = None, None
 
     def snapshot(self) -> dict:
         with self._lock:
             elapsed = max(time.monotonic() - self.started, 1e-6)
-            total_bytes = sum(self._sizes.values())
-            done_bytes: float = sum(self._sizes[job] for job in self._finished if job in self._sizes)
-            done_bytes += sum(
-                self._sizes.get(job, 0) * done / max(total, 1) for job, (done, total, _) in self._embedded.items()
+            embedded = sum(done for done, _ in self._chars.values())
+            read = [job for job in self._chars if job in self._sizes]
+            per_byte = sum(self._chars[j][1] for j in read) / sum(self._sizes[j] for j in read) if read else 1.0
+            left: float = sum(total - done for done, total in self._chars.values())
+            left += sum(
+                self._sizes[job] * per_byte
+                for job in self._sizes
+                if job not in self._chars and job not in self._finished
             )
-            share = done_bytes / total_bytes if total_bytes else 0.0
-            passages = self.passages + sum(p for _, _, p in self._embedded.values())
+            rate = embedded / elapsed
+            passages = self.passages + sum(self._passages.values())
             return {
                 "done": len(self._finished),
                 "total": len(self._sizes),
                 "pages": sum(self._pages.values()),
                 "passages": passages,
                 "passages_per_s": round(passages / elapsed, 2) if self._sizes else 0.0,
+                "characters_per_s": round(rate, 1) if self._sizes else 0.0,
+                "characters_left": round(left),
                 "elapsed_s": round(elapsed, 1) if self._sizes else 0.0,
-                "eta_s": round(elapsed * (1 - share) / share, 1) if share > 0 else None,
+                "eta_s": round(left / rate, 1) if rate > 0 else None,
                 "current": self.current,
                 "current_job": self.current_job,
             }
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}"
 
 
 def stored_sizes(engine: Engine, job_ids: Iterable[int]) -> dict[int, int]:

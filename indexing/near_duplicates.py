@@ -8,6 +8,7 @@ candidate whose estimated Jaccard is at least `THRESHOLD` is a near-duplicate.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from archive.models import Document, DocumentMinHash, MinHashBand
+from indexing.text_pieces import text_pieces
 from search.text import WORD
 
 NUM_PERM = 128
@@ -37,21 +39,36 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
 
 
 def signature(text: str) -> np.ndarray | None:
-    """The MinHash signature (NUM_PERM uint32 values) of a text, or None for a text under MIN_WORDS words."""
-    if len(WORD.findall(text)) < MIN_WORDS:
-        return None
-    grams = shingles(text)
-    hashes = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "little") for g in grams),
-        dtype=np.uint64,
-        count=len(grams),
-    )
+    """The MinHash signature (NUM_PERM uint32 values) of a text, or None for a text under MIN_WORDS words.
+
+    The text is read a piece at a time, so a long text costs no more memory than a piece: the minimum over every
+    shingle occurrence is the minimum over the set of shingles."""
     values = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
-    for start in range(0, hashes.size, 4096):  # bounded memory for long documents
-        block = hashes[start : start + 4096]
-        permuted = (np.outer(block, _A) + _B) % _PRIME  # a, x < 2**32: no overflow
-        values = np.minimum(values, permuted.min(axis=0))
+    words = 0
+    for count, grams in _shingle_pieces(text):
+        words += count
+        hashes = np.fromiter(
+            (int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "little") for g in grams),
+            dtype=np.uint64,
+            count=len(grams),
+        )
+        for start in range(0, hashes.size, 4096):
+            block = hashes[start : start + 4096]
+            permuted = (np.outer(block, _A) + _B) % _PRIME  # a, x < 2**32: no overflow
+            values = np.minimum(values, permuted.min(axis=0))
+    if words < MIN_WORDS:
+        return None
     return (values & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def _shingle_pieces(text: str, piece_chars: int = 1 << 20) -> Iterator[tuple[int, list[str]]]:
+    """(words, shingles) of each piece of the text; a shingle across two pieces belongs to the later one."""
+    carry: list[str] = []  # the last words of the pieces before, which start shingles that end in this one
+    for start, end in text_pieces(text, piece_chars):
+        fresh = WORD.findall(text[start:end].lower())
+        words = carry + fresh
+        yield len(fresh), [" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)]
+        carry = words[-(SHINGLE_WORDS - 1) :]
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

@@ -12,6 +12,7 @@ processes), chunked and shingled in a small thread pool, so that the embedder ne
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import threading
@@ -20,6 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -35,7 +37,7 @@ from archive.errors import ArchiveError, ExtractionError, ParserFailureError
 from archive.lock import NoWriterLock, WriterLock
 from archive.models import Document, DocumentGroup, IngestJob, JobState, Passage, row_id
 from archive.settings import Settings
-from indexing import formats, job_states, near_duplicates
+from indexing import formats, job_states, near_duplicates, passage_embedding
 from indexing import jobs as job_store
 from indexing.chunk import Chunk, chunk_document, embedding_text
 from indexing.embed import Embedder, content_hash
@@ -46,9 +48,11 @@ from indexing.index_store import IndexStore, check_embedder, record_embedder
 from indexing.job_states import ClaimedJob, LeaseKeeper, LeaseLost
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
 from indexing.manifest import MANIFEST_NAME, DocumentMetadata, apply_metadata, metadata_for, with_defaults
+from indexing.passage_embedding import EmbeddedPassage, SpooledPassages
 from indexing.persons import load_known_persons
 from indexing.persons.tagging import PersonTagger, find_person_mentions, known_persons_beside
-from indexing.sentence_vectors import encode_spans, pack, passage_sentences
+from indexing.sentence_vectors import decode_spans, encode_spans
+from indexing.threads import MachineShare, use_openmp_threads
 from indexing.titles import choose_title
 from search.text import guess_language, passage_language
 
@@ -59,7 +63,8 @@ WAIT_POLL_S = 0.5
 SIDECAR_NAMES = {MANIFEST_NAME, "persons.json"}  # read beside the files, not ingested
 CHILD_MARK = " › "  # between a file's path and the name of a file found inside it, in outcomes
 REASON_DETAIL_CHARS = 200  # an unexpected error's own message is kept this long in a job's reason
-EMBED_BATCH = 32  # texts embedded between two progress reports
+EMBED_BATCH = 64  # texts (mostly sentences) embedded in one call, between two progress reports
+PASSAGE_GROUP = 256  # passages embedded, then written to the database, together (bounds memory for long texts)
 
 
 @dataclass(frozen=True)
@@ -107,8 +112,7 @@ class _Prepared:
     extracted: ExtractedText | None = None
     document: Document | None = None
     chunks: list[Chunk] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    sentences: list[list[tuple[int, int]]] = field(default_factory=list)  # per chunk, relative to the passage
+    hashes: list[str] = field(default_factory=list)  # per chunk: the key its vectors are stored and found under
     mentions: list = field(default_factory=list)
     signature: np.ndarray | None = None
     groups: list[str] = field(default_factory=list)  # who may read the document when it is restricted
@@ -135,6 +139,8 @@ class Ingestor:
         self.progress = BatchProgress()
         self.worker = job_states.worker_name()
         self.after_batch: list[Callable[[], object]] = []  # run once a batch has indexed documents (saved searches)
+        self._share = MachineShare()
+        self._threads = 0  # OpenMP threads set for this process's embedding calls (0: not yet)
 
     def writer_lock(self) -> WriterLock | NoWriterLock:
         """A new handle on the archive's writer lock (flock: handles exclude each other, even in one process).
@@ -277,17 +283,18 @@ class Ingestor:
         """
         done: list[IngestOutcome] = []
         first = True
-        while not (should_stop and should_stop()):
-            job_states.requeue_abandoned(self._engine)
-            ids = job_store.queued_job_ids(self._engine, among)
-            if not ids:
-                break
-            if first:
-                self.progress.reset(job_store.stored_sizes(self._engine, ids))
-                first = False
-            else:
-                self.progress.add(job_store.stored_sizes(self._engine, ids))
-            self._process_jobs(ids, done, on_outcome, should_stop)
+        with self._share:
+            while not (should_stop and should_stop()):
+                job_states.requeue_abandoned(self._engine)
+                ids = job_store.queued_job_ids(self._engine, among)
+                if not ids:
+                    break
+                if first:
+                    self.progress.reset(job_store.stored_sizes(self._engine, ids))
+                    first = False
+                else:
+                    self.progress.add(job_store.stored_sizes(self._engine, ids))
+                self._process_jobs(ids, done, on_outcome, should_stop)
         if any(outcome.state == JobState.indexed for outcome in done):
             self._run_after_batch()
         return done
@@ -318,10 +325,11 @@ class Ingestor:
         lease_s = self._settings.job_lease_s
         more = True
         inflight: deque[tuple[ClaimedJob, Future[_Prepared]]] = deque()
-        with (
-            LeaseKeeper(self._engine, self.worker, lease_s) as leases,
-            ThreadPoolExecutor(max(PREFETCH, 1), thread_name_prefix="ingest-prepare") as pool,
-        ):
+        # Not a `with` block: leaving it waits for the file being prepared, and an interrupt must not wait for a
+        # huge text to be read and split (see `abandon_preparation`).
+        pool = ThreadPoolExecutor(max(PREFETCH, 1), thread_name_prefix="ingest-prepare")
+        interrupted = False
+        with LeaseKeeper(self._engine, self.worker, lease_s) as leases:
             try:
                 while more or inflight:
                     while more and len(inflight) <= PREFETCH:
@@ -354,11 +362,15 @@ class Ingestor:
                             on_outcome(outcome)
                     if should_stop and should_stop():
                         break
+            except BaseException:
+                interrupted = True
+                raise
             finally:
                 for job, future in inflight:  # claimed but not finished (stopping, or an unexpected error)
                     future.cancel()
                     job_states.unclaim(self._engine, job)
                     leases.release(job.id)
+                pool.shutdown(wait=not interrupted, cancel_futures=True)
                 self._index.save()
 
     # ------------------------------------------------------------------ stages
@@ -391,9 +403,8 @@ class Ingestor:
             document.format = fmt.name
             visibility = job.submission.visibility or metadata.visibility or self._settings.default_visibility
             document.visibility = parse_visibility(visibility).value
-            contents = [c.content(extracted.text) for c in chunks]  # page furniture between pages blanked
-            texts = [embedding_text(document.title, content) for content in contents]
-            sentences = [passage_sentences(content) for content in contents]
+            spec = self._embedder.spec  # a passage's content: its text with the furniture between pages blanked
+            hashes = [content_hash(spec, embedding_text(document.title, c.content(extracted.text))) for c in chunks]
             stage = "finding the people named in the text"
             with _mentions_lock:
                 mentions = find_person_mentions(extracted.text)
@@ -404,8 +415,7 @@ class Ingestor:
                 extracted=extracted,
                 document=document,
                 chunks=chunks,
-                texts=texts,
-                sentences=sentences,
+                hashes=hashes,
                 mentions=mentions,
                 signature=signature,
                 groups=clean_groups([*job.submission.groups, *metadata.groups]),
@@ -486,15 +496,7 @@ class Ingestor:
                 document_id=existing.id,
                 reason=job_store.duplicate_reason(existing),
             )
-        total = len(prepared.texts) + sum(map(len, prepared.sentences))
-
-        def embedded(done: int) -> None:
-            self.progress.embedding(job.id, job.filename, done, total, min(done, len(chunks)))
-
-        vectors, hashes = self._embed(prepared.texts, embedded)
-        sentence_vectors = self._embed_sentences(
-            document.text, chunks, prepared.sentences, lambda done: embedded(len(prepared.texts) + done)
-        )
+        embedded = self._embed(job, document, chunks, prepared.hashes)
         try:
             with session_scope(self._engine) as session:
                 job_states.serialize_commits(session)  # one document at a time, whichever worker commits it
@@ -518,12 +520,22 @@ class Ingestor:
                     document.id,
                     f"job {job.id}; {job.filename}; {document.visibility}",
                 )
-                passages = _new_passages(document, chunks, hashes, vectors)
-                for passage, spans, blob in zip(passages, prepared.sentences, sentence_vectors):
-                    passage.sentence_spans, passage.sentence_vectors = encode_spans(spans), blob
-                session.add_all(passages)
-                session.flush()
-                self._persons.tag(session, passages, prepared.mentions)
+                self._persons.tag(session, [], prepared.mentions)  # the people first, then their passages
+                mention_starts = [m.char_start for m in prepared.mentions]
+                ids_of_groups = []
+                for start in range(0, len(chunks), PASSAGE_GROUP):  # flushed and let go a group at a time
+                    group = chunks[start : start + PASSAGE_GROUP]
+                    passages = _new_passages(
+                        document, group, prepared.hashes[start:], embedded.read(len(group)), ordinal=start
+                    )
+                    session.add_all(passages)
+                    session.flush()
+                    first = bisect.bisect_left(mention_starts, group[0].char_start)
+                    last = bisect.bisect_right(mention_starts, group[-1].char_end)
+                    self._persons.tag(session, passages, prepared.mentions[first:last])
+                    ids_of_groups.append(np.array([p.id for p in passages], dtype=np.int64))
+                    for passage in passages:
+                        session.expunge(passage)
                 near_duplicates.store_signature(session, row_id(document), prepared.signature)
                 record_embedder(session, self._embedder.spec)
                 reason = None
@@ -540,7 +552,6 @@ class Ingestor:
                     session, job, JobState.indexed, document_id=document.id, reason=reason, warnings=prepared.warnings
                 )
                 self._persons.mark_current(session)
-                ids = np.array([p.id for p in passages], dtype=np.int64)
         except IntegrityError as error:
             with session_scope(self._engine) as session:
                 self._persons.load(session)  # forget names of the rolled-back transaction
@@ -558,53 +569,62 @@ class Ingestor:
             with Session(self._engine) as session:
                 self._persons.load(session)  # forget names of the rolled-back transaction
             raise
-        self._index.add(ids, vectors)
+        embedded.rewind()
+        for ids in ids_of_groups:
+            self._index.add(ids, np.stack([e.vector for e in embedded.read(len(ids))]))
+        embedded.close()
         return IngestOutcome(
             job.filename,
             JobState.indexed,
             reason,
             document.id,
-            len(passages),
+            len(chunks),
             job.id,
             len(extracted.pages),
             tuple(prepared.warnings),
         )
 
-    def _embed_batches(self, texts: list[str], on_done: Callable[[int], None]) -> np.ndarray:
-        """The embedder's vectors for the texts, computed EMBED_BATCH at a time; `on_done(n)` after each batch."""
-        parts = [self._embedder.embed_passages([])]
-        for start in range(0, len(texts), EMBED_BATCH):
-            parts.append(self._embedder.embed_passages(texts[start : start + EMBED_BATCH]))
-            on_done(min(start + EMBED_BATCH, len(texts)))
-        return np.concatenate(parts)
+    def _embed(self, job: ClaimedJob, document: Document, chunks: list[Chunk], hashes: list[str]) -> SpooledPassages:
+        """Vectors for a document's passages, PASSAGE_GROUP passages at a time, kept in a temporary file (memory
+        stays bounded for a text of any length): those stored before under the same key are reused, the others are
+        embedded in one pass (indexing.passage_embedding), EMBED_BATCH texts between two progress reports.
+        Progress counts the passages' characters (indexing.jobs.BatchProgress)."""
+        spool = SpooledPassages()
+        dim = self._embedder.spec.dim
+        total, done = _characters(chunks), 0
+        self.progress.embedding(job.id, job.filename, 0, total, 0)
+        for start in range(0, len(chunks), PASSAGE_GROUP):
+            group, group_hashes = chunks[start : start + PASSAGE_GROUP], hashes[start : start + PASSAGE_GROUP]
+            with Session(self._engine) as session:
+                known = storage.embedded_by_hash(session, group_hashes)
+            todo = [i for i, h in enumerate(group_hashes) if h not in known]
+            embedding_plan = passage_embedding.plan(document.title, [group[i].content(document.text) for i in todo])
+            share = _characters(group) / max(embedding_plan.chars, 1)
+            report = partial(self._report_embedding, job, total, done, share, start, len(group) / max(total, 1))
+            vectors = passage_embedding.embed_texts(self._embed_shared, embedding_plan.texts, EMBED_BATCH, report)
+            fresh = dict(zip(todo, passage_embedding.combine(embedding_plan, vectors)))
+            for i, h in enumerate(group_hashes):
+                spool.write(fresh[i] if i in fresh else _reused(known[h], dim))
+            done += _characters(group)
+            self.progress.embedding(job.id, job.filename, done, total, start + len(group))
+        spool.rewind()
+        return spool
 
-    def _embed(self, texts: list[str], on_done: Callable[[int], None]) -> tuple[np.ndarray, list[str]]:
-        """Vectors for the texts, embedding only those never embedded before (by content hash)."""
-        spec = self._embedder.spec
-        hashes = [content_hash(spec, text) for text in texts]
-        with Session(self._engine) as session:
-            known = storage.embeddings_by_hash(session, hashes)
-        todo = {h: t for h, t in zip(hashes, texts) if h not in known}
-        on_done(len(texts) - len(todo))
-        if todo:
-            fresh = self._embed_batches(list(todo.values()), lambda n: on_done(len(texts) - len(todo) + n))
-            known.update({h: storage.vector_to_bytes(v) for h, v in zip(todo, fresh)})
-        vectors = storage.bytes_to_vectors([known[h] for h in hashes], spec.dim)
-        return vectors, hashes
+    def _report_embedding(
+        self, job: ClaimedJob, total: int, before: int, share: float, first: int, per_char: float, embedded: int
+    ) -> None:
+        """Progress inside a group: `embedded` characters of its texts, counted as `share` characters of passages
+        each, after `before` characters of earlier groups; `first` passages came before it."""
+        done = min(total, before + round(embedded * share))
+        self.progress.embedding(job.id, job.filename, done, total, first + round((done - before) * per_char))
 
-    def _embed_sentences(
-        self, text: str, chunks: list[Chunk], sentences: list[list[tuple[int, int]]], on_done: Callable[[int], None]
-    ) -> list[bytes | None]:
-        """Packed sentence vectors per chunk (None for a chunk without sentence vectors), in one embedder call."""
-        contents = [c.content(text) for c in chunks]
-        texts = [content[start:end] for content, spans in zip(contents, sentences) for start, end in spans]
-        vectors = self._embed_batches(texts, on_done)
-        packed: list[bytes | None] = []
-        offset = 0
-        for spans in sentences:
-            packed.append(pack(vectors[offset : offset + len(spans)]))
-            offset += len(spans)
-        return packed
+    def _embed_shared(self, texts: list[str]) -> np.ndarray:
+        """The embedder's vectors, computed with this process's share of the machine's cores."""
+        threads = self._share.threads()
+        if threads != self._threads:
+            use_openmp_threads(threads)
+            self._threads = threads
+        return self._embedder.embed_passages(texts)
 
     # ------------------------------------------------------------------ jobs
     def _refresh_metadata(self, job: ClaimedJob, document_id: int) -> None:
@@ -673,7 +693,26 @@ def _new_document(filename: str, sha256: str, extracted: ExtractedText, metadata
     return document
 
 
-def _new_passages(document: Document, chunks: list[Chunk], hashes: list[str], vectors: np.ndarray) -> list[Passage]:
+def _reused(stored: storage.StoredEmbedding, dim: int) -> EmbeddedPassage:
+    return EmbeddedPassage(
+        storage.bytes_to_vectors([stored.embedding], dim)[0],
+        decode_spans(stored.sentence_spans),
+        stored.sentence_vectors,
+    )
+
+
+def _characters(chunks: Sequence[Chunk]) -> int:
+    """The characters of the chunks' text, the sentence two overlapping chunks share counted once."""
+    total, end = 0, -1
+    for chunk in chunks:
+        total += chunk.char_end - max(chunk.char_start, end)
+        end = chunk.char_end
+    return total
+
+
+def _new_passages(
+    document: Document, chunks: list[Chunk], hashes: list[str], embedded: list[EmbeddedPassage], ordinal: int = 0
+) -> list[Passage]:
     return [
         Passage(
             document_id=row_id(document),
@@ -688,7 +727,9 @@ def _new_passages(document: Document, chunks: list[Chunk], hashes: list[str], ve
             heading=chunk.heading,
             ocr=chunk.ocr,
             content_hash=content_hash_,
-            embedding=storage.vector_to_bytes(vector),
+            embedding=storage.vector_to_bytes(vectors.vector),
+            sentence_spans=encode_spans(vectors.sentence_spans),
+            sentence_vectors=vectors.sentence_vectors,
         )
-        for ordinal, (chunk, content_hash_, vector) in enumerate(zip(chunks, hashes, vectors))
+        for ordinal, (chunk, content_hash_, vectors) in enumerate(zip(chunks, hashes, embedded), start=ordinal)
     ]

@@ -287,10 +287,11 @@ def _english_mentions(text: str) -> list[PersonMention]:
 
 
 def _entities(nlp: Any, text: str) -> list[tuple[int, int, str]]:
-    """(start, end, label) of the NER entities of a text of any length, read in pieces of whole paragraphs."""
+    """(start, end, label) of the NER entities of a text of any length, read in pieces of whole paragraphs (one at
+    a time: the model's memory grows with the text it is given at once)."""
     pieces = list(text_pieces(text, NER_PIECE_CHARS))
     entities: list[tuple[int, int, str]] = []
-    for (offset, _), doc in zip(pieces, nlp.pipe(text[s:e] for s, e in pieces)):
+    for (offset, _), doc in zip(pieces, nlp.pipe((text[s:e] for s, e in pieces), batch_size=1)):
         entities.extend((offset + ent.start_char, offset + ent.end_char, ent.label_) for ent in doc.ents)
     return entities
 

@@ -89,3 +89,43 @@ def test_ctrl_c_stops_after_the_current_file_and_the_same_command_resumes(tmp_pa
     resumed = _counts(stdout)
     assert (resumed["indexed"], resumed["duplicate"]) == (counts["not started"], counts["indexed"]), stdout
     assert "not started" not in stdout
+
+
+def test_two_ctrl_c_stop_at_once_even_while_a_huge_text_is_read_and_leave_no_job_running(tmp_path):
+    folder, data = tmp_path / "inbox", tmp_path / "data"
+    folder.mkdir()
+    paragraph = "The court in Almaty heard the witness about the detention and adjourned the hearing. " * 6
+    with (folder / "huge.txt").open("w", encoding="utf-8") as huge:  # minutes of splitting and tagging
+        huge.write("A huge report\n\n")
+        for n in range(6000):
+            huge.write(f"Paragraph {n}. {paragraph}\n\n")
+    process = _run(data, folder)
+    engine = make_engine(Settings(data_dir=data))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not _running(engine):
+        time.sleep(0.5)
+    time.sleep(3)  # the file is being read, split and tagged
+    os.killpg(process.pid, signal.SIGINT)
+    time.sleep(1)
+    os.killpg(process.pid, signal.SIGINT)
+    stopped = time.monotonic()
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:  # never left running, whatever the outcome
+            os.killpg(process.pid, signal.SIGKILL)
+    assert time.monotonic() - stopped < 15, stderr
+    assert process.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr and "not started" in stdout
+    with Session(engine) as session:
+        assert [job.state for job in session.exec(select(IngestJob)).all()] == [JobState.queued]
+        assert session.exec(select(func.count()).select_from(Document)).one() == 0
+    engine.dispose()
+
+
+def _running(engine) -> bool:
+    try:
+        with Session(engine) as session:
+            return session.exec(select(IngestJob).where(IngestJob.state == JobState.running)).first() is not None
+    except Exception:  # noqa: BLE001 - the archive is still being created
+        return False

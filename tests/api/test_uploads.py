@@ -111,7 +111,18 @@ def test_good_and_bad_files_uploaded_end_indexed_or_failed_with_their_reason(upl
     assert sorted(j["filename"] for j in listing["jobs"]) == sorted(expected_failures)
     assert listing["counts"]["indexed"] == 3 and listing["counts"]["failed"] == len(expected_failures)
     progress = client.get("/jobs/progress", headers=AUTH).json()
-    assert set(progress) == {"done", "total", "pages", "passages", "passages_per_s", "elapsed_s", "eta_s", "current"}
+    assert set(progress) == {
+        "done",
+        "total",
+        "pages",
+        "passages",
+        "passages_per_s",
+        "characters_per_s",
+        "characters_left",
+        "elapsed_s",
+        "eta_s",
+        "current",
+    }
     assert progress["done"] <= progress["total"]
     health = client.get("/health").json()
     assert health["documents"] == 3 and health["passages"] == health["index_vectors"] > 0

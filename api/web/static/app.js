@@ -123,6 +123,22 @@
       });
     }
 
+    var progressLine = document.getElementById("ingest-progress");
+
+    function duration(seconds) {
+      if (seconds === null || seconds === undefined) { return "?"; }
+      seconds = Math.round(seconds);
+      return seconds >= 60 ? Math.floor(seconds / 60) + " min " + (seconds % 60) + " s" : seconds + " s";
+    }
+
+    function showProgress(progress) {
+      if (!progressLine) { return; }
+      if (!progress || !progress.total || progress.done >= progress.total) { progressLine.textContent = ""; return; }
+      progressLine.textContent = progress.done + "/" + progress.total + " files · " + progress.pages + " pages · " +
+        progress.passages + " passages · " + Math.round(progress.characters_per_s) + " characters/s · ETA " +
+        duration(progress.eta_s) + (progress.current ? " · " + progress.current : "");
+    }
+
     function poll() {
       if (timer) { window.clearTimeout(timer); timer = null; }
       if (!token()) { message("Enter the editor token to see the jobs."); return; }
@@ -138,6 +154,7 @@
         .then(function (body) {
           var jobs = (body.jobs || []).slice().sort(function (a, b) { return b.id - a.id; }).slice(0, 50);
           render(jobs);
+          showProgress(body.progress);
           var busy = jobs.some(function (job) { return job.state === "queued" || job.state === "running"; });
           timer = busy ? window.setTimeout(poll, 1500) : null;
         })
