@@ -203,7 +203,9 @@ def test_the_mcp_server_over_http_answers_as_the_bearer_key(archive: McpArchive)
         )
     _check_answers(archive, answers["anonymous"], sees_secret=False)
     _check_answers(archive, answers["admin"], sees_secret=True)
-    assert refused.status_code == 401 and refused.json() == {"detail": "the API key is not valid"}
+    assert refused.status_code == 401 and refused.json() == {
+        "detail": "the API key is not valid (unknown, expired or revoked)"
+    }
     assert "default-src 'self'" in refused.headers["content-security-policy"]  # the security headers still apply
     with Session(archive.services.engine) as session:
         events = session.exec(select(AuditEvent).where(AuditEvent.actor == "ada")).all()
