@@ -106,7 +106,7 @@ def test_good_and_bad_files_uploaded_end_indexed_or_failed_with_their_reason(upl
         assert jobs[name]["state"] == "indexed" and jobs[name]["document_id"], jobs[name]
     for name, phrase in expected_failures.items():
         assert jobs[name]["state"] == "failed" and re.search(phrase, jobs[name]["reason"]), jobs[name]
-    assert set(jobs["article.txt"]) == {"id", "state", "reason", "document_id", "filename"}
+    assert set(jobs["article.txt"]) == {"id", "state", "reason", "document_id", "filename", "parent_job_id", "warnings"}
     listing = client.get("/jobs", params={"state": "failed"}, headers=AUTH).json()
     assert sorted(j["filename"] for j in listing["jobs"]) == sorted(expected_failures)
     assert listing["counts"]["indexed"] == 3 and listing["counts"]["failed"] == len(expected_failures)
