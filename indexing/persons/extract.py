@@ -152,7 +152,10 @@ def _candidate(text: str, start: int, end: int, strong: bool, english: frozenset
         return None
     if any(text[a[1] : b[0]] not in (" ", "\t", ". ") for a, b in pairwise(words)):
         return None
-    if _names_an_organisation(text, words[0][0], words[-1][1]) or text[words[-1][0] : words[-1][1]].lower() in _ORG_HEADS:
+    if (
+        _names_an_organisation(text, words[0][0], words[-1][1])
+        or text[words[-1][0] : words[-1][1]].lower() in _ORG_HEADS
+    ):
         return None
     first, last = text[words[0][0] : words[0][1]], text[words[-1][0] : words[-1][1]]
     if _is_initial(text, *words[0]) and len(words) != 2 and not _is_initial(text, *words[1]):
