@@ -266,13 +266,15 @@ def _english_mentions(text: str) -> list[PersonMention]:
         mentions.append((s, e, person))
     # initials ("M. Ablyazov") are names only when resolvable
     mentions = [
-        (s, e, p) for s, e, p in mentions if "." not in folded[s:e] or _resolve_initial(folded[s:e], p, persons)
+        (s, e, p)
+        for s, e, p in mentions
+        if not _initial_first(folded[s:e]) or _resolve_initial(folded[s:e], p, persons)
     ]
     for i, (s, e, p) in enumerate(mentions):
-        if "." in folded[s:e]:
+        if _initial_first(folded[s:e]):
             target = _resolve_initial(folded[s:e], p, persons)
             mentions[i] = (s, e, target or p)
-    persons = [p for p in persons if p.surfaces and any(m[2] is p for m in mentions) and "." not in p.name]
+    persons = [p for p in persons if p.surfaces and any(m[2] is p for m in mentions) and not _initial_first(p.name)]
 
     # 3. single words: surnames, given names, and lone NER persons with title or surname shape
     covered = sorted((s, e) for s, e, _ in mentions)
@@ -331,6 +333,11 @@ def _link_parenthetical(text: str, start: int, mentions: list[tuple[int, int, _P
     if mentions and text[mentions[-1][1] : start] == " (":
         return mentions[-1][2]
     return None
+
+
+def _initial_first(surface: str) -> bool:
+    """Whether a name starts with an initial ("M. Ablyazov"), not only holds one ("George F. Hauser")."""
+    return bool(re.match(r"[^\W\d_]\.", surface))
 
 
 def _resolve_initial(surface: str, own: _Person, persons: list[_Person]) -> _Person | None:
