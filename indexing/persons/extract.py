@@ -140,16 +140,25 @@ def _candidate(text: str, start: int, end: int, strong: bool, english: frozenset
         words.pop(0)
     while words and not _is_name_word(text[words[-1][0] : words[-1][1]]):
         words.pop()
-    if len(words) < 2 or len(words) > 4:
+    if len(words) < 2 or len(words) > 5:
         return None
-    if not all(_is_name_word(text[s:e]) or (i == 0 and _is_initial(text, s, e)) for i, (s, e) in enumerate(words)):
+    last_index = len(words) - 1
+    if not all(
+        _is_name_word(text[s:e])
+        or (i < last_index and _is_initial(text, s, e))
+        or (0 < i < last_index and text[s:e] in _PARTICLES)
+        for i, (s, e) in enumerate(words)
+    ):
         return None
     if any(text[a[1] : b[0]] not in (" ", "\t", ". ") for a, b in pairwise(words)):
         return None
-    if _names_an_organisation(text, words[0][0], words[-1][1]):
+    if (
+        _names_an_organisation(text, words[0][0], words[-1][1])
+        or text[words[-1][0] : words[-1][1]].lower() in _ORG_HEADS
+    ):
         return None
     first, last = text[words[0][0] : words[0][1]], text[words[-1][0] : words[-1][1]]
-    if _is_initial(text, *words[0]) and len(words) != 2:
+    if _is_initial(text, *words[0]) and len(words) != 2 and not _is_initial(text, *words[1]):
         return None
     if not strong:
         if not _has_surname_shape(last) or last.lower() in english:
@@ -159,10 +168,14 @@ def _candidate(text: str, start: int, end: int, strong: bool, english: frozenset
     return words[0][0], words[-1][1], titled
 
 
+# Lower-case words inside a name ("Dorothea von Schlegel", "Henrique Lopes de Mendonça").
+_PARTICLES = frozenset("de von van der den da del della di du le la bin ibn al".split())
 _ORG_HEADS = frozenset(
     """foundation party bank movement group committee council service court union association company
     corporation fund institute university school center centre agency bureau office ministry channel
-    newspaper magazine holding family street avenue district region province square airport""".split()
+    newspaper magazine holding family street avenue district region province square airport railroad railway
+    park pond lake river bay island mountain valley gym stadium arena hotel church cathedral museum gallery
+    hospital press records club team united city county station bridge road highway""".split()
 )
 
 
@@ -253,13 +266,15 @@ def _english_mentions(text: str) -> list[PersonMention]:
         mentions.append((s, e, person))
     # initials ("M. Ablyazov") are names only when resolvable
     mentions = [
-        (s, e, p) for s, e, p in mentions if "." not in folded[s:e] or _resolve_initial(folded[s:e], p, persons)
+        (s, e, p)
+        for s, e, p in mentions
+        if not _initial_first(folded[s:e]) or _resolve_initial(folded[s:e], p, persons)
     ]
     for i, (s, e, p) in enumerate(mentions):
-        if "." in folded[s:e]:
+        if _initial_first(folded[s:e]):
             target = _resolve_initial(folded[s:e], p, persons)
             mentions[i] = (s, e, target or p)
-    persons = [p for p in persons if p.surfaces and any(m[2] is p for m in mentions) and "." not in p.name]
+    persons = [p for p in persons if p.surfaces and any(m[2] is p for m in mentions) and not _initial_first(p.name)]
 
     # 3. single words: surnames, given names, and lone NER persons with title or surname shape
     covered = sorted((s, e) for s, e, _ in mentions)
@@ -319,6 +334,11 @@ def _link_parenthetical(text: str, start: int, mentions: list[tuple[int, int, _P
     if mentions and text[mentions[-1][1] : start] == " (":
         return mentions[-1][2]
     return None
+
+
+def _initial_first(surface: str) -> bool:
+    """Whether a name starts with an initial ("M. Ablyazov"), not only holds one ("George F. Hauser")."""
+    return bool(re.match(r"[^\W\d_]\.", surface))
 
 
 def _resolve_initial(surface: str, own: _Person, persons: list[_Person]) -> _Person | None:

@@ -1,14 +1,15 @@
-"""Person mentions in Kazakh text, by rules: name shapes, initials and Kazakh case endings.
+"""Person mentions in Kazakh text: a tagger trained on KazNERD proposes names, rules correct and complete them.
 
 Kazakh declines only the last word of a name, with endings that follow vowel harmony ("Байтұрсыновтың",
-"Жангелдинге", "Молдағұлованың", "Назарбаевпен"); the ending is taken off to give the nominative. A name is
-  - a surname (-ов/-ев/-ин/-ова/-ева/-ина/-енко/-ский …) or a patronymic (-ұлы/-қызы, -ович/-овна …), with the given
-    names and initials written before it ("Тұрар Рысқұлов", "Әлия Нұрмұхамбетқызы Молдағұлова", "Т.Рысқұлов");
-  - never a word followed by a noun that makes it a place or a thing ("Сәтбаев қаласы", "Дмитриев мұздығы"),
-    a place with a surname's shape ("Псков", "Берлин"), or a word that carries a case ending before a surname
-    ("Әулиеатада Тұрар Рысқұлов": only Тұрар is a given name).
-A surname alone takes the full name used in the same text (as in `indexing.persons.russian`); one the text never
-gives a full name for counts only when it occurs at least twice.
+"Жангелдинге", "Назарбаевпен"); the span keeps the ending, the name takes it off ("Нұрсұлтан Назарбаевтың" →
+Нұрсұлтан Назарбаев, "Абайдың" → Абай), with the forms learnt from the training text first. Rules
+  - add initials before a name ("Е.Б.Серікбаевтың") and names of a known shape the tagger missed: a surname
+    (-ов/-ев/-ин/-ова/-енко/-ский …) or patronymic (-ұлы/-қызы) after a given name the training text knows;
+  - cut a tagged span into its names ("Назарбаевқа | Кофи Аннан", "Шоқан Уәлиханов | Құлжа") and leave out
+    the words before them ("Ал", "Прокурор");
+  - never take a place or a thing ("Сәтбаев қаласы", "Жоңғар Алатауы", "Псков") or Latin-script words.
+A surname of a full name written alone elsewhere in the text is a mention of that person; a surname alone found
+only by shape counts when it occurs at least twice.
 """
 
 from __future__ import annotations
@@ -208,13 +209,6 @@ def _rule_mentions(text: str, start: int, end: int) -> list[tuple[int, int, str]
             found.pop()
         found.append((name_start, match.end(), name))
     return found
-
-
-def _without_lone_surnames(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """A surname alone that the text names only once, with no given name or initials anywhere, is too weak a
-    sign of a person ("Тишин, Малеев, Грехов" are ore deposits; "Каминнен" is a fireplace)."""
-    counts = Counter(name for _, _, name in found)
-    return [m for m in found if " " in m[2] or counts[m[2]] >= MIN_LONE_SURNAME]
 
 
 def _given_names(text: str, words: list[re.Match[str]], index: int) -> tuple[int, list[re.Match[str]]]:

@@ -1,8 +1,11 @@
 """Person mentions in Russian text: natasha's NER proposes names, pymorphy3 puts them in the nominative.
 
 "Виктора Васильева" and "Васильев" become mentions of Виктор Васильев; a surname alone takes the full name used
-earlier (else later) in the same text. Titles and other words before a name ("Адвокат", "Если") are trimmed, and
-spans without a word that can be a personal name are dropped.
+earlier (else later) in the same text. natasha's spans are kept as it gives them (initials, foreign names), and
+corrected only where they go wrong: a title before the name ("Адвокат", "Канцлер") is trimmed, a span is cut at a
+bracket or a line break, a word alone that the dictionary knows only as a common word ("Если", "Опустили") or a
+surname in the plural ("Пугачевых") is no person, nor a name after "семья" or "премия". Other mentions of a
+surname the text gives as a person's, and the person something is named after ("имени Хруничева"), are added.
 """
 
 from __future__ import annotations
@@ -101,8 +104,8 @@ def russian_mentions(text: str, start: int, end: int) -> list[tuple[int, int, st
 
 
 def _name_spans(morph: Any, text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """natasha's span corrected: cut at a bracket or a line break, titles and other words before or after the name
-    trimmed (initials kept: "В.Путин", "Н. Н. Вертинской"); nothing for a family or a prize ("семья Аньелли", "премия Стругацких")."""
+    """natasha's span corrected: cut at a bracket or a line break, titles before the name trimmed (initials
+    kept: "В.Путин", "Н. Н. Вертинской"); nothing for a family or a prize ("семья Аньелли", "премия Стругацких")."""
     cut = re.search(r"[(\n«»\"]", text[start:end])
     end = start + cut.start() if cut else end
     end = start + len(re.sub(r"-(?:то|ка|де|таки)$", "", text[start:end].rstrip()))
@@ -179,9 +182,9 @@ def _repeated_names(
         s, e = match.span()
         if any(cs <= s < ce for cs, ce in covered) or _FAMILY_BEFORE.search(text[max(0, s - 30) : s]):
             continue
-        name = next((stems[k] for k in _stem_candidates(match.group()) if k in stems), None)
-        if name:
-            extra.append((s, e, name))
+        known = next((stems[k] for k in _stem_candidates(match.group()) if k in stems), None)
+        if known:
+            extra.append((s, e, known))
     for match in _NAMED_AFTER.finditer(text, start, end):
         s, e = match.span("name")
         if not any(cs < e and s < ce for cs, ce in covered + [(x, y) for x, y, _ in extra]):
@@ -260,26 +263,6 @@ def _name_parses(morph: Any, word: str) -> list[Any]:
     parses = [p for p in morph.parse(word) if "sing" in p.tag or "Sgtm" in p.tag or p.tag.number is None]
     named = [p for p in parses if NAME_TAGS & p.tag.grammemes]
     return named or [p for p in parses if {"NOUN", "ADJF"} & p.tag.grammemes] or parses
-
-
-def _is_name_word(morph: Any, word: str) -> bool:
-    """A capitalised word that can be a personal name or is unknown to the dictionary (most surnames)."""
-    if not _NAME_WORD.match(word):
-        return False
-    parses = morph.parse(word)
-    return any(NAME_TAGS & p.tag.grammemes for p in parses) or not any(p.is_known for p in parses)
-
-
-def _name_words(morph: Any, text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The span's words without leading or trailing words that cannot belong to a name; [] if none is left."""
-    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text[start:end])]
-    while words and not _is_name_word(morph, text[words[0][0] : words[0][1]]):
-        words.pop(0)
-    while words and not _is_name_word(morph, text[words[-1][0] : words[-1][1]]):
-        words.pop()
-    if not words or len(words) > 3 or not all(_NAME_WORD.match(text[s:e]) for s, e in words):
-        return []
-    return words
 
 
 def resolve_surnames(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
