@@ -70,7 +70,7 @@ class PassageVectors:
     char_end: int
     embedding: bytes
     sentence_vectors: bytes | None
-    language: str | None
+    language: str | None = None
 
 
 def passage_vectors(session: Session, passage_ids: Sequence[int]) -> list[PassageVectors]:

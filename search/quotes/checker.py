@@ -192,8 +192,8 @@ class QuoteChecker:
                 continue  # not close enough by meaning, nor the same statement with a fact changed
             verdict = meaning_verdict(quote, document.language, sentence)
             start, end = passage.char_start + start, passage.char_start + end
-            changes = facts.changes
-            if changes:
+            changes = [change for change in facts.changes if change.quote and change.original]
+            if changes:  # a number, date or name the source states otherwise (not one a wording leaves out)
                 ops = [DiffOp(_op(change.quote, change.original), change.quote, change.original) for change in changes]
                 explanation = explain(verdict, f"with {describe(changes)}")
                 verdict = Verdict.altered

@@ -130,7 +130,8 @@ def test_two_workers_share_a_batch_and_one_killed_mid_batch_loses_no_file(postgr
         assert [job.id for job in jobs] == job_ids
         assert states == {JobState.indexed: 8, JobState.duplicate: 2}, [(j.filename, j.state, j.reason) for j in jobs]
         taken_over = [job for job in jobs if job.id in held]
-        assert all(job.attempts == 2 and tag not in (job.claimed_by or "") for job in taken_over)
+        # a second attempt counts only if the kill came while the file itself was being read (indexing.job_states)
+        assert all(job.attempts in (1, 2) and tag not in (job.claimed_by or "") for job in taken_over)
         with Session(engine) as session:
             documents = session.exec(select(Document.sha256)).all()
             passages = session.exec(select(func.count()).select_from(Passage)).one()

@@ -79,7 +79,7 @@ def test_an_unchanged_file_that_failed_is_not_parsed_again_nor_given_a_new_job(f
     def must_not_parse(*args, **kwargs):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(pipeline, "extract", must_not_parse)
+    monkeypatch.setattr(pipeline.formats, "read", must_not_parse)
     (tmp_path / "copy").mkdir()
     (tmp_path / "copy" / "empty.txt").write_bytes(b"")
     for path in (tmp_path / "empty.txt", tmp_path / "copy" / "empty.txt"):

@@ -61,17 +61,17 @@ def test_a_submitted_file_is_stored_content_addressed_and_queued_before_parsing(
 
 def _crashing_extract(monkeypatch, crashes_left: dict[str, int]) -> None:
     """Parser crashes for stored files whose content names a key of `crashes_left` (as many times as its value)."""
-    real = pipeline.extract
+    real = pipeline.formats.read
 
-    def extract(path, limits=None, on_page=None):
+    def read(path, filename=None, limits=None, on_page=None):
         content = Path(path).read_text(errors="ignore")
         for marker, left in crashes_left.items():
             if marker in content and left != 0:
                 crashes_left[marker] = left - 1
                 raise ParserFailureError("PDF parser crashed (signal 11)")
-        return real(path, limits, on_page)
+        return real(path, filename, limits, on_page)
 
-    monkeypatch.setattr(pipeline, "extract", extract)
+    monkeypatch.setattr(pipeline.formats, "read", read)
 
 
 def test_a_parser_crash_is_retried_and_the_third_crash_fails_the_file(fake_services, tmp_path, monkeypatch):
