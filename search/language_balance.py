@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -37,6 +38,7 @@ from sqlmodel import Session, select
 
 from archive import storage
 from archive.models import Passage, id_column
+from indexing.index_store import IndexStore
 from search.ranking import Candidate
 from search.text import guess_language
 
@@ -105,6 +107,23 @@ class ArchiveLanguages:
 def _sample(session: Session, ids: np.ndarray, dim: int, seed: int = 0) -> np.ndarray:
     chosen = ids if ids.size <= SAMPLE_PER_LANGUAGE else np.random.default_rng(seed).choice(ids, SAMPLE_PER_LANGUAGE)
     return storage.embeddings_of(session, [int(i) for i in np.unique(chosen)], dim)
+
+
+def nearest_in_each_language(
+    index: IndexStore,
+    query_vector: np.ndarray,
+    depth: int,
+    allowed: np.ndarray | None,
+    pools: Sequence[np.ndarray],
+) -> list[tuple[int, float]]:
+    """The `depth` nearest passages overall and, apart, the `depth` nearest of each language's passages (`pools`,
+    within `allowed`): each passage once, best first."""
+    found = dict(index.search(query_vector, depth, allowed))
+    for pool in pools:
+        within = pool if allowed is None else np.intersect1d(pool, allowed, assume_unique=True)
+        if within.size:
+            found.update(index.search(query_vector, depth, within))
+    return sorted(found.items(), key=lambda item: (-item[1], item[0]))
 
 
 def language_projection(samples: dict[str, np.ndarray]) -> np.ndarray | None:

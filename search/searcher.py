@@ -18,7 +18,13 @@ from indexing.index_store import IndexStore
 from indexing.near_duplicates import drop_near_duplicate_passages
 from search.calibration import ArchiveSample, answers_query
 from search.filters import SearchFilters
-from search.language_balance import ArchiveLanguages, LanguageCalibration, balanced, project
+from search.language_balance import (
+    ArchiveLanguages,
+    LanguageCalibration,
+    balanced,
+    nearest_in_each_language,
+    project,
+)
 from search.persons import PersonDirectory, passages_mentioning, persons_of_passages
 from search.ranking import Candidate, rank, semantic_scores, without_overlaps
 from search.text import guess_language
@@ -147,9 +153,8 @@ class Searcher:
         calibration = LanguageCalibration.of(
             query_vector, guess_language(query, min_letters=1), languages.samples, languages.projection
         )
-        dense = self._dense_by_language(
-            query_vector, depth, allowed, [languages.ids[lang] for lang in calibration.language_ids()]
-        )
+        pools = [languages.ids[lang] for lang in calibration.language_ids()]
+        dense = nearest_in_each_language(self._index, query_vector, depth, allowed, pools)
         named = {i for i, _ in self._passages_about_named_persons(session, query, query_vector, depth, allowed)}
         words = WordEvidence(session.connection(), query, allowed)
         ids = sorted({i for i, _ in dense} | named | words.candidates(depth))
@@ -177,17 +182,6 @@ class Searcher:
             for i, row in enumerate(rows)
         ]
         return balanced(found_candidates, calibration)
-
-    def _dense_by_language(
-        self, query_vector: np.ndarray, depth: int, allowed: np.ndarray | None, pools: list[np.ndarray]
-    ) -> list[tuple[int, float]]:
-        """The nearest passages overall and, apart, the nearest of each language's passages."""
-        found = self._index.search(query_vector, depth, allowed)
-        for pool in pools:
-            within = pool if allowed is None else np.intersect1d(pool, allowed, assume_unique=True)
-            if within.size:
-                found += self._index.search(query_vector, depth, within)
-        return found
 
     def _hits(
         self, session: Session, ranked: list[tuple[int, float, tuple[int, int] | None]], offset: int = 0

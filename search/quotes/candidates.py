@@ -10,6 +10,7 @@ from sqlmodel import Session
 from archive.access import Caller, visible_condition
 from indexing.index_store import IndexStore
 from indexing.near_duplicates import drop_near_duplicate_passages
+from search.language_balance import nearest_in_each_language
 from search.lexical import lexical_search
 
 LEXICAL_CANDIDATES = 8
@@ -32,12 +33,7 @@ def by_meaning(
 ) -> list[tuple[int, float]]:
     """Passages closest in meaning to the quote (translations, paraphrases), with their cosine similarity: the
     closest overall and the closest among each language's passages (`language_pools`), best first."""
-    found = dict(index.search(quote_vector, DENSE_CANDIDATES, allowed))
-    for pool in language_pools:
-        within = pool if allowed is None else np.intersect1d(pool, allowed, assume_unique=True)
-        if within.size:
-            found.update(index.search(quote_vector, DENSE_CANDIDATES, within))
-    ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+    ranked = nearest_in_each_language(index, quote_vector, DENSE_CANDIDATES, allowed, language_pools)
     return _originals(session, ranked, originals_for)
 
 
