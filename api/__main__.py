@@ -1,3 +1,5 @@
+"""`python -m api`: the `archive` command line."""
+
 from api.cli import main
 
 main()

@@ -19,6 +19,7 @@ from api.cli_writer import writer_role
 from archive.errors import ArchiveError
 from archive.logs import reset_logging
 from archive.settings import Settings
+from language.scripts import LANGUAGES
 
 
 class ArchiveGroup(click.Group):
@@ -243,18 +244,18 @@ def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
 )
 @click.option("--document-id", type=int, help="Only passages of this document.")
 @click.option("--person", help="Only passages that mention this person (id or name, any script).")
-@click.option("--language", type=click.Choice(["en", "ru", "kk"]), help="Only passages in this language.")
+@click.option("--language", type=click.Choice(LANGUAGES), help="Only passages in this language.")
 @click.option(
     "--from",
     "published_from",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Only documents whose stated date reaches on or after this day (YYYY-MM-DD).",
+    metavar="YYYY-MM-DD",
+    help="Only documents whose stated date reaches on or after this day.",
 )
 @click.option(
     "--to",
     "published_to",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Only documents whose stated date begins on or before this day (YYYY-MM-DD).",
+    metavar="YYYY-MM-DD",
+    help="Only documents whose stated date begins on or before this day.",
 )
 @click.option("--kind", help="Only documents of this kind, e.g. 'news article'.")
 @click.option(
@@ -288,8 +289,8 @@ def search(
     document_id: int | None,
     person: str | None,
     language: str | None,
-    published_from,
-    published_to,
+    published_from: str | None,
+    published_to: str | None,
     kind: str | None,
     fmt: str,
     batch,
@@ -300,45 +301,42 @@ def search(
     from api.export import ExportFormat, meta_of, render, result_set, rows_of
     from api.schemas import SearchResponse
     from archive.access import LOCAL
-    from search.filters import SearchFilters
+    from search.request import FILTERS, SearchRequest
 
     if (query is None) == (batch is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
-    filters = SearchFilters(
-        document_id=document_id,
-        person=person,
-        language=language,
-        kind=kind,
-        published_from=published_from.date() if published_from else None,
-        published_to=published_to.date() if published_to else None,
-        caller=LOCAL,
-    )
-    searcher, offset = _services(ctx).searcher, (page_number - 1) * k
+    fields = {"k": k, "page": page_number, **{name: ctx.params[name] for name in FILTERS}}  # options named as fields
+    searcher = _services(ctx).searcher
     if batch is not None:
         if fmt not in ("text", "json") or as_json:
             raise click.UsageError("--batch prints one JSON line per query; --format and --json do not apply")
         for line in batch:
-            asked = line.strip()
-            if not asked:
+            if not line.strip():
                 continue
-            found = searcher.search_page(asked, k=k, offset=offset, filters=filters)
+            asked = SearchRequest.parse({**fields, "q": line})
+            found = asked.run(searcher, LOCAL)
             click.echo(
-                json.dumps(result_set(rows_of(found, base_url), asked, meta_of(found, filters)), ensure_ascii=False)
+                json.dumps(
+                    result_set(rows_of(found, base_url), asked.q, meta_of(found, asked.filters(LOCAL))),
+                    ensure_ascii=False,
+                )
             )
         return
-    assert query is not None  # one of the two, checked above
-    found = searcher.search_page(query, k=k, offset=offset, filters=filters)
+    asked = SearchRequest.parse({**fields, "q": query})
+    found = asked.run(searcher, LOCAL)
     if fmt != "text":
-        click.echo(render(rows_of(found, base_url), ExportFormat(fmt), query, meta_of(found, filters)), nl=False)
+        click.echo(
+            render(rows_of(found, base_url), ExportFormat(fmt), asked.q, meta_of(found, asked.filters(LOCAL))), nl=False
+        )
         return
-    response = SearchResponse.of_page(query, found)
+    response = SearchResponse.of_page(asked.q, found)
     if as_json:
         click.echo(response.model_dump_json(indent=2))
         return
     if response.notice:
         click.echo(response.notice)
     elif response.total is not None:
-        click.echo(f"results {offset + 1}-{offset + len(response.results)} of {response.total}")
+        click.echo(f"results {asked.start + 1}-{asked.start + len(response.results)} of {response.total}")
     for result in response.results:
         page = f", page {result.citation.pages}" if result.citation.pages else ""
         click.secho(f"{result.rank}. {result.document.title}{page}", bold=True)

@@ -14,15 +14,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from api.rendering import TEMPLATES
 from archive.errors import ArchiveError
 
 log = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "internal error; the server log has the details"
-
-
-def status_for(error: ArchiveError) -> int:
-    return error.status
 
 
 def wants_page(request: Request) -> bool:
@@ -38,8 +35,6 @@ def error_response(request: Request, status: int, message: str, headers: Mapping
     """The error as the client of this route reads it: the error page for a web page, JSON for the API."""
     if not wants_page(request):
         return JSONResponse(status_code=status, content={"detail": message}, headers=headers)
-    from api.web.pages import TEMPLATES  # the pages import this module
-
     title = HTTPStatus(status).phrase
     context = {"title": title, "message": message}
     return TEMPLATES.TemplateResponse(request, "error.html", context, status_code=status, headers=headers)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
@@ -36,9 +36,11 @@ from archive.access import Caller, readable_passage, visible_condition
 from archive.errors import ArchiveError
 from archive.ids import MAX_ID
 from archive.models import Passage, row_id
+from language.scripts import Language
 from search.filters import SearchFilters
 from search.persons import find_persons, get_person
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS
+from search.request import SearchRequest
 from search.searcher import MAX_QUERY_CHARS
 
 NAME = "rights-archive"
@@ -118,9 +120,7 @@ def build_server(resolve: Resolver) -> MCPServer:
         person: Annotated[
             str | None, Field(max_length=200, description="Only passages that mention this person (name or id)")
         ] = None,
-        language: Annotated[
-            Literal["en", "ru", "kk"] | None, Field(description="Only passages in this language")
-        ] = None,
+        language: Annotated[Language | None, Field(description="Only passages in this language")] = None,
         published_from: Annotated[
             date | None, Field(description="Only documents dated on or after (YYYY-MM-DD)")
         ] = None,
@@ -138,17 +138,20 @@ def build_server(resolve: Resolver) -> MCPServer:
         archive answers the query well: say so rather than guess. `total` counts all matching results."""
         invocation = resolve(ctx)
         with _answering(invocation):
-            filters = SearchFilters(  # a bad filter (from after to) is the tool's error message too
-                document_id=document_id,
-                person=(person or "").strip() or None,
-                language=language,
-                published_from=published_from,
-                published_to=published_to,
-                kind=kind,
-                caller=invocation.caller,
+            asked = SearchRequest.parse(  # a bad filter (from after to) is the tool's error message too
+                {
+                    "q": query,
+                    "k": k,
+                    "document_id": document_id,
+                    "person": person,
+                    "language": language,
+                    "published_from": published_from,
+                    "published_to": published_to,
+                    "kind": kind,
+                }
             )
-            page = invocation.services.searcher.search_page(query, k=k, filters=filters)
-        answer = SearchResponse.of_page(query, page).model_dump(mode="json")
+            page = asked.run(invocation.services.searcher, invocation.caller)
+        answer = SearchResponse.of_page(asked.q, page).model_dump(mode="json")
         answer["results"] = [_with_link(r, invocation.base_url) for r in answer["results"]]
         return answer
 

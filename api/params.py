@@ -9,21 +9,11 @@ from typing import Annotated
 
 from annotated_types import Ge, Le
 from fastapi import Path, Query
-from pydantic import BeforeValidator
 
 from archive.errors import InvalidInputError
-from archive.ids import MAX_ID, is_number
-
-
-def _ascii_digits(value: object) -> object:
-    if isinstance(value, str) and not is_number(value):
-        raise ValueError("must be a whole number written with the digits 0-9")
-    return value
-
+from archive.ids import MAX_ID, Digits, is_number
 
 # The bounds come before the validator: so FastAPI writes them as minimum/maximum into the schema.
-Digits = BeforeValidator(_ascii_digits)
-
 DocumentIdPath = Annotated[int, Ge(1), Le(MAX_ID), Digits, Path(description="A document's id")]
 PassageIdPath = Annotated[int, Ge(1), Le(MAX_ID), Digits, Path(description="A passage's id")]
 PersonIdPath = Annotated[int, Ge(1), Le(MAX_ID), Digits, Path(description="A person's id")]

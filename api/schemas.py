@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import date, datetime
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
 from archive.access import Visibility
-from archive.ids import MAX_ID
 from archive.models import AuditEvent, Document, Passage
 from indexing.dates import period
 from indexing.jobs import duplicate_reason, job_warnings
 from indexing.page_span import page_label, pages_of
+from language.scripts import guess_language
 from search.alerts import SavedSearchInfo
 from search.highlight import Highlighter, best_sentence_span
 from search.language_balance import answer_languages
 from search.persons import PersonDetail
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
-from search.searcher import MAX_QUERY_CHARS, SearchHit, SearchPage
-from search.text import guess_language
+from search.request import SearchQuery
+from search.searcher import SearchHit, SearchPage
 from search.timeline import TimelineEntry, newest_first, timeline
 
 
@@ -437,16 +437,8 @@ class QuoteCheckResponse(BaseModel):
         return cls(quote=quote, matches=[QuoteMatchPublic.of(m) for m in matches])
 
 
-class SavedSearchRequest(BaseModel):
+class SavedSearchRequest(SearchQuery):
     """A search to follow: its query and the filters of `GET /search` (any may be left out)."""
-
-    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="A question or words, any language")
-    document_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    person: str | None = Field(default=None, max_length=200, description="A person's id or name, any script")
-    language: Literal["en", "ru", "kk"] | None = None
-    published_from: date | None = None
-    published_to: date | None = None
-    kind: str | None = Field(default=None, max_length=100)
 
 
 class SavedSearchCreated(BaseModel):

@@ -47,13 +47,6 @@ def parse_visibility(value: str) -> Visibility:
         raise InvalidInputError(f"visibility must be public, internal or restricted, not {value!r}") from None
 
 
-def parse_role(value: str) -> Role:
-    try:
-        return Role(value.strip().lower())
-    except ValueError:
-        raise InvalidInputError(f"role must be viewer, researcher, editor or admin, not {value!r}") from None
-
-
 def clean_groups(groups: object) -> list[str]:
     """Group names, trimmed, without blanks or repeats (a comma-separated string or a list)."""
     items = [groups] if isinstance(groups, str) else list(groups or [])  # type: ignore[call-overload]

@@ -1,5 +1,7 @@
 """Row ids as users write them: ASCII digits for a whole number from 1 to SQLite's largest integer."""
 
+from pydantic import BeforeValidator
+
 MAX_ID = 2**63 - 1  # SQLite's INTEGER (and PostgreSQL's BIGINT) range; a larger id would overflow the driver
 
 
@@ -19,3 +21,14 @@ def parse_id(text: str) -> int | None:
 def in_range(row_id: int) -> bool:
     """Whether a row with this id can exist (asking the database for a larger one overflows)."""
     return 1 <= row_id <= MAX_ID
+
+
+def _ascii_digits(value: object) -> object:
+    if isinstance(value, str) and not is_number(value):
+        raise ValueError("must be a whole number written with the digits 0-9")
+    return value
+
+
+# For a pydantic field: a number given as text must be written with the digits 0-9 (`³`, `٣`, `+5` or `5_0` are
+# refused, never a 500). Put it after the bounds, so that they are written as minimum/maximum into a schema.
+Digits = BeforeValidator(_ascii_digits)

@@ -67,7 +67,7 @@ class Passage(SQLModel, table=True):
     page_breaks: str | None = None  # JSON [[start, end], ...] relative to `text`: what lies between its pages
     heading: str | None = None  # context embedded with the passage (section heading or person)
     ocr: bool = False
-    language: str | None = Field(default=None, index=True, max_length=2)  # en, ru or kk by its letters (search.text)
+    language: str | None = Field(default=None, index=True, max_length=2)  # en, ru or kk (language.scripts)
     content_hash: str = Field(index=True, max_length=64)  # sha256 of the embedded text and embedder
     embedding: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     sentence_spans: str | None = None  # JSON [[start, end], ...] relative to `text`, see indexing.sentence_vectors

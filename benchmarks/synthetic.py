@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from archive.db import SQLITE_FTS_FILL, make_engine, register_functions
+from archive.db import make_engine
 from archive.settings import Settings
+from indexing.lexical_schema import SQLITE_FTS_FILL, register_functions
 from indexing.sentence_vectors import encode_spans, pack
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""What the lexical index stores for a passage: the stems of its words (search.text's rules).
+"""What the lexical index stores for a passage: the stems of its words (language.words).
 
 SQLite calls `index_terms` from the FTS triggers (archive.db); queries are read by the same rules, so a word and
 its inflected forms meet.
@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 
 from indexing.text_pieces import blank_spans
-from search.text import join_hyphenation, stems
+from language.letters import join_hyphenation
+from language.words import stems
 
 
 def index_terms(text: str | None, page_breaks: str | None = None) -> str:

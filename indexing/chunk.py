@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from indexing.extract import Page
 from indexing.text_pieces import blank_spans
-from search.text import join_hyphenation
+from language.letters import join_hyphenation
 
 TARGET_CHARS = 700  # ~170 tokens of English for the e5 tokenizer
 MAX_CHARS = 1100  # ~260 tokens; a longer sentence is split at white space

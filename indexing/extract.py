@@ -1,4 +1,4 @@
-"""Turn a submitted file (.pdf, .txt, .md) into the canonical text that every citation points into.
+"""The canonical text every citation points into: pages of PDFs, images and plain text, cleaned one way.
 
 PDFs are parsed in a sandboxed child process (see `indexing.pdf_sandbox`); scanned pages are OCR'd with Tesseract.
 A text layer of cp1251 read as Latin-1 is repaired one character for one (see `indexing.mojibake`).
@@ -19,19 +19,16 @@ from indexing.mojibake import repair_mojibake
 from indexing.pdf_sandbox import ExtractionLimits, RawPdf, parse_pdf
 
 __all__ = [
-    "SUPPORTED_SUFFIXES",
     "Attachment",
     "ExtractedText",
     "ExtractionLimits",
     "Page",
     "clean_page_text",
-    "extract",
     "extract_image",
     "extract_pdf",
     "extract_plain",
 ]
 
-SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 PAGE_SEPARATOR = "\n\n"
 READ_BLOCK = 1 << 20  # a text file is read and decoded this many bytes at a time
 
@@ -69,22 +66,6 @@ class ExtractedText:
     properties: dict[str, str] = field(default_factory=dict)  # format-specific facts: an e-mail's sender, recipients
     attachments: tuple[Attachment, ...] = ()  # files inside this one, each ingested as its own document
     warnings: tuple[str, ...] = ()  # what could not be read, named for a person (an unreadable attachment, ...)
-
-
-def extract(
-    path: Path, limits: ExtractionLimits | None = None, on_page: Callable[[int], None] | None = None
-) -> ExtractedText:
-    """Extract the text of `path`; raises `ExtractionError` with a human-readable reason on any failure.
-
-    For a PDF, `on_page(n)` is called as its pages are parsed (n pages so far)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        shown = suffix or "(no extension)"
-        raise ExtractionError(f"unsupported file type {shown} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
-    if suffix == ".pdf":
-        return extract_pdf(path, limits, on_page)
-    return extract_plain(path)
 
 
 def extract_pdf(

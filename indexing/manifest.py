@@ -30,14 +30,15 @@ class DocumentMetadata:
 
 def metadata_for(path: Path) -> DocumentMetadata:
     """The manifest entry for a file (from `manifest.json` in its folder), or empty metadata."""
-    return _load_manifest(path.parent.resolve()).get(path.name, DocumentMetadata())
+    manifest = path.parent.resolve() / MANIFEST_NAME
+    if not manifest.is_file():
+        return DocumentMetadata()
+    return _load_manifest(manifest, manifest.stat().st_mtime_ns).get(path.name, DocumentMetadata())
 
 
 @lru_cache(maxsize=64)
-def _load_manifest(folder: Path) -> dict[str, DocumentMetadata]:
-    manifest = folder / MANIFEST_NAME
-    if not manifest.is_file():
-        return {}
+def _load_manifest(manifest: Path, _changed: int) -> dict[str, DocumentMetadata]:
+    """A manifest's entries, read again when the file changes (a long-running worker sees an edited manifest)."""
     try:
         entries = json.loads(manifest.read_text(encoding="utf-8"))
         return {name: _parse_entry(entry) for name, entry in entries.items()}

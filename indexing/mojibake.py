@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from search.text import CYRILLIC
+from language.scripts import CYRILLIC
 
 MIN_BROKEN_LETTERS = 12  # fewer mis-decoded letters than this on a page are left alone (a French name, say)
 MIN_BROKEN_SHARE = 0.3  # ... and so are pages where they are under this share of the letters

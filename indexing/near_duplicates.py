@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from archive.models import Document, DocumentMinHash, MinHashBand
 from indexing.text_pieces import text_pieces
-from search.text import WORD
+from language.words import WORD
 
 NUM_PERM = 128
 BANDS = 32

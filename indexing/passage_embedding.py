@@ -18,7 +18,7 @@ import numpy as np
 
 from indexing.chunk import embedding_text, sentence_spans
 from indexing.sentence_vectors import pack, passage_sentences
-from search.text import join_hyphenation
+from language.letters import join_hyphenation
 
 EmbedTexts = Callable[[list[str]], np.ndarray]
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from archive.errors import ExtractionError, ParserFailureError
 from indexing.ocr_lines import ocr_png, tesseract_command
-from search.text import CYRILLIC, KAZAKH_LETTER
+from language.scripts import CYRILLIC, KAZAKH_LETTER
 
 if TYPE_CHECKING:
     import pymupdf

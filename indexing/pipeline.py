@@ -54,7 +54,7 @@ from indexing.persons.tagging import PersonTagger, find_person_mentions, known_p
 from indexing.sentence_vectors import decode_spans, encode_spans
 from indexing.threads import MachineShare, use_openmp_threads
 from indexing.titles import choose_title
-from search.text import guess_language, passage_language
+from language.scripts import guess_language, passage_language
 
 log = logging.getLogger(__name__)
 

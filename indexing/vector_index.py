@@ -165,11 +165,6 @@ class VectorIndex:
         self._nprobe = min(int(value), int(self._index.nlist))
         self._index.nprobe = self._nprobe
 
-    @property
-    def faiss_index(self) -> faiss.Index:
-        """The underlying FAISS index (read-only use: benchmarks, diagnostics)."""
-        return self._index
-
     # ------------------------------------------------------------- mutation
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Add ``vectors`` (n, dim) under ``ids`` (n,). Ids must be new: remove an id before re-adding it."""
@@ -318,18 +313,6 @@ class VectorIndex:
                 os.unlink(tmp_name)
             raise
         _fsync_dir(path.parent)
-
-    @staticmethod
-    def read_header(path: Path) -> dict[str, Any]:
-        """The JSON header of a saved index (spec, kind, nprobe, count …) without loading the index."""
-        path = Path(path)
-        try:
-            with open(path, "rb") as fh:
-                return _parse_header(fh, path)[0]
-        except FileNotFoundError:
-            raise VectorIndexError(f"vector index file {path.name} does not exist; rebuild the index") from None
-        except OSError as exc:
-            raise VectorIndexError(f"vector index file {path.name} cannot be read: {exc.strerror}") from None
 
     @classmethod
     def load(cls, path: Path) -> VectorIndex:

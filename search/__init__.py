@@ -1,0 +1,1 @@
+"""Answering questions: candidates by meaning, words and people, ranked, filtered and cited."""

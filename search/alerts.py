@@ -12,8 +12,8 @@ import hashlib
 import json
 import logging
 import secrets
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
@@ -27,6 +27,7 @@ from archive.models import Document, Passage, SavedSearch, SavedSearchMatch, row
 from archive.users import current_caller
 from search.filters import SearchFilters
 from search.persons import persons_of_passages
+from search.request import SearchQuery
 from search.searcher import MAX_K, MAX_QUERY_CHARS, PersonRef, Searcher, SearchHit
 from search.validation import require_text
 
@@ -53,24 +54,6 @@ class SavedSearchInfo:
     search: SavedSearch
     filters: dict[str, str]
     new: int  # matches the reader may see that the owner has not marked as seen
-
-
-def filters_of(params: dict[str, str], caller: Caller, passage_ids: tuple[int, int] | None = None) -> SearchFilters:
-    """The search filters stored as `SearchFilters.as_params()` gave them."""
-
-    def day(name: str) -> date | None:
-        return date.fromisoformat(params[name]) if params.get(name) else None
-
-    return SearchFilters(
-        document_id=int(params["document_id"]) if params.get("document_id") else None,
-        person=params.get("person") or None,
-        language=params.get("language") or None,
-        published_from=day("published_from"),
-        published_to=day("published_to"),
-        kind=params.get("kind") or None,
-        passage_ids=passage_ids,
-        caller=caller,
-    )
 
 
 def _newest_passage(session: Session) -> int:
@@ -232,7 +215,8 @@ def check_saved_searches(engine: Engine, searcher: Searcher, min_score: float) -
 
 def _check_one(engine: Engine, searcher: Searcher, saved: SavedSearch, newest: int, min_score: float) -> int:
     after = saved.checked_through
-    filters = filters_of(json.loads(saved.filters), CHECKER, passage_ids=(after, newest))
+    followed = SearchQuery.parse({**json.loads(saved.filters), "q": saved.query})
+    filters = replace(followed.filters(CHECKER), passage_ids=(after, newest))
     try:
         hits = searcher.search_page(saved.query, k=MATCHES_PER_CHECK, filters=filters).hits
     except ArchiveError as error:

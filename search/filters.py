@@ -13,9 +13,8 @@ from archive import storage
 from archive.access import ANONYMOUS, VISIBLE_PASSAGES, Caller, readable_document, visible_condition
 from archive.errors import InvalidInputError
 from archive.models import Document, Mention, Passage
+from language.scripts import LANGUAGES
 from search.persons import resolve_person
-
-LANGUAGES = ("en", "ru", "kk")
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from indexing.chunk import sentence_spans
 from indexing.embed import Embedder
 from indexing.persons.names import token_key
 from indexing.sentence_vectors import stored_sentences
-from search.text import WORD, is_informative, matching_prefix
+from language.words import WORD, is_informative, matching_prefix
 
 LEXICAL_WEIGHT = 0.08  # one fully matched query is worth this much cosine similarity
 SEMANTIC_RESULTS = 3  # results (best first) whose sentences may be embedded

@@ -39,10 +39,9 @@ from sqlmodel import Session, select
 from archive import storage
 from archive.models import Passage, id_column
 from indexing.index_store import IndexStore
+from language.scripts import LANGUAGES, guess_language
 from search.ranking import Candidate
-from search.text import guess_language
 
-LANGUAGES = ("en", "ru", "kk")
 SAMPLE_PER_LANGUAGE = 1024  # passage vectors per language the query is compared with
 MIN_SAMPLE = 5  # fewer passages than this in a language: its cosines are left as they are
 SPREAD_PRIOR = 30  # a small language's spread is drawn toward all languages' as if by this many passages

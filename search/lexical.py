@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from indexing.lexical_index import cached, idf, lexical_index
 from indexing.persons.names import to_latin
-from search.text import CYRILLIC, cyrillic_language, is_informative, matching_prefix, stem, words
+from language.scripts import CYRILLIC, cyrillic_language
+from language.words import is_informative, matching_prefix, stem, words
 
 MAX_TERMS = 24
 

@@ -16,6 +16,7 @@ from archive.models import Document, Passage
 from indexing.embed import Embedder
 from indexing.index_store import IndexStore
 from indexing.near_duplicates import drop_near_duplicate_passages
+from language.scripts import guess_language
 from search.calibration import ArchiveSample, answers_query
 from search.filters import SearchFilters
 from search.language_balance import (
@@ -27,7 +28,6 @@ from search.language_balance import (
 )
 from search.persons import PersonDirectory, passages_mentioning, persons_of_passages
 from search.ranking import Candidate, rank, semantic_scores, without_overlaps
-from search.text import guess_language
 from search.validation import require_count, require_offset, require_text
 from search.word_evidence import WordEvidence
 

@@ -6,8 +6,16 @@ from pathlib import Path
 
 import pymupdf
 
+from indexing.extract import ExtractedText, ExtractionLimits
+from indexing.formats import read
+
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # Cyrillic glyphs for the Kazakh OCR test
 PAGE_TEXTS = ("First page about Akhmetov.", "Second page: the court hearing.", "Third page, final verdict.")
+
+
+def extract(path: Path, limits: ExtractionLimits | None = None) -> ExtractedText:
+    """A file's text as ingest reads it: its format told by its name and content."""
+    return read(path, limits=limits)[1]
 
 
 def write_pdf(path: Path, texts: tuple[str, ...] = PAGE_TEXTS, **save_options: object) -> Path:

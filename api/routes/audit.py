@@ -1,3 +1,5 @@
+"""`GET /audit`: who read which restricted documents, and who changed what (admins only)."""
+
 from fastapi import APIRouter
 
 from api.auth import AdminDep

@@ -1,3 +1,5 @@
+"""Documents: upload, list, read, edit, delete and the original file."""
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 from sqlalchemy import func

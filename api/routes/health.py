@@ -1,3 +1,5 @@
+"""`GET /health`: whether the archive answers, and how many documents, passages and vectors it holds."""
+
 from fastapi import APIRouter
 
 from api.auth import CallerDep

@@ -1,3 +1,5 @@
+"""Ingest jobs: their states, reasons and progress."""
+
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request

@@ -1,3 +1,5 @@
+"""`GET /passages/{id}`: one passage with its citation."""
+
 from fastapi import APIRouter
 
 from api.auth import CallerDep

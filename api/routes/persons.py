@@ -1,3 +1,5 @@
+"""People: the person records found in the documents, and their mentions."""
+
 from dataclasses import asdict
 from typing import Annotated
 

@@ -1,3 +1,5 @@
+"""`POST /quotes/check`: where the archive says a quotation, in which words."""
+
 from fastapi import APIRouter
 
 from api.auth import CallerDep

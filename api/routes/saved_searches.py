@@ -30,7 +30,6 @@ from search.alerts import (
     owned_search,
     save_search,
 )
-from search.filters import SearchFilters
 
 router = APIRouter(prefix="/saved-searches", tags=["saved searches"])
 
@@ -48,7 +47,7 @@ def create_saved_search(
 ) -> SavedSearchCreated:
     """Follow a search (signed-in users): passages that documents ingested from now on add and that answer it
     are recorded after each ingest batch. The answer's `feed_url` (an Atom feed with a secret token) is shown once."""
-    filters = SearchFilters(**body.model_dump(exclude={"q"}), caller=caller)
+    filters = body.filters(caller)
     saved, token = save_search(session, caller, body.q, filters)
     session.commit()
     return SavedSearchCreated(id=row_id(saved), feed_url=_feed_url(request, row_id(saved), token))

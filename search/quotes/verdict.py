@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from language.scripts import guess_language, script_counts
+from language.words import WORD
 from search.quotes.align import Alignment
-from search.text import WORD, guess_language, script_counts
 
 # An omitted part of a sentence qualifies what is quoted when it follows at a new clause (a comma, a dash, a
 # bracket) or holds a word that restricts, negates, attributes or conditions it.

@@ -103,7 +103,7 @@ def test_an_empty_person_filter_is_no_filter(client):
     [
         ("/?q=court&k=³", 400),
         ("/?q=court&k=0", 400),
-        (f"/?q=court&page={TOO_BIG}", 422),  # longer than a page number can be
+        (f"/?q=court&page={TOO_BIG}", 400),  # beyond the last page a search can reach
         ("/?q=court&page=٣", 400),
         (f"/?q=court&document_id={TOO_BIG}", 400),
         ("/?q=court&person=³", 404),

@@ -17,9 +17,9 @@ from api.cli import cli
 from api.export import csv_text, spreadsheet_safe
 from api.services import Services
 from archive.settings import Settings
-from indexing.extract import extract, page_warnings
+from indexing.extract import page_warnings
 from tests.fakes import small_archive
-from tests.pdfs import write_pdf
+from tests.pdfs import extract, write_pdf
 
 TOKEN = "hostile-files-editor-token"
 EDITOR = {"Authorization": f"Bearer {TOKEN}"}

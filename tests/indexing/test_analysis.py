@@ -3,8 +3,9 @@
 import pytest
 
 from indexing.analysis import index_terms
-from indexing.kazakh_stemmer import stem_kazakh
-from search.text import normalise_letters, stems
+from language.kazakh_stemmer import stem_kazakh
+from language.letters import normalise_letters
+from language.words import stems
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from pathlib import Path
 import pymupdf
 
 from indexing.chunk import chunk_document
-from indexing.extract import PAGE_SEPARATOR, Page, extract
+from indexing.extract import PAGE_SEPARATOR, Page
 from indexing.furniture import passage_regions, strip_furniture
-from tests.pdfs import write_pdf
+from tests.pdfs import extract, write_pdf
 
 HEADER = "The Constitution of the Russian Federation"
 BODY = (

@@ -11,9 +11,8 @@ from sqlmodel import Session, select
 from api.app import create_app
 from archive.models import Document, Passage
 from indexing.chunk import chunk_document
-from indexing.extract import extract
 from indexing.furniture import strip_furniture
-from tests.pdfs import write_pdf
+from tests.pdfs import extract, write_pdf
 
 HEADER = "Monitoring Report on Political Prosecutions"
 PAGES = (

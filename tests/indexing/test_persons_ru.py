@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from archive.models import Mention, Person
 from indexing.persons import find_person_mentions
-from search.text import language_regions
+from language.scripts import language_regions
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data"

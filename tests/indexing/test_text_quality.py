@@ -10,11 +10,11 @@ from sqlmodel import Session
 
 from archive.models import Document
 from indexing.chunk import MAX_CHARS, chunk_document, sentence_spans
-from indexing.extract import extract
 from indexing.mojibake import repair_mojibake
 from indexing.persons import find_person_mentions
 from indexing.text_pieces import fold_spaces
 from indexing.titles import choose_title, is_junk_title, title_from_text
+from tests.pdfs import extract
 
 RUSSIAN = (
     "Московский городской суд 12 мая 2021 г. — «Мемориал» признал Навального политзаключённым. Дело № 5. "

@@ -127,7 +127,8 @@ def test_latin_spellings_of_cyrillic_words_are_marked_as_crossing_scripts():
 def test_an_archive_made_by_an_earlier_version_is_reindexed_when_opened(multilingual_archive):
     from sqlalchemy import text
 
-    from archive.db import LEXICAL_META_KEY, make_engine
+    from archive.db import make_engine
+    from indexing.lexical_schema import LEXICAL_META_KEY
 
     with multilingual_archive.engine.begin() as connection:  # the FTS table of earlier versions: no stemming
         for statement in (

@@ -18,9 +18,9 @@ from api.app import create_app
 from api.services import Services
 from archive.settings import Settings
 from indexing.pipeline import collect_files
+from language.scripts import passage_language
 from search.evaluation import evaluate, load_questions
 from search.language_balance import LanguageCalibration, language_projection, project
-from search.text import passage_language
 from tests.conftest import CORPUS, QUESTIONS
 
 OFFTOPIC = Path(__file__).resolve().parent.parent / "data" / "offtopic"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
-from search.text import passage_language
+from language.scripts import passage_language
 
 revision: str = "0005"
 down_revision: str | None = "0004"
