@@ -165,6 +165,7 @@ def add_job(
         job.submitted_by = submission.by
         job.visibility = submission.visibility.value if submission.visibility else None
         job.groups = ",".join(submission.groups) or None
+        job.stated_metadata = submission.metadata
     session.add(job)
     session.flush()
     return row_id(job)
