@@ -105,16 +105,19 @@ async def upload_document(request: Request, services: ServicesDep, caller: Edito
     first bytes show a type the archive cannot read is refused (415) before anything is stored."""
     form = await read_upload_form(request, services)
     try:
-        job_id = await submit_upload(request, services, caller, form)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(400, "the multipart field 'file' with the file is missing")
+        job_id = await submit_upload(request, services, caller, form, upload)
     finally:
         await form.close()
     return JobAccepted(job_id=job_id, state="queued")
 
 
-async def read_upload_form(request: Request, services: Services) -> FormData:
+async def read_upload_form(request: Request, services: Services, max_files: int = 1) -> FormData:
     """The multipart body of an upload, its size limit enforced while it is read (413); close it when done."""
     limit_mb = services.settings.max_file_mb
-    max_bytes = limit_mb * 1024 * 1024
+    max_bytes = limit_mb * 1024 * 1024 * max_files
     length = request.headers.get("content-length", "")
     if is_number(length) and int(length) > max_bytes + MULTIPART_OVERHEAD:
         raise _too_large(limit_mb)
@@ -131,20 +134,19 @@ async def read_upload_form(request: Request, services: Services) -> FormData:
             yield chunk
 
     try:
-        return await MultiPartParser(request.headers, limited_body(), max_files=1, max_fields=24).parse()
+        return await MultiPartParser(request.headers, limited_body(), max_files=max_files, max_fields=24).parse()
     except UploadTooLarge:
         raise _too_large(limit_mb) from None
     except MultiPartException as error:
         raise HTTPException(400, f"malformed multipart body: {error.message}") from None
 
 
-async def submit_upload(request: Request, services: Services, caller: Caller, form: FormData) -> int:
-    """Store and queue the form's file with what the form states about it (checked first); returns the job id."""
+async def submit_upload(
+    request: Request, services: Services, caller: Caller, form: FormData, upload: UploadFile
+) -> int:
+    """Store and queue a file of the form with what the form states about it (checked first); returns the job id."""
     limit_mb = services.settings.max_file_mb
     max_bytes = limit_mb * 1024 * 1024
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise HTTPException(400, "the multipart field 'file' with the file is missing")
     submission = _submission(caller, form)
     try:
         job_id = await run_in_threadpool(
