@@ -360,7 +360,15 @@
     load();
   }
 
+  // On a phone the search filters start folded when there are results, so that the first result is on the first
+  // screen; their summary says they are on, and a tap opens them.
+  function foldFiltersOnPhones() {
+    if (!window.matchMedia("(max-width: 34rem)").matches || !document.querySelector("li.result")) { return; }
+    document.querySelectorAll("details.filters[open]").forEach(function (filters) { filters.open = false; });
+  }
+
   setUpCopyButtons();
+  foldFiltersOnPhones();
   tidySearchForms();
   openAtPassage();
   setUpUploads();
