@@ -301,11 +301,11 @@ def get_job(session: Session, job_id: int, visible: ColumnElement[bool] | None =
     return job
 
 
-def visible_job_ids(session: Session, job_ids: Iterable[int], visible: ColumnElement[bool]) -> set[int]:
-    """Those of the given jobs that a caller may see (see `archive.access`)."""
+def visible_job_ids(session: Session, job_ids: Iterable[int], visible: ColumnElement[bool] | None) -> set[int]:
+    """Those of the given jobs that a caller may see (`visible`: see `archive.access`; None: every job)."""
     ids = list(job_ids)
-    if not ids:
-        return set()
+    if not ids or visible is None:
+        return set(ids)
     return set(session.exec(select(id_column(IngestJob)).where(col(IngestJob.id).in_(ids), visible)).all())
 
 

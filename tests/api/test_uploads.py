@@ -126,6 +126,8 @@ def test_good_and_bad_files_uploaded_end_indexed_or_failed_with_their_reason(upl
         "elapsed_s",
         "eta_s",
         "current",
+        "percent",
+        "jobs",
     }
     assert progress["done"] <= progress["total"]
     health = client.get("/health").json()

@@ -12,7 +12,10 @@ import pytest
 
 from api.app import create_app
 from api.services import Services
+from archive.access import Role
+from archive.db import session_scope
 from archive.settings import Settings
+from archive.users import add_user
 from tests.fakes import FakeEmbedder
 from tests.web.conftest import serving
 
@@ -43,14 +46,14 @@ class GatedEmbedder(FakeEmbedder):
 
 
 @pytest.fixture
-def ingest_site(tmp_path: Path) -> Iterator[tuple[str, GatedEmbedder]]:
+def ingest_site(tmp_path: Path) -> Iterator[tuple[str, GatedEmbedder, Services]]:
     """A fresh archive with an editor key, served with its worker; its embedder holds the first long file."""
     embedder = GatedEmbedder()
     services = Services.open(Settings(data_dir=tmp_path / "archive", editor_token=TOKEN), embedder=embedder)
     try:
         with serving(create_app(services=services)) as url:
             try:
-                yield url, embedder
+                yield url, embedder, services
             finally:
                 embedder.release.set()
     finally:
@@ -76,7 +79,7 @@ def _job_progress(base_url: str, job_id: int) -> dict:
 
 
 def test_an_upload_says_what_the_file_is_and_its_row_follows_pages_passages_share_and_eta(browser, ingest_site):
-    base_url, embedder = ingest_site
+    base_url, embedder, services = ingest_site
     context, page = _new_page(browser, base_url)
     try:
         page.goto("/ingest")
@@ -124,12 +127,21 @@ def test_an_upload_says_what_the_file_is_and_its_row_follows_pages_passages_shar
 
 
 def test_without_javascript_the_key_shows_the_jobs_with_their_progress_and_files_upload(browser, ingest_site):
-    base_url, embedder = ingest_site
+    base_url, embedder, services = ingest_site
     response = httpx.post(
         f"{base_url}/documents", files={"file": ("hearing.txt", LONG_TEXT.encode())}, headers=AUTH, timeout=30
     )
     job_id = response.json()["job_id"]
     expected = _job_progress(base_url, job_id)
+    # A job's progress, as its file's name, is shown only to those who may see the job: an admin, not another editor.
+    with session_scope(services.engine) as session:
+        keys = {
+            role: add_user(session, "test", f"someone-{role.value}", role, []) for role in (Role.admin, Role.editor)
+        }
+    for role, sees in ((Role.admin, True), (Role.editor, False)):
+        headers = {"Authorization": f"Bearer {keys[role]}"}
+        progress = httpx.get(f"{base_url}/jobs/progress", headers=headers, timeout=30).json()
+        assert (job_id in [job["job_id"] for job in progress["jobs"]], progress["current"] is not None) == (sees, sees)
     context, page = _new_page(browser, base_url, java_script_enabled=False)
     try:
         page.goto("/ingest")

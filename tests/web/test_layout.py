@@ -53,8 +53,8 @@ def test_document_titles_in_the_filter_are_cut_between_words_and_keep_the_whole_
     browser, web_base_url: str
 ) -> None:
     titles = {d["id"]: d["title"] for d in httpx.get(f"{web_base_url}/documents", timeout=30).json()["documents"]}
-    for viewport in ({"width": 1280, "height": 900}, PHONE):
-        context = browser.new_context(base_url=web_base_url, viewport=viewport)
+    for viewport, mobile in (({"width": 1280, "height": 900}, False), (PHONE, True)):
+        context = browser.new_context(base_url=web_base_url, viewport=viewport, is_mobile=mobile)
         context.set_default_timeout(120_000)
         try:
             page = context.new_page()
