@@ -363,6 +363,7 @@ class BatchProgress:
             self._chars[job_id] = (done, total)
             self._passages[job_id] = passages
             self.current = f"embedding {filename}: {_thousands(done)}/{_thousands(total)} characters"
+            self.current_job = job_id
 
     def finished(self, job_id: int, passages: int) -> None:
         with self._lock:

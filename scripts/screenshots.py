@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                     written.append(screenshot(page, url, args.out / f"{label}-{name}.png"))
                 read_url = page.locator(".result-title").first.get_attribute("href")
                 if read_url:  # the reading bar stays at the top while the reader scrolls on
-                    page.goto(read_url)
+                    page.goto(urljoin(base, read_url))  # the page links by path
                     page.wait_for_load_state("networkidle")
                     page.mouse.wheel(0, 600)
                     page.wait_for_timeout(300)

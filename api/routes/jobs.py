@@ -24,7 +24,7 @@ def _progress(request: Request, session: Session, caller: Caller) -> BatchProgre
     current_job = snapshot.pop("current_job", None)
     shown = [job["job_id"] for job in snapshot["jobs"]] + ([current_job] if current_job is not None else [])
     visible = job_store.visible_job_ids(session, shown, visible_jobs_condition(caller))
-    if current_job not in visible:
+    if current_job is not None and current_job not in visible:
         snapshot["current"] = None
     snapshot["jobs"] = [job for job in snapshot["jobs"] if job["job_id"] in visible]
     return BatchProgressPublic(**snapshot)

@@ -29,7 +29,7 @@ def test_the_eta_counts_characters_left_at_the_measured_rate(clock):
     snapshot = progress.snapshot()
     assert (snapshot["done"], snapshot["passages"], snapshot["characters_left"]) == (1, 3, 3_000)
     assert snapshot["eta_s"] == pytest.approx(3_000 / (1_000 / 20))
-    assert "b.txt: 0/3,000 characters" in snapshot["current"]
+    assert "b.txt: 0/3,000 characters" in snapshot["current"] and snapshot["current_job"] == 2
 
 
 def test_a_duplicate_embeds_nothing_and_does_not_skew_the_estimate(clock):

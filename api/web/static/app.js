@@ -90,7 +90,7 @@
     function message(text) {
       tbody.textContent = "";
       var r = document.createElement("tr");
-      cell(r, text).colSpan = 5;
+      cell(r, text).colSpan = 4;
       tbody.appendChild(r);
     }
 
@@ -103,12 +103,12 @@
     }
 
     // The same words as the page rendered without JavaScript (ingest.html's job_progress).
-    function jobProgress(td, progress) {
+    function jobProgress(box, progress) {
       var bar = document.createElement("progress");
       bar.max = 100;
       bar.value = progress.percent;
-      td.appendChild(bar);
-      td.appendChild(document.createTextNode(" " + progress.percent + "%" +
+      box.appendChild(bar);
+      box.appendChild(document.createTextNode(" " + progress.percent + "%" +
         (progress.pages ? " · " + progress.pages + " pages read" : "") +
         (progress.passages ? " · " + progress.passages + " passages embedded" : "") +
         " · ETA " + duration(progress.eta_s)));
@@ -127,10 +127,14 @@
         var state = document.createElement("span");
         state.className = "state state-" + job.state;
         state.textContent = job.state;
-        cell(row, "").appendChild(state);
-        var progressCell = cell(row, "");
-        progressCell.className = "job-progress";
-        if (byJob[job.id] && (job.state === "queued" || job.state === "running")) { jobProgress(progressCell, byJob[job.id]); }
+        var stateCell = cell(row, "");
+        stateCell.appendChild(state);
+        if (byJob[job.id] && (job.state === "queued" || job.state === "running")) {
+          var progressBox = document.createElement("div");
+          progressBox.className = "job-progress";
+          jobProgress(progressBox, byJob[job.id]);
+          stateCell.appendChild(progressBox);
+        }
         var details = cell(row, "");
         if (job.document_id) {
           var link = document.createElement("a");
