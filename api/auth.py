@@ -54,6 +54,12 @@ def get_caller(request: Request, services: ServicesDep) -> Caller:
     key = key.strip()
     if scheme.lower() != "bearer" or not key:
         raise _refused(services, request, key, "use Authorization: Bearer <key>")
+    return caller_from_key(request, services, key)
+
+
+def caller_from_key(request: Request, services: Services, key: str) -> Caller:
+    """Who a key given by the request belongs to (in its `Authorization` header, or a page's form without
+    JavaScript); a refused key counts as on every route: 401, or 429 past the limit."""
     try:
         return caller_for_key(services, key)
     except AuthenticationError:

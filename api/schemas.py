@@ -312,6 +312,14 @@ class JobAccepted(BaseModel):
     state: str
 
 
+class JobProgressPublic(BaseModel):
+    job_id: int
+    pages: int  # PDF pages read so far
+    passages: int  # passages embedded so far
+    percent: float  # of its characters embedded (0 until the file is read)
+    eta_s: float | None  # until it is done: the characters left before and in it, at the batch's rate
+
+
 class BatchProgressPublic(BaseModel):
     done: int
     total: int
@@ -323,6 +331,8 @@ class BatchProgressPublic(BaseModel):
     elapsed_s: float
     eta_s: float | None  # characters left at the measured rate
     current: str | None = None  # what the worker is doing now, e.g. "embedding report.pdf: 12,000/45,000 characters"
+    percent: float | None = None  # of the batch's characters embedded (None: nothing to embed)
+    jobs: list[JobProgressPublic] = Field(default_factory=list)  # each unfinished job, in the order of processing
 
 
 class JobList(BaseModel):

@@ -255,8 +255,10 @@ VISIBLE_PASSAGES = VisiblePassages()
 
 @dataclass(frozen=True)
 class Submission:
-    """Who submits a file and who may read the document it becomes (None: the manifest's, else the default)."""
+    """Who submits a file, who may read the document it becomes (None: the manifest's, else the default) and what
+    the submitter states about it (an upload's title, date, ...: a manifest entry as JSON, read by indexing)."""
 
     by: str = LOCAL.actor
     visibility: Visibility | None = None
     groups: tuple[str, ...] = ()
+    metadata: str | None = None

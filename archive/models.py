@@ -127,6 +127,7 @@ class IngestJob(SQLModel, table=True):
     stage: str | None = Field(default=None, max_length=16)  # "reading" while the file's content is processed
     parent_job_id: int | None = Field(default=None, index=True)  # the job whose file held this one (an attachment)
     warnings: str | None = None  # JSON list of what could not be read, for a person (an unreadable attachment, ...)
+    stated_metadata: str | None = None  # an upload's title, publisher, date, kind, language: a manifest entry (JSON)
 
 
 class DocumentMinHash(SQLModel, table=True):

@@ -79,6 +79,7 @@ def claim_in(session: Session, worker: str, lease_s: float, among: Sequence[int]
         by=job.submitted_by or LOCAL.actor,
         visibility=parse_visibility(job.visibility) if job.visibility else None,
         groups=tuple(clean_groups(job.groups or "")),
+        metadata=job.stated_metadata,
     )
     return ClaimedJob(
         row_id(job), job.sha256, job.filename, job.stored_path, job.source_path, job.attempts, worker, submission

@@ -165,6 +165,7 @@ def add_job(
         job.submitted_by = submission.by
         job.visibility = submission.visibility.value if submission.visibility else None
         job.groups = ",".join(submission.groups) or None
+        job.stated_metadata = submission.metadata
     session.add(job)
     session.flush()
     return row_id(job)
@@ -300,6 +301,14 @@ def get_job(session: Session, job_id: int, visible: ColumnElement[bool] | None =
     return job
 
 
+def visible_job_ids(session: Session, job_ids: Iterable[int], visible: ColumnElement[bool] | None) -> set[int]:
+    """Those of the given jobs that a caller may see (`visible`: see `archive.access`; None: every job)."""
+    ids = list(job_ids)
+    if not ids or visible is None:
+        return set(ids)
+    return set(session.exec(select(id_column(IngestJob)).where(col(IngestJob.id).in_(ids), visible)).all())
+
+
 def count_by_state(session: Session, visible: ColumnElement[bool] | None = None) -> dict[str, int]:
     query = select(IngestJob.state, func.count(col(IngestJob.id)))
     if visible is not None:
@@ -313,7 +322,7 @@ def count_by_state(session: Session, visible: ColumnElement[bool] | None = None)
 # ---------------------------------------------------------------------------------------------------- progress
 class BatchProgress:
     """Where the batch being processed is (thread-safe): files done / total, pages parsed, passages embedded, the
-    file being worked on, the rate and an ETA.
+    file being worked on, the rate and an ETA, for the batch and for each of its unfinished jobs.
 
     The ETA counts characters still to embed (embedding is the slow stage, and its cost follows the text's length)
     at the rate measured since the batch began (characters embedded per second of the batch, every stage
@@ -354,6 +363,7 @@ class BatchProgress:
             self._chars[job_id] = (done, total)
             self._passages[job_id] = passages
             self.current = f"embedding {filename}: {_thousands(done)}/{_thousands(total)} characters"
+            self.current_job = job_id
 
     def finished(self, job_id: int, passages: int) -> None:
         with self._lock:
@@ -379,6 +389,11 @@ class BatchProgress:
             )
             rate = embedded / elapsed
             passages = self.passages + sum(self._passages.values())
+            estimates = {
+                job: self._chars.get(job, (0, round(self._sizes[job] * per_byte)))
+                for job in sorted(self._sizes)
+                if job not in self._finished
+            }
             return {
                 "done": len(self._finished),
                 "total": len(self._sizes),
@@ -391,7 +406,27 @@ class BatchProgress:
                 "eta_s": round(left / rate, 1) if rate > 0 else None,
                 "current": self.current,
                 "current_job": self.current_job,
+                "percent": round(100 * embedded / (embedded + left), 1) if embedded + left > 0 else None,
+                "jobs": self._per_job(estimates, rate),
             }
+
+    def _per_job(self, estimates: Mapping[int, tuple[int, int]], rate: float) -> list[dict]:
+        """Each unfinished job of the batch (in the order they are processed): pages read, passages embedded, the
+        share of its characters embedded, and when it should be done (the characters before and in it, at the
+        batch's rate)."""
+        jobs, ahead = [], 0
+        for job, (done, total) in estimates.items():
+            ahead += total - done
+            jobs.append(
+                {
+                    "job_id": job,
+                    "pages": self._pages.get(job, 0),
+                    "passages": self._passages.get(job, 0),
+                    "percent": round(100 * done / total, 1) if job in self._chars and total else 0.0,
+                    "eta_s": round(ahead / rate, 1) if rate > 0 else None,
+                }
+            )
+        return jobs
 
 
 def _thousands(n: int) -> str:

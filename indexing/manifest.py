@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,8 +12,10 @@ from archive.access import clean_groups, parse_visibility
 from archive.errors import InvalidInputError
 from archive.models import Document
 from indexing.dates import StatedDate, parse_iso
+from language.scripts import LANGUAGES
 
 MANIFEST_NAME = "manifest.json"
+DESCRIBED_FIELDS = ("title", "publisher", "published", "kind", "language")  # what an upload may state, as a manifest
 
 
 @dataclass(frozen=True)
@@ -41,29 +44,58 @@ def _load_manifest(manifest: Path, _changed: int) -> dict[str, DocumentMetadata]
     """A manifest's entries, read again when the file changes (a long-running worker sees an edited manifest)."""
     try:
         entries = json.loads(manifest.read_text(encoding="utf-8"))
-        return {name: _parse_entry(entry) for name, entry in entries.items()}
+        return {name: parse_entry(entry) for name, entry in entries.items()}
     except (ValueError, TypeError, AttributeError, InvalidInputError) as error:
         raise InvalidInputError(f"{manifest} is not a valid manifest: {error}") from error
 
 
-def _parse_entry(entry: dict) -> DocumentMetadata:
-    """One file's entry; `published` is ISO 8601 at the precision the source states (2021-05-05, 2021-05, 2021 or
-    START/END), `authors` a list of names, `url` where the source was published, `visibility` and `groups` who may
-    read it."""
-    published, authors = entry.get("published"), entry.get("authors") or []
+def parse_entry(entry: Mapping) -> DocumentMetadata:
+    """One file's entry (a manifest's, or the fields of an upload); `published` is ISO 8601 at the precision the
+    source states (2021-05-05, 2021-05, 2021 or START/END), `language` one of the archive's (en, ru, kk), `authors` a
+    list of names, `url` where the source was published, `visibility` and `groups` who may read it. Raises
+    InvalidInputError naming the field that is wrong."""
+    if not isinstance(entry, Mapping):
+        raise InvalidInputError("an entry must be an object of fields")
+    published, authors = _text(entry, "published"), entry.get("authors") or []
     if isinstance(authors, str):
         authors = [authors]
+    language = _text(entry, "language")
+    if language is not None and language not in LANGUAGES:
+        known = ", ".join(LANGUAGES)
+        raise InvalidInputError(f"language: {language!r} is not one of the archive's languages ({known})")
+    try:
+        stated = parse_iso(published) if published else None
+    except InvalidInputError as error:
+        raise InvalidInputError(f"published: {error}") from None
     return DocumentMetadata(
-        title=entry.get("title"),
-        publisher=entry.get("publisher"),
-        published=parse_iso(published) if published else None,
-        language=entry.get("language"),
-        kind=entry.get("kind"),
+        title=_text(entry, "title"),
+        publisher=_text(entry, "publisher"),
+        published=stated,
+        language=language,
+        kind=_text(entry, "kind"),
         authors=tuple(str(name) for name in authors),
-        url=entry.get("url"),
+        url=_text(entry, "url"),
         visibility=parse_visibility(entry["visibility"]).value if entry.get("visibility") else None,
         groups=tuple(clean_groups(entry.get("groups") or [])),
     )
+
+
+def _text(entry: Mapping, name: str) -> str | None:
+    """A text field of an entry, its white space tidied; None when absent or blank."""
+    value = entry.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{name}: must be text, not {type(value).__name__}")
+    return " ".join(value.split()) or None
+
+
+def submitted_metadata(entry_json: str | None, source_path: str | None) -> DocumentMetadata:
+    """What the submitter states about a file: the entry given with an upload (JSON, checked by `parse_entry` when
+    it was received), else the manifest entry beside the file it was submitted from, else nothing."""
+    if entry_json:
+        return parse_entry(json.loads(entry_json))
+    return metadata_for(Path(source_path)) if source_path else DocumentMetadata()
 
 
 def with_defaults(metadata: DocumentMetadata, stated: DocumentMetadata) -> DocumentMetadata:

@@ -47,7 +47,14 @@ from indexing.furniture import passage_regions
 from indexing.index_store import IndexStore, check_embedder, record_embedder
 from indexing.job_states import ClaimedJob, LeaseKeeper, LeaseLost
 from indexing.jobs import FINAL_STATES, MAX_ATTEMPTS, BatchProgress
-from indexing.manifest import MANIFEST_NAME, DocumentMetadata, apply_metadata, metadata_for, with_defaults
+from indexing.manifest import (
+    MANIFEST_NAME,
+    DocumentMetadata,
+    apply_metadata,
+    metadata_for,
+    submitted_metadata,
+    with_defaults,
+)
 from indexing.passage_embedding import EmbeddedPassage, SpooledPassages
 from indexing.persons import load_known_persons
 from indexing.persons.tagging import PersonTagger, find_person_mentions, known_persons_beside
@@ -394,8 +401,8 @@ class Ingestor:
             stage = "storing the files found inside it"
             children, warnings = self._store_children(extracted)
             stage = "splitting the text into passages"
-            manifest = metadata_for(Path(job.source_path)) if job.source_path else DocumentMetadata()
-            metadata = with_defaults(manifest, extracted.metadata)
+            stated = submitted_metadata(job.submission.metadata, job.source_path)
+            metadata = with_defaults(stated, extracted.metadata)
             chunks = chunk_document(extracted.text, passage_regions(extracted.text, extracted.pages, metadata.kind))
             if not chunks:
                 raise ExtractionError("no text could be extracted")

@@ -52,4 +52,15 @@ def title_from_text(text: str) -> str | None:
     line = next((line for line in lines if _WORD.search(line)), lines[0] if lines else None)
     if line is None:
         return None
-    return line if len(line) <= TITLE_MAX_CHARS else line[: TITLE_MAX_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return shortened(line, TITLE_MAX_CHARS)
+
+
+def shortened(text: str, max_chars: int) -> str:
+    """`text` as it is when it fits in `max_chars`, else cut after its last whole word that fits, with an ellipsis
+    (a title in a narrow list says where it was cut, and never ends in half a word)."""
+    if len(text) <= max_chars:
+        return text
+    head = text[: max_chars - 1]
+    if not text[max_chars - 1].isspace() and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:–—-") + "…"

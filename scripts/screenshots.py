@@ -1,24 +1,26 @@
 """Screenshots of the web pages, desktop and phone width, for a person to look at.
 
-    python scripts/screenshots.py [--data-dir DIR] [--out screenshots/] [--query "What is a colony settlement?"]
+    python scripts/screenshots.py [--data-dir DIR] [--out docs/screenshots/] [--query "What is a colony settlement?"]
 
 Serves the archive in DIR (or, without --data-dir, a temporary archive of the bundled corpus, which takes about a
 minute to build) on a free local port and drives the Debian Chromium (/usr/bin/chromium, or --chromium PATH)
-through Playwright. Writes home-*.png, search-*.png (with its paging and export links), search-filtered-*.png (the
-filters open: a date range and a kind), read-*.png (the reading bar, scrolled into a long document), person-*.png (the
-timeline), people-*.png and ingest-*.png.
+through Playwright. Writes, each as -desktop.png and -phone.png: home, search (with its paging and export links),
+search-filtered (the filters open: a date range and a kind), read (the reading bar, scrolled into a long document),
+check (a quote with a changed number), person (the timeline), people and ingest (the jobs, shown with a key made for
+this run).
 """
 
 from __future__ import annotations
 
 import argparse
+import secrets
 import socket
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -26,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from scripts.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (the repository root is on the path now)
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+QUOTE = "On 18 October 2007, the court sentenced Atabek to 15 years in prison."  # the source says 18 years
 
 
 def free_port() -> int:
@@ -34,7 +37,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(data_dir: Path, port: int):
+def serve(data_dir: Path, port: int, editor_key: str | None = None):
     """Start uvicorn with the app in a daemon thread; returns the server (call `should_exit = True` to stop)."""
     import uvicorn
 
@@ -42,7 +45,12 @@ def serve(data_dir: Path, port: int):
     from archive.settings import Settings
 
     server = uvicorn.Server(
-        uvicorn.Config(create_app(Settings(data_dir=data_dir)), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(Settings(data_dir=data_dir, editor_token=editor_key)),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -93,7 +101,7 @@ def screenshot(page, url: str, path: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, help="an existing archive (default: build one from corpus/)")
-    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--query", default="What is a colony settlement?")
     parser.add_argument("--chromium", default=CHROMIUM)
     args = parser.parse_args(argv)
@@ -108,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         build_seed_archive(data_dir)
     args.out.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    server, thread = serve(data_dir, port)
+    editor_key = secrets.token_urlsafe(24)  # for this run only: the ingest page lists the jobs with it
+    server, thread = serve(data_dir, port, editor_key)
     base = f"http://127.0.0.1:{port}"
     person_id = most_mentioned_person(data_dir)
     written: list[Path] = []
@@ -135,17 +144,23 @@ def main(argv: list[str] | None = None) -> int:
                     written.append(screenshot(page, url, args.out / f"{label}-{name}.png"))
                 read_url = page.locator(".result-title").first.get_attribute("href")
                 if read_url:  # the reading bar stays at the top while the reader scrolls on
-                    page.goto(read_url)
+                    page.goto(urljoin(base, read_url))  # the page links by path
                     page.wait_for_load_state("networkidle")
                     page.mouse.wheel(0, 600)
                     page.wait_for_timeout(300)
                     page.screenshot(path=str(args.out / f"read-{name}.png"))
                     written.append(args.out / f"read-{name}.png")
-                later = []
+                later = [("check", f"{base}/check?{urlencode({'quote': QUOTE})}")]
                 if person_id is not None:
                     later += [("person", f"{base}/people/{person_id}"), ("people", f"{base}/people")]
-                for label, url in [*later, ("ingest", f"{base}/ingest")]:
+                for label, url in later:
                     written.append(screenshot(page, url, args.out / f"{label}-{name}.png"))
+                page.goto(f"{base}/ingest")
+                page.fill("#key", editor_key)
+                page.click("#show-jobs")
+                page.wait_for_selector("#jobs tr[data-job-id]")
+                page.screenshot(path=str(args.out / f"ingest-{name}.png"))
+                written.append(args.out / f"ingest-{name}.png")
                 page.close()
             browser.close()
     finally:

@@ -1,5 +1,7 @@
 """Documents: upload, list, read, edit, delete and the original file."""
 
+import json
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 from sqlalchemy import func
@@ -23,6 +25,7 @@ from api.schemas import (
     DocumentText,
     JobAccepted,
 )
+from api.services import Services
 from archive import audit, storage
 from archive.access import (
     Caller,
@@ -40,6 +43,7 @@ from archive.errors import InvalidInputError
 from archive.ids import is_number
 from archive.models import Document, Passage, row_id
 from indexing.jobs import UploadTooLarge, attachment_jobs, container_document_ids, original_file
+from indexing.manifest import DESCRIBED_FIELDS, parse_entry
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -53,7 +57,7 @@ _UPLOAD_BODY = {
                     "type": "object",
                     "required": ["file"],
                     "properties": {
-                        "file": {"type": "string", "format": "binary", "description": ".pdf, .txt or .md"},
+                        "file": {"type": "string", "format": "binary", "description": "a file the archive reads"},
                         "visibility": {
                             "type": "string",
                             "enum": [v.value for v in Visibility],
@@ -64,6 +68,14 @@ _UPLOAD_BODY = {
                             "items": {"type": "string"},
                             "description": "Groups whose members may read it when restricted (repeat the field)",
                         },
+                        "title": {"type": "string", "description": "The document's title (else found in the file)"},
+                        "publisher": {"type": "string"},
+                        "published": {
+                            "type": "string",
+                            "description": "ISO 8601 as precise as the source: 2021-05-05, 2021-05, 2021 or START/END",
+                        },
+                        "kind": {"type": "string", "description": "news article, NGO report, ..."},
+                        "language": {"type": "string", "enum": ["en", "ru", "kk"]},
                     },
                 }
             }
@@ -84,13 +96,28 @@ def _too_large(limit_mb: int) -> HTTPException:
     responses={**EDITOR, **responses(400, 413, 415)},
 )
 async def upload_document(request: Request, services: ServicesDep, caller: EditorCallerDep) -> JobAccepted:
-    """Submit a file (multipart field `file`, optional `visibility` and `group`): it is stored and queued before the
-    answer; poll `GET /jobs/{job_id}`.
+    """Submit a file (multipart field `file`; optional `visibility` and `group`, and `title`, `publisher`,
+    `published`, `kind` and `language` as a manifest entry states them): it is stored and queued before the answer;
+    poll `GET /jobs/{job_id}`. A field the manifest would refuse (a date that is no ISO 8601 date, a language other
+    than en, ru or kk) is a 400 naming the field, before anything is stored.
 
     Needs an editor's or admin's key. The size limit is enforced while the body is read (413); a file whose name or
     first bytes show a type the archive cannot read is refused (415) before anything is stored."""
+    form = await read_upload_form(request, services)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(400, "the multipart field 'file' with the file is missing")
+        job_id = await submit_upload(request, services, caller, form, upload)
+    finally:
+        await form.close()
+    return JobAccepted(job_id=job_id, state="queued")
+
+
+async def read_upload_form(request: Request, services: Services, max_files: int = 1) -> FormData:
+    """The multipart body of an upload, its size limit enforced while it is read (413); close it when done."""
     limit_mb = services.settings.max_file_mb
-    max_bytes = limit_mb * 1024 * 1024
+    max_bytes = limit_mb * 1024 * 1024 * max_files
     length = request.headers.get("content-length", "")
     if is_number(length) and int(length) > max_bytes + MULTIPART_OVERHEAD:
         raise _too_large(limit_mb)
@@ -107,39 +134,46 @@ async def upload_document(request: Request, services: ServicesDep, caller: Edito
             yield chunk
 
     try:
-        form = await MultiPartParser(request.headers, limited_body(), max_files=1, max_fields=16).parse()
+        return await MultiPartParser(request.headers, limited_body(), max_files=max_files, max_fields=24).parse()
     except UploadTooLarge:
         raise _too_large(limit_mb) from None
     except MultiPartException as error:
         raise HTTPException(400, f"malformed multipart body: {error.message}") from None
+
+
+async def submit_upload(
+    request: Request, services: Services, caller: Caller, form: FormData, upload: UploadFile
+) -> int:
+    """Store and queue a file of the form with what the form states about it (checked first); returns the job id."""
+    limit_mb = services.settings.max_file_mb
+    max_bytes = limit_mb * 1024 * 1024
+    submission = _submission(caller, form)
     try:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise HTTPException(400, "the multipart field 'file' with the file is missing")
-        submission = _submission(caller, form)
-        try:
-            job_id = await run_in_threadpool(
-                services.ingestor.submit_stream, upload.file, upload.filename or "upload", max_bytes, submission
-            )
-        except UploadTooLarge:
-            raise _too_large(limit_mb) from None
-    finally:
-        await form.close()
+        job_id = await run_in_threadpool(
+            services.ingestor.submit_stream, upload.file, upload.filename or "upload", max_bytes, submission
+        )
+    except UploadTooLarge:
+        raise _too_large(limit_mb) from None
     audit.record(services.engine, caller.actor, "upload", "job", job_id, _filename(upload.filename))
     request.app.state.worker.notify()
-    return JobAccepted(job_id=job_id, state="queued")
+    return job_id
 
 
 def _submission(caller: Caller, form: FormData) -> Submission:
-    """Who uploads, and the visibility and groups the form asks for (checked before anything is stored)."""
+    """Who uploads, the visibility and groups the form asks for, and what it states about the file (title, date,
+    ...: read as a manifest entry is, by the same parser): all checked before anything is stored."""
     visibility = form.get("visibility")
     if visibility is not None and not isinstance(visibility, str):
         raise InvalidInputError("the field 'visibility' must be text")
     groups = [value for value in form.getlist("group") if isinstance(value, str)]
+    entry = {name: form.get(name) for name in DESCRIBED_FIELDS if form.get(name) is not None}
+    stated = parse_entry(entry)
+    described = {name: value for name, value in entry.items() if getattr(stated, name) is not None}
     return Submission(
         by=caller.actor,
         visibility=parse_visibility(visibility) if visibility and visibility.strip() else None,
         groups=tuple(clean_groups(groups)),
+        metadata=json.dumps(described, ensure_ascii=False) if described else None,
     )
 
 

@@ -11,7 +11,6 @@ from api.params import JobIdPath, Limit, Offset
 from api.responses import EDITOR, NOT_FOUND
 from api.schemas import BatchProgressPublic, JobList, JobPublic
 from archive.access import Caller, readable_document_ids, visible_jobs_condition
-from archive.errors import NotFoundError
 from archive.models import IngestJob, JobState
 from indexing import jobs as job_store
 
@@ -19,14 +18,15 @@ router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[EditorDep], resp
 
 
 def _progress(request: Request, session: Session, caller: Caller) -> BatchProgressPublic:
-    """The batch's progress; the file being worked on is named only to those who may see its job."""
+    """The batch's progress; the file being worked on is named, and a job's progress shown, only to those who may
+    see the job."""
     snapshot = request.app.state.services.ingestor.progress.snapshot()
     current_job = snapshot.pop("current_job", None)
-    if current_job is not None:
-        try:
-            job_store.get_job(session, current_job, visible_jobs_condition(caller))
-        except NotFoundError:
-            snapshot["current"] = None
+    shown = [job["job_id"] for job in snapshot["jobs"]] + ([current_job] if current_job is not None else [])
+    visible = job_store.visible_job_ids(session, shown, visible_jobs_condition(caller))
+    if current_job is not None and current_job not in visible:
+        snapshot["current"] = None
+    snapshot["jobs"] = [job for job in snapshot["jobs"] if job["job_id"] in visible]
     return BatchProgressPublic(**snapshot)
 
 
@@ -47,6 +47,13 @@ def list_jobs(
 ) -> JobList:
     """Ingest jobs the caller may see (their own uploads and those of documents they may read), oldest first, with
     counts per state and the progress of the batch being processed."""
+    return job_list(request, session, caller, state, offset, limit)
+
+
+def job_list(
+    request: Request, session: Session, caller: Caller, state: JobState | None, offset: int, limit: int
+) -> JobList:
+    """The jobs a caller may see, their counts and the batch's progress (for `GET /jobs` and the ingest page)."""
     visible = visible_jobs_condition(caller)
     return JobList(
         jobs=_public(session, caller, job_store.list_jobs(session, state, offset, limit, visible)),

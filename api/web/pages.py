@@ -12,18 +12,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
+from starlette.datastructures import FormData, UploadFile
 
-from api.auth import CallerDep
+from api.auth import CallerDep, caller_from_key, require_editor
 from api.deps import ServicesDep
 from api.links import path_for, public_url_for
 from api.params import DocumentIdPath, PassageIdQuery, PersonIdPath, form_number
 from api.rendering import TEMPLATES
-from api.routes.documents import document_detail
+from api.routes.documents import document_detail, read_upload_form, submit_upload
+from api.routes.jobs import job_list
+from api.schemas import JobList
+from api.services import Services
 from archive import storage
-from archive.access import Caller, readable_document, readable_passage, visible_condition
+from archive.access import ANONYMOUS, Caller, readable_document, readable_passage, visible_condition
 from archive.errors import ArchiveError, InvalidInputError, NotFoundError
 from archive.models import Document, Mention, Passage, row_id
 from indexing.dates import period
@@ -441,11 +445,95 @@ def person_page(request: Request, services: ServicesDep, caller: CallerDep, pers
     )
 
 
+INGEST_FILES = 20  # files one upload from the page may hold (each under the size limit)
+INGEST_JOBS_SHOWN = 50
+
+
 @router.get("/ingest", response_class=HTMLResponse)
-def ingest_page(request: Request) -> HTMLResponse:
-    """For editors: upload files and follow their jobs. The page itself shows no jobs: its script lists them
-    (`GET /jobs`) with the editor token the browser supplies."""
-    return _page(request, "ingest.html", title="Add documents")
+def ingest_page(request: Request, services: ServicesDep, caller: CallerDep) -> HTMLResponse:
+    """For editors: upload files with what they state (title, date, ...) and follow their jobs. The page itself
+    shows no jobs: its script lists them (`GET /jobs`, every few seconds) with the key the browser supplies, and
+    without JavaScript the form's "Show jobs" posts the key to `POST /ingest`."""
+    return _ingest(request, services, caller)
+
+
+@router.post("/ingest", response_class=HTMLResponse, name="ingest_submit")
+async def ingest_submit(request: Request, services: ServicesDep) -> HTMLResponse:
+    """The ingest form without JavaScript: the key in the form shows the editor's jobs with their progress, and
+    "Upload" also submits the chosen files as `POST /documents` does (the same checks)."""
+    try:
+        form = await read_upload_form(request, services, max_files=INGEST_FILES)
+    except HTTPException as error:
+        return _ingest(request, services, ANONYMOUS, message=str(error.detail), status_code=error.status_code)
+    caller = ANONYMOUS
+    try:
+        key = form.get("key")
+        key = key.strip() if isinstance(key, str) else ""
+        if not key:
+            raise HTTPException(401, NO_KEY)
+        caller = require_editor(caller_from_key(request, services, key))
+        uploads = [f for f in form.getlist("file") if isinstance(f, UploadFile) and f.filename]
+        message = None
+        if form.get("action") == "upload":
+            if not uploads:
+                raise InvalidInputError("choose at least one file")
+            fields = _as_api_fields(form)
+            for upload in uploads:
+                await submit_upload(request, services, caller, fields, upload)
+            message = f"{len(uploads)} file{'' if len(uploads) == 1 else 's'} queued."
+        with Session(services.engine) as session:
+            listed = job_list(request, session, caller, None, 0, MAX_JOBS_LISTED)
+    except HTTPException as error:
+        return _ingest(request, services, caller, message=str(error.detail), status_code=error.status_code)
+    except ArchiveError as error:
+        return _ingest(request, services, caller, message=str(error), status_code=error.status)
+    finally:
+        await form.close()
+    response = _ingest(request, services, caller, message=message, listed=listed)
+    response.headers["Cache-Control"] = "no-store"  # it lists the editor's jobs
+    return response
+
+
+def _as_api_fields(form: FormData) -> FormData:
+    """The page's fields as `POST /documents` names them: its comma-separated groups as repeated `group` fields."""
+    groups = form.get("groups")
+    named = [(name, value) for name, value in form.multi_items() if name not in ("groups", "key", "action", "file")]
+    split = [group.strip() for group in groups.split(",")] if isinstance(groups, str) else []
+    return FormData(named + [("group", group) for group in split if group])
+
+
+MAX_JOBS_LISTED = 1000
+NO_KEY = "Enter your key (an editor's or an admin's) to upload files and to see their jobs."
+
+
+def _ingest(
+    request: Request,
+    services: Services,
+    caller: Caller,
+    message: str | None = None,
+    listed: JobList | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The ingest page; with `listed`, the newest jobs, each with its progress while it is queued or running."""
+    rows = None
+    if listed is not None:
+        progress = {entry.job_id: entry for entry in listed.progress.jobs}
+        newest = sorted(listed.jobs, key=lambda job: job.id, reverse=True)[:INGEST_JOBS_SHOWN]
+        rows = [{"job": job, "progress": progress.get(job.id)} for job in newest]
+    with Session(services.engine) as session:
+        kinds = document_kinds(session, visible_condition(caller))
+    return _page(
+        request,
+        "ingest.html",
+        status_code,
+        title="Add documents",
+        message=message,
+        rows=rows,
+        batch=listed.progress if listed is not None else None,
+        kinds=kinds,
+        languages=LANGUAGES,
+        max_files=INGEST_FILES,
+    )
 
 
 @router.get("/following", response_class=HTMLResponse)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -15,10 +16,13 @@ from sqlmodel import Session, select
 from api.app import create_app
 from api.services import Services
 from archive.access import Submission
+from archive.errors import InvalidInputError
 from archive.models import Document, IngestJob
 from archive.settings import Settings
+from indexing.manifest import metadata_for
 from tests.fakes import FakeEmbedder
 from tests.indexing.test_pipeline import _bad_input_folder
+from tests.pdfs import write_pdf
 
 TOKEN = "s3cret-editor-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -41,7 +45,7 @@ def _upload(client: TestClient, name: str, content: bytes, headers=AUTH):
     return client.post("/documents", files={"file": (name, content)}, headers=headers)
 
 
-def _wait(client: TestClient, job_id: int, timeout: float = 60) -> dict:
+def _wait(client: TestClient, job_id: int, timeout: float = 240) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = client.get(f"/jobs/{job_id}", headers=AUTH).json()
@@ -122,6 +126,8 @@ def test_good_and_bad_files_uploaded_end_indexed_or_failed_with_their_reason(upl
         "elapsed_s",
         "eta_s",
         "current",
+        "percent",
+        "jobs",
     }
     assert progress["done"] <= progress["total"]
     health = client.get("/health").json()
@@ -210,3 +216,71 @@ def test_an_uploaded_web_page_is_read_but_its_original_is_only_downloaded(upload
     assert original.content == html
     assert original.headers["content-type"] == "application/octet-stream"
     assert original.headers["content-disposition"].startswith("attachment")
+
+
+METADATA = {
+    "title": "Verdict in the case of the Almaty activists",
+    "publisher": "Kazakhstan Bureau for Human Rights",
+    "published": "2021-05",
+    "kind": "NGO report",
+    "language": "ru",
+}
+
+
+def test_an_upload_states_title_publisher_date_kind_and_language(upload_archive, tmp_path):
+    client, _ = upload_archive
+    pdf = write_pdf(tmp_path / "scan0001.pdf", ("Приговор по делу активистов.", "Суд отклонил апелляцию."))
+    response = client.post(
+        "/documents", files={"file": ("scan0001.pdf", pdf.read_bytes())}, data=METADATA, headers=AUTH
+    )
+    assert response.status_code == 202, response.text
+    job = _wait(client, response.json()["job_id"])
+    document = client.get(f"/documents/{job['document_id']}").json()
+    stated = {name: document[name] for name in ("title", "publisher", "published", "kind", "language")}
+    assert stated == METADATA  # "2021-05": the month, as precise as stated
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("published", "2021-13-01", "published: '2021-13-01' is not a date"),
+        ("published", "last spring", "published: 'last spring' is not a date"),
+        ("language", "de", "language: 'de' is not one of the archive's languages (en, ru, kk)"),
+    ],
+)
+def test_upload_metadata_the_manifest_would_refuse_is_a_400_naming_the_field(
+    upload_archive, tmp_path, field, value, says
+):
+    client, services = upload_archive
+    entry = {**METADATA, field: value}
+    response = client.post("/documents", files={"file": ("a.txt", b"Note\n\nText.\n")}, data=entry, headers=AUTH)
+    assert response.status_code == 400 and says in response.json()["detail"], response.text
+    with Session(services.engine) as session:
+        assert session.exec(select(IngestJob)).all() == []  # refused before anything is stored
+    # The same entry in a manifest.json is refused by the same rule, in the same words.
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Note\n\nText.\n", encoding="utf-8")
+    (folder / "manifest.json").write_text(json.dumps({"a.txt": entry}), encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=re.escape(says)):
+        metadata_for(folder / "a.txt")
+
+
+def test_an_uploaded_pdf_without_metadata_is_described_as_the_command_line_describes_it(upload_archive, tmp_path):
+    client, _ = upload_archive
+    pdf = tmp_path / "inbox" / "lshortru_excerpt.pdf"
+    pdf.parent.mkdir()
+    pdf.write_bytes((Path(__file__).parent.parent / "data" / "lshortru_excerpt.pdf").read_bytes())
+    uploaded = _wait(client, _upload(client, pdf.name, pdf.read_bytes()).json()["job_id"])
+    from_upload = client.get(f"/documents/{uploaded['document_id']}").json()
+    command_line = _services(tmp_path / "cli")
+    try:
+        (outcome,) = command_line.ingestor.ingest([pdf])
+        with Session(command_line.engine) as session:
+            document = session.get(Document, outcome.document_id)
+            assert document is not None
+            from_cli = {name: getattr(document, name) for name in ("source", "title", "published", "language", "kind")}
+    finally:
+        command_line.close()
+    assert {name: from_upload[name] for name in from_cli} == from_cli
+    assert from_cli["title"] == "Это нужно знать"  # the first heading, not the file name

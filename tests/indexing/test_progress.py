@@ -29,7 +29,7 @@ def test_the_eta_counts_characters_left_at_the_measured_rate(clock):
     snapshot = progress.snapshot()
     assert (snapshot["done"], snapshot["passages"], snapshot["characters_left"]) == (1, 3, 3_000)
     assert snapshot["eta_s"] == pytest.approx(3_000 / (1_000 / 20))
-    assert "b.txt: 0/3,000 characters" in snapshot["current"]
+    assert "b.txt: 0/3,000 characters" in snapshot["current"] and snapshot["current_job"] == 2
 
 
 def test_a_duplicate_embeds_nothing_and_does_not_skew_the_estimate(clock):
@@ -40,3 +40,19 @@ def test_a_duplicate_embeds_nothing_and_does_not_skew_the_estimate(clock):
     progress.embedding(2, "b.txt", 1_000, 2_000, 1)
     snapshot = progress.snapshot()
     assert snapshot["characters_left"] == 1_000 + 2_000  # job 3 at job 2's 2 characters per byte
+
+
+def test_each_unfinished_job_has_its_pages_passages_share_and_eta_in_the_order_of_processing(clock):
+    progress = BatchProgress()
+    progress.reset({1: 2_000, 2: 4_000, 3: 1_000})
+    progress.finished(1, 0)  # a duplicate: never read
+    progress.parsing(2, "report.pdf", 7)
+    clock[0] += 10
+    progress.embedding(2, "report.pdf", 1_000, 4_000, 5)  # 1 character per byte
+    jobs = progress.snapshot()["jobs"]
+    assert [job["job_id"] for job in jobs] == [2, 3]
+    assert (jobs[0]["pages"], jobs[0]["passages"], jobs[0]["percent"]) == (7, 5, 25.0)
+    assert jobs[0]["eta_s"] == pytest.approx(3_000 / 100)  # its 3,000 characters left at 100 per second
+    assert (jobs[1]["pages"], jobs[1]["passages"], jobs[1]["percent"]) == (0, 0, 0.0)
+    assert jobs[1]["eta_s"] == pytest.approx((3_000 + 1_000) / 100)  # after job 2, its own 1,000 (estimated)
+    assert progress.snapshot()["percent"] == pytest.approx(100 * 1_000 / 5_000)

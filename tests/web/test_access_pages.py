@@ -29,7 +29,7 @@ def test_the_ingest_page_uploads_with_the_chosen_visibility_and_groups(browser, 
             page.get_by_label("Files").set_input_files(
                 files=[{"name": "note.txt", "mimeType": "text/plain", "buffer": b"Note\n\nA witness statement."}]
             )
-            page.get_by_label("Editor token").fill(key)
+            page.get_by_label("Key").fill(key)
             page.get_by_label("Who may read them").select_option("restricted")
             page.get_by_label("Groups").fill("witness, lawyers")
             page.get_by_role("button", name="Upload").click()

@@ -182,13 +182,13 @@ def test_document_text_and_queries_are_escaped(web_base_url: str) -> None:
 def test_the_ingest_page_has_labelled_controls_and_lists_jobs(page) -> None:
     page.goto("/ingest")
     assert page.get_by_label("Files").get_attribute("type") == "file"
-    assert page.get_by_label("Editor token").get_attribute("type") == "password"
+    assert page.get_by_label("Key").get_attribute("type") == "password"
     assert page.locator("table#jobs").count() == 1
-    # The upload goes to POST /documents with the token; a refusal is shown to the editor, not swallowed.
+    # The upload goes to POST /documents with the key; a refusal is shown to the editor, not swallowed.
     page.get_by_label("Files").set_input_files(
         files=[{"name": "note.txt", "mimeType": "text/plain", "buffer": b"A short note about nobody."}]
     )
-    page.get_by_label("Editor token").fill("not-the-token")
+    page.get_by_label("Key").fill("not-the-token")
     assert page.get_by_label("Who may read them").select_option("restricted") == ["restricted"]
     page.get_by_label("Groups").fill("witness, lawyers")
     page.get_by_role("button", name="Upload").click()

@@ -57,11 +57,11 @@ def test_no_page_violates_the_content_security_policy(page, url, ready):
     assert _violations(page, url, ready) == []
 
 
-def test_the_ingest_page_lists_jobs_only_with_the_editor_token(page):
+def test_the_ingest_page_lists_jobs_only_with_a_key(page):
     page.add_init_script(RECORD_VIOLATIONS)
     assert _violations(page, "/ingest", "table#jobs") == []
-    assert "Enter the editor token" in page.locator("#jobs").inner_text()
-    page.get_by_label("Editor token").fill(TOKEN)
-    page.get_by_label("Editor token").dispatch_event("change")
+    assert "Enter your key" in page.locator("#jobs").inner_text()
+    page.get_by_label("Key").fill(TOKEN)
+    page.get_by_label("Key").dispatch_event("change")
     page.locator("#jobs tbody", has_text="ruling.txt").wait_for()
     assert page.evaluate("window.__violations") == []

@@ -74,19 +74,18 @@
     passage.focus({ preventScroll: true });
   }
 
-  // Ingest page: upload with the editor token, then follow the jobs until none is queued or running.
-  // The job list needs the token too: it is kept for this tab only (sessionStorage).
+  // Ingest page: upload with the user's key, then follow the jobs (each with its pages, passages, share and ETA)
+  // until none is queued or running. The key is kept for this tab only (sessionStorage), as on the Following page.
   function setUpUploads() {
     var form = document.getElementById("upload-form");
     if (!form) { return; }
     var status = document.getElementById("upload-status");
     var table = document.getElementById("jobs");
     var tbody = table.querySelector("tbody");
-    var tokenInput = form.querySelector("#token");
+    var keyInput = form.querySelector("#key");
     var timer = null;
-    var TOKEN_KEY = "archive-editor-token";
 
-    function token() { return tokenInput.value.trim(); }
+    function key() { return keyInput.value.trim(); }
 
     function message(text) {
       tbody.textContent = "";
@@ -97,17 +96,45 @@
 
     function cell(row, text) { var td = document.createElement("td"); td.textContent = text; row.appendChild(td); return td; }
 
-    function render(jobs) {
+    function duration(seconds) {
+      if (seconds === null || seconds === undefined) { return "?"; }
+      seconds = Math.round(seconds);
+      return seconds >= 60 ? Math.floor(seconds / 60) + " min " + (seconds % 60) + " s" : seconds + " s";
+    }
+
+    // The same words as the page rendered without JavaScript (ingest.html's job_progress).
+    function jobProgress(box, progress) {
+      var bar = document.createElement("progress");
+      bar.max = 100;
+      bar.value = progress.percent;
+      box.appendChild(bar);
+      box.appendChild(document.createTextNode(" " + progress.percent + "%" +
+        (progress.pages ? " · " + progress.pages + " pages read" : "") +
+        (progress.passages ? " · " + progress.passages + " passages embedded" : "") +
+        " · ETA " + duration(progress.eta_s)));
+    }
+
+    function render(jobs, progress) {
       tbody.textContent = "";
       if (!jobs.length) { message("No jobs yet."); }
+      var byJob = {};
+      ((progress && progress.jobs) || []).forEach(function (entry) { byJob[entry.job_id] = entry; });
       jobs.forEach(function (job) {
         var row = document.createElement("tr");
+        row.setAttribute("data-job-id", String(job.id));
         cell(row, String(job.id));
         cell(row, job.filename).className = "filename";
         var state = document.createElement("span");
         state.className = "state state-" + job.state;
         state.textContent = job.state;
-        cell(row, "").appendChild(state);
+        var stateCell = cell(row, "");
+        stateCell.appendChild(state);
+        if (byJob[job.id] && (job.state === "queued" || job.state === "running")) {
+          var progressBox = document.createElement("div");
+          progressBox.className = "job-progress";
+          jobProgress(progressBox, byJob[job.id]);
+          stateCell.appendChild(progressBox);
+        }
         var details = cell(row, "");
         if (job.document_id) {
           var link = document.createElement("a");
@@ -125,35 +152,29 @@
 
     var progressLine = document.getElementById("ingest-progress");
 
-    function duration(seconds) {
-      if (seconds === null || seconds === undefined) { return "?"; }
-      seconds = Math.round(seconds);
-      return seconds >= 60 ? Math.floor(seconds / 60) + " min " + (seconds % 60) + " s" : seconds + " s";
-    }
-
     function showProgress(progress) {
       if (!progressLine) { return; }
       if (!progress || !progress.total || progress.done >= progress.total) { progressLine.textContent = ""; return; }
       progressLine.textContent = progress.done + "/" + progress.total + " files · " + progress.pages + " pages · " +
-        progress.passages + " passages · " + Math.round(progress.characters_per_s) + " characters/s · ETA " +
-        duration(progress.eta_s) + (progress.current ? " · " + progress.current : "");
+        progress.passages + " passages" + (progress.percent === null ? "" : " · " + progress.percent + "%") +
+        " · ETA " + duration(progress.eta_s) + (progress.current ? " · " + progress.current : "");
     }
 
     function poll() {
       if (timer) { window.clearTimeout(timer); timer = null; }
-      if (!token()) { message("Enter the editor token to see the jobs."); return; }
+      if (!key()) { message("Enter your key to see the jobs."); return; }
       fetch(table.getAttribute("data-jobs-url") + "?limit=1000",
-            { headers: { Accept: "application/json", Authorization: "Bearer " + token() } })
+            { headers: { Accept: "application/json", Authorization: "Bearer " + key() } })
         .then(function (response) {
           if (response.status === 401 || response.status === 403 || response.status === 429) {
-            message("The editor token is not accepted: the jobs are not shown.");
+            message("This key is not accepted (an editor's or an admin's is needed): the jobs are not shown.");
             return Promise.reject(null);
           }
           return response.ok ? response.json() : Promise.reject(response);
         })
         .then(function (body) {
           var jobs = (body.jobs || []).slice().sort(function (a, b) { return b.id - a.id; }).slice(0, 50);
-          render(jobs);
+          render(jobs, body.progress);
           showProgress(body.progress);
           var busy = jobs.some(function (job) { return job.state === "queued" || job.state === "running"; });
           timer = busy ? window.setTimeout(poll, 1500) : null;
@@ -161,16 +182,19 @@
         .catch(function (refused) { if (refused !== null) { timer = window.setTimeout(poll, 5000); } });
     }
 
-    tokenInput.value = window.sessionStorage.getItem(TOKEN_KEY) || "";
-    tokenInput.addEventListener("change", function () {
-      window.sessionStorage.setItem(TOKEN_KEY, token());
+    function remember() { window.sessionStorage.setItem(KEY, key()); }
+
+    keyInput.value = keyInput.value || userKey();
+    keyInput.addEventListener("change", function () { remember(); poll(); });
+    document.getElementById("show-jobs").addEventListener("click", function (event) {
+      event.preventDefault();
+      remember();
       poll();
     });
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var files = Array.prototype.slice.call(form.querySelector("input[type=file]").files);
-      var visibility = form.querySelector("#visibility").value;
       var groups = form.querySelector("#groups").value.split(",").map(function (g) { return g.trim(); })
         .filter(function (g) { return g; });
       if (!files.length) { status.textContent = "Choose at least one file."; return; }
@@ -178,11 +202,11 @@
       status.textContent = "Uploading " + files.length + " file(s)…";
       files.reduce(function (previous, file) {
         return previous.then(function () {
-          var data = new FormData();
+          var data = new FormData(form);  // what the files are (title, date, ...) and who may read them
+          ["file", "key", "groups", "action"].forEach(function (name) { data.delete(name); });
           data.append("file", file, file.name);
-          if (visibility) { data.append("visibility", visibility); }
           groups.forEach(function (group) { data.append("group", group); });
-          return fetch(form.action, { method: "POST", body: data, headers: { Authorization: "Bearer " + token() } })
+          return fetch(form.getAttribute("data-upload-url"), { method: "POST", body: data, headers: { Authorization: "Bearer " + key() } })
             .then(function (response) {
               if (response.ok) { done += 1; return; }
               return response.json().then(function (body) { failed.push(file.name + ": " + (body.detail || response.status)); },
@@ -192,7 +216,7 @@
         });
       }, Promise.resolve()).then(function () {
         status.textContent = done + " of " + files.length + " file(s) queued." + (failed.length ? " Not accepted: " + failed.join("; ") : "");
-        window.sessionStorage.setItem(TOKEN_KEY, token());
+        remember();
         poll();
       });
     });
@@ -340,7 +364,15 @@
     load();
   }
 
+  // On a phone the search filters start folded when there are results, so that the first result is on the first
+  // screen; their summary says they are on, and a tap opens them.
+  function foldFiltersOnPhones() {
+    if (!window.matchMedia("(max-width: 34rem)").matches || !document.querySelector("li.result")) { return; }
+    document.querySelectorAll("details.filters[open]").forEach(function (filters) { filters.open = false; });
+  }
+
   setUpCopyButtons();
+  foldFiltersOnPhones();
   tidySearchForms();
   openAtPassage();
   setUpUploads();
