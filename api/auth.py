@@ -54,6 +54,12 @@ def get_caller(request: Request, services: ServicesDep) -> Caller:
     key = key.strip()
     if scheme.lower() != "bearer" or not key:
         raise _refused(services, request, key, "use Authorization: Bearer <key>")
+    return caller_of_key(request, services, key)
+
+
+def caller_of_key(request: Request, services: Services, key: str) -> Caller:
+    """Who a key sent with the request belongs to (in its header, or typed into a page's form); a refused key is
+    counted like any other (401, or 429 past the limit)."""
     try:
         return caller_for_key(services, key)
     except AuthenticationError:

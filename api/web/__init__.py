@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.web import curation
 from api.web.pages import router
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -17,6 +18,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 def install_web(app: FastAPI) -> None:
     """Add the pages and their static files to the app."""
     app.include_router(router)
+    app.include_router(curation.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
