@@ -33,7 +33,7 @@ from language.scripts import LANGUAGES
 from search.filters import SearchFilters, document_kinds
 from search.highlight import highlighter_for
 from search.language_balance import answer_languages
-from search.persons import SORTS, get_person, list_persons
+from search.persons import get_person, list_persons
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
 from search.request import FILTERS, SearchRequest
 from search.searcher import MAX_OFFSET, MAX_QUERY_CHARS, SearchHit
@@ -424,7 +424,6 @@ def people_page(
         title="People",
         q=q,
         sort=sort,
-        sorts=SORTS,
         found=found,
         first=found.offset + 1,
         last=found.offset + len(found.persons),
