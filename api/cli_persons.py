@@ -1,4 +1,4 @@
-"""`archive persons [QUERY] [--json]` and `archive persons merge A B`."""
+"""`archive persons [QUERY] [--json]`, and editors' corrections: `merge A B`, `not-a-person A`, `is-a-person ID`."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ class PersonsGroup(click.Group):
 @click.group(cls=PersonsGroup, invoke_without_command=True, context_settings={"ignore_unknown_options": True})
 @click.pass_context
 def persons(ctx: click.Context) -> None:
-    """People in the archive: `archive persons [QUERY] [--json]`, `archive persons merge A B`."""
+    """People in the archive: `archive persons [QUERY] [--json]`, `archive persons merge A B`,
+    `archive persons not-a-person A`, `archive persons is-a-person ID`."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(find)
 
@@ -76,16 +77,48 @@ def find(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) 
 @click.argument("merge")
 @click.pass_context
 def merge(ctx: click.Context, keep: str, merge: str) -> None:
-    """Merge person MERGE into person KEEP (ids or names): aliases and mentions move to KEEP."""
+    """Merge person MERGE into person KEEP (ids or names): aliases and mentions move to KEEP, and MERGE's names
+    resolve to KEEP in every later ingest."""
     from api.cli_writer import writer_role
-    from archive import audit
     from archive.access import LOCAL
     from archive.db import session_scope
-    from search.persons import merge_persons, resolve_person
+    from search.person_curation import merge_persons
+    from search.persons import get_person, resolve_person
 
     root = ctx.find_root()
     with writer_role(root.obj), session_scope(archive_engine(root)) as session:  # never while an ingest tags people
         keep_id, merge_id = resolve_person(session, keep, LOCAL), resolve_person(session, merge, LOCAL)
-        merged = merge_persons(session, keep_id, merge_id)
-        audit.add(session, LOCAL.actor, "persons merged", "person", keep_id, f"person {merge_id} into {keep_id}")
+        merge_persons(session, keep_id, merge_id, LOCAL.actor)
+        merged = get_person(session, keep_id, LOCAL).summary
     click.echo(f"merged into {merged.id}. {merged.name} ({', '.join(merged.aliases)}) — {merged.mentions} passages")
+
+
+@persons.command("not-a-person")
+@click.argument("person")
+@click.pass_context
+def not_a_person(ctx: click.Context, person: str) -> None:
+    """Judge PERSON (an id or a name) not a person: an organisation, place or club taken for one. It leaves the
+    people list, the person filter and passages' tags, and its names make no person in later ingests."""
+    from archive.access import LOCAL
+    from archive.db import session_scope
+    from search.person_curation import mark_not_a_person
+    from search.persons import resolve_person
+
+    with session_scope(archive_engine(ctx.find_root())) as session:
+        person_id = resolve_person(session, person, LOCAL)
+        name = mark_not_a_person(session, person_id, LOCAL.actor)
+    click.echo(f"{person_id}. {name} is not a person (undo: archive persons is-a-person {person_id})")
+
+
+@persons.command("is-a-person")
+@click.argument("person_id", type=click.IntRange(min=1))
+@click.pass_context
+def is_a_person(ctx: click.Context, person_id: int) -> None:
+    """Undo `not-a-person` for the record PERSON_ID: it is a person again, with all its mentions."""
+    from archive.access import LOCAL
+    from archive.db import session_scope
+    from search.person_curation import mark_a_person
+
+    with session_scope(archive_engine(ctx.find_root())) as session:
+        name = mark_a_person(session, person_id, LOCAL.actor)
+    click.echo(f"{person_id}. {name} is a person again")

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from archive.access import Visibility
+from archive.ids import MAX_ID
 from archive.models import AuditEvent, Document, Passage
 from indexing.dates import period
 from indexing.jobs import duplicate_reason, job_warnings
@@ -349,7 +350,21 @@ class PersonPublic(BaseModel):
 
 
 class PersonList(BaseModel):
+    total: int  # people in the whole list (every page gives the same)
+    offset: int
     persons: list[PersonPublic]
+
+
+class PersonJudgement(BaseModel):
+    """Where an editor's decision leaves a record."""
+
+    id: int
+    name: str
+    not_a_person: bool
+
+
+class PersonMerge(BaseModel):
+    into: int = Field(ge=1, le=MAX_ID, description="The person this record is folded into (that record stays)")
 
 
 class PersonPassage(BaseModel):
@@ -386,6 +401,7 @@ class TimelineEntryPublic(BaseModel):
 
 
 class PersonDetailPublic(PersonPublic):
+    not_a_person: bool  # an editor judged the record not a person: it is in no list, filter or passage's tags
     documents: list[DocumentRef]  # newest first
     passages: list[PersonPassage]
     timeline: list[TimelineEntryPublic]  # oldest first
@@ -394,6 +410,7 @@ class PersonDetailPublic(PersonPublic):
     def of(cls, detail: PersonDetail) -> PersonDetailPublic:
         return cls(
             **asdict(detail.summary),
+            not_a_person=detail.not_a_person,
             documents=[DocumentRef.of(d) for d in newest_first(detail.documents)],
             timeline=[TimelineEntryPublic.of(entry) for entry in timeline(detail.passages)],
             passages=[

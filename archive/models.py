@@ -97,6 +97,20 @@ class Mention(SQLModel, table=True):
     char_end: int
 
 
+class PersonDecision(SQLModel, table=True):
+    """An editor's decision about a name, stored by its identity key (indexing.persons.keys): the name is not a
+    person, or it is the person `person_id` was merged into. Mentions are resolved through these first, at every
+    ingest, so a decision outlives re-ingest and holds for new documents."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True)
+    verdict: str = Field(max_length=16)  # not-a-person | same-person (indexing.persons.decisions)
+    person_id: int = Field(foreign_key="person.id", index=True)  # where the name's mentions go (hidden if rejected)
+    name: str  # the name the key was taken from
+    decided_by: str = Field(max_length=100)
+    decided_at: datetime = Field(default_factory=utcnow)
+
+
 class JobState(str, Enum):
     queued = "queued"
     running = "running"

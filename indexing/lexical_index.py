@@ -60,7 +60,9 @@ def clear_cache() -> None:
 
 
 def idf(passages: int, frequency: int) -> float:
-    """SQLite FTS5's BM25 idf of a term found in `frequency` of `passages` passages."""
+    """SQLite FTS5's BM25 idf of a term found in `frequency` of `passages` passages (a passage count remembered
+    from before the latest ingest can be the smaller: it counts as `frequency`)."""
+    passages = max(passages, frequency)
     return max(math.log((passages - frequency + 0.5) / (frequency + 0.5)), 1e-6)
 
 

@@ -512,12 +512,14 @@ class Ingestor:
                     same = job_store.duplicate_reason(existing)
                     job_states.finish(session, job, JobState.duplicate, document_id=existing.id, reason=same)
                     return IngestOutcome(job.filename, JobState.duplicate, same, existing.id, 0, job.id)
-                self._persons.refresh(session)  # names another worker stored meanwhile
                 original = near_duplicates.find_original(session, prepared.signature)
                 if original is not None:
                     document.duplicate_of = original.document_id
                 session.add(document)
                 session.flush()
+                # Names and decisions stored meanwhile (another worker, an editor), read after this transaction's
+                # first write: on SQLite nobody can change them again until it ends.
+                self._persons.refresh(session)
                 session.add_all(DocumentGroup(document_id=row_id(document), group=g) for g in prepared.groups)
                 audit.add(
                     session,

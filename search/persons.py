@@ -1,4 +1,4 @@
-"""People in the archive: lookup in any script, detail with cited passages, merging, tags of passages."""
+"""People in the archive: lookup in any script, pages of the list, detail with cited passages, tags of passages."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from archive.access import (
     ANONYMOUS,
-    LOCAL,
     VISIBLE_PASSAGES,
     Caller,
     audit_restricted_results,
@@ -22,10 +21,12 @@ from archive.access import (
 from archive.errors import InvalidInputError, NotFoundError
 from archive.ids import in_range, is_number, parse_id
 from archive.models import Document, Mention, Passage, Person, PersonAlias, id_column
-from indexing.persons import PersonIndex, match_persons, name_key, script_of
+from indexing.persons import PersonIndex, match_persons
+from indexing.persons.decisions import NOT_A_PERSON, persons_judged
 from indexing.persons.stored import load_person_index, names_stamp
 
 MIN_MATCH_SCORE = 0.6
+SORTS = ("mentions", "name")  # the orders of a list of people; a name query alone ranks by how well names match
 _WORD = re.compile(r"[^\W\d_][\w’'.-]*", re.UNICODE)
 
 
@@ -38,10 +39,25 @@ class PersonSummary:
 
 
 @dataclass(frozen=True)
+class PersonPage:
+    """One page of a list of people, and how many the whole list holds (the same for every page)."""
+
+    total: int
+    offset: int
+    persons: list[PersonSummary]
+
+
+@dataclass(frozen=True)
 class PersonDetail:
     summary: PersonSummary
     documents: list[Document]
     passages: list[tuple[Passage, Document]]
+    not_a_person: bool = False  # an editor judged the record not a person: it is in no list, filter or tag
+
+
+def not_persons(session: Session) -> set[int]:
+    """Records an editor judged not a person (an organisation, a place, ...): out of lists, filters and tags."""
+    return persons_judged(session, NOT_A_PERSON)
 
 
 def _narrowing(session: Session, caller: Caller) -> ColumnElement[bool] | None:
@@ -68,8 +84,10 @@ def _hidden_persons(session: Session, caller: Caller) -> set[int]:
     return mentioned - set(seen)
 
 
-def _names_by_person(session: Session, caller: Caller) -> dict[int, list[str]]:
-    hidden = _hidden_persons(session, caller)
+def _names_by_person(session: Session, caller: Caller, with_rejected: bool = False) -> dict[int, list[str]]:
+    """Every name of each person the caller may know of (the canonical name first); records judged not a person
+    only `with_rejected`."""
+    hidden = _hidden_persons(session, caller) | (set() if with_rejected else not_persons(session))
     names: dict[int, list[str]] = defaultdict(list)
     for person_id, name in session.exec(select(id_column(Person), Person.name)).all():
         if person_id not in hidden:
@@ -95,29 +113,60 @@ def _mention_counts(session: Session, person_ids: Sequence[int], caller: Caller)
     return dict(session.exec(statement.group_by(col(Mention.person_id))).all())
 
 
+def _summary(person_id: int, names: dict[int, list[str]], counts: dict[int, int]) -> PersonSummary:
+    return PersonSummary(person_id, names[person_id][0], names[person_id][1:], counts.get(person_id, 0))
+
+
 def _summaries(
     session: Session, person_ids: Sequence[int], names: dict[int, list[str]], caller: Caller
 ) -> list[PersonSummary]:
     counts = _mention_counts(session, person_ids, caller)
-    return [
-        PersonSummary(id=pid, name=names[pid][0], aliases=names[pid][1:], mentions=counts.get(pid, 0))
-        for pid in person_ids
-    ]
+    return [_summary(pid, names, counts) for pid in person_ids]
+
+
+def list_persons(
+    session: Session,
+    query: str | None = None,
+    *,
+    offset: int = 0,
+    limit: int = 20,
+    sort: str | None = None,
+    caller: Caller = ANONYMOUS,
+) -> PersonPage:
+    """A page of the people the caller may know of: those whose names match `query` in any script (best first),
+    or everyone (the most mentioned first); `sort` ("mentions" or "name") orders either list instead.
+
+    Mentions are counted in the passages the caller may see; ties go to the lower id, so pages never overlap."""
+    if sort is not None and sort not in SORTS:
+        raise InvalidInputError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    names = _names_by_person(session, caller)
+    if query and query.strip():
+        ranked = [pid for pid, score in match_persons(query, names, len(names)) if score >= MIN_MATCH_SCORE]
+    else:
+        ranked, sort = sorted(names), sort or "mentions"
+    counts = _mention_counts(session, ranked, caller)
+    if sort == "mentions":
+        ranked.sort(key=lambda pid: (-counts.get(pid, 0), pid))
+    elif sort == "name":
+        ranked.sort(key=lambda pid: (names[pid][0].casefold(), pid))
+    page = [_summary(pid, names, counts) for pid in ranked[offset : offset + limit]]
+    return PersonPage(total=len(ranked), offset=offset, persons=page)
 
 
 def find_persons(
     session: Session, query: str | None = None, limit: int = 20, caller: Caller = ANONYMOUS
 ) -> list[PersonSummary]:
-    """People whose names match `query` in any script, best first; without a query, the most mentioned.
+    """The first `limit` people of `list_persons`: matching `query` best first, or the most mentioned."""
+    return list_persons(session, query, limit=limit, caller=caller).persons
 
-    Only people the caller may know of, with mentions counted in the passages the caller may see."""
-    names = _names_by_person(session, caller)
-    if query and query.strip():
-        ranked = [pid for pid, score in match_persons(query, names, limit=limit) if score >= MIN_MATCH_SCORE]
-        return _summaries(session, ranked, names, caller)
-    counts = _mention_counts(session, list(names), caller)
-    most = sorted(names, key=lambda pid: (-counts.get(pid, 0), pid))[:limit]
-    return _summaries(session, most, names, caller)
+
+def known_person(session: Session, person_id: int, caller: Caller = ANONYMOUS) -> Person:
+    """The record, if it exists and the caller may know of it (a record judged not a person included); else the
+    same NotFoundError for both."""
+    person = session.get(Person, person_id) if in_range(person_id) else None
+    if person is None or person_id in _hidden_persons(session, caller):
+        raise NotFoundError(f"person {person_id} does not exist")
+    return person
 
 
 def resolve_person(session: Session, name_or_id: str, caller: Caller = ANONYMOUS) -> int:
@@ -127,8 +176,11 @@ def resolve_person(session: Session, name_or_id: str, caller: Caller = ANONYMOUS
         raise InvalidInputError("the person is empty: give a name or an id")
     if is_number(name_or_id):
         person_id = parse_id(name_or_id)
-        if person_id is None or session.get(Person, person_id) is None or person_id in _hidden_persons(session, caller):
+        if person_id is None:
             raise NotFoundError(f"person {name_or_id} does not exist")
+        known_person(session, person_id, caller)
+        if person_id in not_persons(session):
+            raise NotFoundError(f"record {name_or_id} was judged not a person")
         return person_id
     found = find_persons(session, name_or_id, limit=1, caller=caller)
     if not found:
@@ -137,11 +189,10 @@ def resolve_person(session: Session, name_or_id: str, caller: Caller = ANONYMOUS
 
 
 def get_person(session: Session, person_id: int, caller: Caller = ANONYMOUS) -> PersonDetail:
-    """A person with the documents and passages (that the caller may see) mentioning them."""
-    person = session.get(Person, person_id) if in_range(person_id) else None
-    if person is None or person_id in _hidden_persons(session, caller):
-        raise NotFoundError(f"person {person_id} does not exist")
-    names = _names_by_person(session, caller)
+    """A person with the documents and passages (that the caller may see) mentioning them; a record judged not a
+    person too (so that an editor can undo the decision), saying so."""
+    known_person(session, person_id, caller)
+    names = _names_by_person(session, caller, with_rejected=True)
     statement = (
         select(Passage, Document)
         .join(Document)
@@ -153,46 +204,20 @@ def get_person(session: Session, person_id: int, caller: Caller = ANONYMOUS) -> 
     rows = session.exec(statement.order_by(col(Document.id), col(Passage.ordinal))).all()
     documents = list({document.id: document for _, document in rows}.values())
     audit_restricted_results(session, caller, f"read person {person_id} in", documents)
-    return PersonDetail(_summaries(session, [person_id], names, caller)[0], documents, [(p, d) for p, d in rows])
-
-
-def merge_persons(session: Session, keep_id: int, merge_id: int) -> PersonSummary:
-    """Fold person `merge_id` into `keep_id`: aliases and mentions move, the second record goes."""
-    if keep_id == merge_id:
-        raise InvalidInputError("cannot merge a person with itself")
-    for person_id in (keep_id, merge_id):
-        if session.get(Person, person_id) is None:
-            raise NotFoundError(f"person {person_id} does not exist")
-    gone = session.get_one(Person, merge_id)
-    known = set(session.exec(select(PersonAlias.alias).where(PersonAlias.person_id == keep_id)).all())
-    for alias in session.exec(select(PersonAlias).where(PersonAlias.person_id == merge_id)).all():
-        if alias.alias in known:
-            session.delete(alias)
-        else:
-            alias.person_id = keep_id
-            session.add(alias)
-            known.add(alias.alias)
-    for mention in session.exec(select(Mention).where(Mention.person_id == merge_id)).all():
-        mention.person_id = keep_id
-        session.add(mention)
-    if gone.name not in known:
-        session.add(
-            PersonAlias(person_id=keep_id, alias=gone.name, key=name_key(gone.name), script=script_of(gone.name))
-        )
-    session.flush()
-    session.delete(gone)
-    session.flush()
-    return _summaries(session, [keep_id], _names_by_person(session, LOCAL), LOCAL)[0]
+    summary = _summaries(session, [person_id], names, caller)[0]
+    rejected = person_id in not_persons(session)
+    return PersonDetail(summary, documents, [(p, d) for p, d in rows], not_a_person=rejected)
 
 
 def persons_of_passages(session: Session, passage_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
-    """The (id, name) of the people each passage mentions, in order of first mention."""
+    """The (id, name) of the people each passage mentions, in order of first mention (no record judged not a
+    person)."""
     if not passage_ids:
         return {}
     rows = session.exec(
         select(Mention.passage_id, id_column(Person), Person.name)
         .join(Person, col(Person.id) == Mention.person_id)
-        .where(col(Mention.passage_id).in_(list(passage_ids)))
+        .where(col(Mention.passage_id).in_(list(passage_ids)), col(Person.id).not_in(not_persons(session)))
         .order_by(col(Mention.passage_id), col(Mention.char_start))
     ).all()
     persons: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -222,6 +247,7 @@ class PersonDirectory:
     def persons_in(self, session: Session, query: str) -> list[int]:
         self._refresh(session)
         words = _WORD.findall(query)
+        rejected = not_persons(session)
         found: list[int] = []
         for size in (3, 2, 1):
             for start in range(len(words) - size + 1):
@@ -229,7 +255,7 @@ class PersonDirectory:
                 if size == 1 and (len(phrase) < 4 or not phrase[0].isupper()):
                     continue  # a lone word must look like a surname
                 person_id = self._index.lookup(phrase)
-                if person_id is not None and person_id not in found:
+                if person_id is not None and person_id not in found and person_id not in rejected:
                     found.append(person_id)
         return found
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.web import curation
 from api.web.pages import router
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -18,6 +19,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 def install_web(app: FastAPI) -> None:
     """Add the pages and their static files to the app."""
     app.include_router(router)
+    app.include_router(curation.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/favicon.ico", include_in_schema=False)

@@ -37,7 +37,7 @@ from language.scripts import LANGUAGES
 from search.filters import SearchFilters, document_kinds
 from search.highlight import highlighter_for
 from search.language_balance import answer_languages
-from search.persons import find_persons, get_person
+from search.persons import get_person, list_persons
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
 from search.request import FILTERS, SearchRequest
 from search.searcher import MAX_OFFSET, MAX_QUERY_CHARS, SearchHit
@@ -384,14 +384,59 @@ def _file_url(request: Request, document: Document, cited: Passage | None) -> st
     return f"{url}#page={cited.page_start}" if cited is not None and cited.page_start is not None else url
 
 
+PEOPLE_PER_PAGE = 100
+CURATION_DONE = {  # what the person page says after an editor's correction (api/web/curation.py)
+    "not-a-person": "Marked as not a person. It has left the people list, the person filter and the passages' tags.",
+    "a-person": "Marked as a person again.",
+    "merged": "The other record was merged into this one.",
+}
+
+
 @router.get("/people", response_class=HTMLResponse)
 def people_page(
-    request: Request, services: ServicesDep, caller: CallerDep, q: Annotated[str, Query(max_length=200)] = ""
+    request: Request,
+    services: ServicesDep,
+    caller: CallerDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[str, Query(max_length=20)] = "",
+    sort: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
-    """Everyone in the archive (the most mentioned first), or those whose names match `q` in any script."""
-    with Session(services.engine) as session:
-        persons = find_persons(session, q.strip() or None, limit=200, caller=caller)
-    return _page(request, "people.html", title="People", q=q, persons=persons)
+    """Everyone in the archive (the most mentioned first, or by name), or those whose names match `q` in any
+    script; a page of `PEOPLE_PER_PAGE` at a time, with links to its neighbours."""
+    try:
+        number = form_number(page, "page") or 1
+        with Session(services.engine) as session:
+            found = list_persons(
+                session,
+                q.strip() or None,
+                offset=(number - 1) * PEOPLE_PER_PAGE,
+                limit=PEOPLE_PER_PAGE,
+                sort=sort or None,
+                caller=caller,
+            )
+    except ArchiveError as error:
+        return _error(request, error, "People")
+    pages = max(1, -(-found.total // PEOPLE_PER_PAGE))
+
+    def link(to: int) -> str:
+        params = {"q": q.strip(), "sort": sort, "page": str(to) if to > 1 else ""}
+        return str(path_for(request, "people_page").include_query_params(**{k: v for k, v in params.items() if v}))
+
+    return _page(
+        request,
+        "people.html",
+        title="People",
+        q=q,
+        sort=sort,
+        found=found,
+        first=found.offset + 1,
+        last=found.offset + len(found.persons),
+        previous=link(number - 1) if number > 1 else None,
+        next=link(number + 1) if number < pages else None,
+        numbered=[(n, link(n)) for n in range(max(1, number - 3), min(pages, number + 3) + 1)],
+        number=number,
+        pages=pages,
+    )
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
@@ -440,6 +485,8 @@ def person_page(request: Request, services: ServicesDep, caller: CallerDep, pers
         "person.html",
         title=detail.summary.name,
         person=detail.summary,
+        not_a_person=detail.not_a_person,
+        done=CURATION_DONE.get(request.query_params.get("done", "")),
         groups=[group for group in groups.values() if group["passages"]],
         events=events,
     )

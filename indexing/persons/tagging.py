@@ -3,6 +3,8 @@
 Mentions are found in a document's text before its transaction (the slow, pure part); inside the transaction each
 mention is resolved to a person (existing or new) and written as a `Mention` of every passage that holds it.
 Curated people (`persons.json` beside the ingested files) are merged in before the documents that follow them.
+Editors' decisions (`indexing.persons.decisions`) come first wherever a name is resolved: a name judged not a person
+goes to its hidden record, a merged name to the record it was merged into.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlmodel import Session
 
 from archive.models import Mention, Passage, Person, PersonAlias, row_id
 from indexing.persons import KnownPerson, PersonIndex, PersonMention, find_person_mentions, name_key, script_of
+from indexing.persons.decisions import Decisions, load_decisions
 from indexing.persons.keys import is_full_name
 from indexing.persons.stored import load_person_index, names_stamp
 
@@ -29,16 +32,27 @@ class PersonTagger:
     def __init__(self) -> None:
         self._index = PersonIndex()
         self._stamp: tuple[int, ...] | None = None  # the stored names this index holds, see names_stamp
+        self._decisions = Decisions()
 
     def load(self, session: Session) -> None:
-        """(Re)read every stored name, so that new mentions join existing records."""
+        """(Re)read every stored name and decision, so that new mentions join existing records."""
         self._index = load_person_index(session)
         self._stamp = names_stamp(session)
+        self._decisions = load_decisions(session)
 
     def refresh(self, session: Session) -> None:
-        """Reload the names if someone else (another worker, a merge) changed them since they were read."""
+        """Reload the names if someone else (another worker, a merge) changed them since they were read, and the
+        editors' decisions (a small table) always."""
         if names_stamp(session) != self._stamp:
             self.load(session)
+        else:
+            self._decisions = load_decisions(session)
+
+    def person_for(self, name: str) -> int | None:
+        """The record a name's mentions go to: the editors' decision about the name if there is one, else the
+        person the name index finds (None: nobody known yet)."""
+        decision = self._decisions.about(name)
+        return decision.person_id if decision is not None else self._index.lookup(name)
 
     def mark_current(self, session: Session) -> None:
         """The names as this transaction leaves them are the ones held (call while no one else writes them)."""
@@ -48,7 +62,7 @@ class PersonTagger:
         """Merge curated people: a known name joins its existing record (gaining the aliases) or creates one."""
         for person in known:
             names = (person.name, *person.aliases)
-            person_id = next((pid for pid in map(self._index.lookup, names) if pid is not None), None)
+            person_id = next((pid for pid in map(self.person_for, names) if pid is not None), None)
             if person_id is None:
                 person_id = self._create(session, person.name)
             else:
@@ -62,7 +76,7 @@ class PersonTagger:
         starts = [p.char_start for p in ordered]
         written = 0
         for mention in sorted(mentions, key=lambda m: not is_full_name(m.name)):
-            person_id = self._index.lookup(mention.name)
+            person_id = self.person_for(mention.name)
             if person_id is None:
                 if not is_full_name(mention.name):
                     continue  # a lone surname nobody is known by stays untagged rather than guessed

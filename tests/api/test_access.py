@@ -273,7 +273,7 @@ def test_every_write_route_needs_a_role(archive: Archive) -> None:
     ]
     assert ("post", "/documents") in writes and ("patch", "/documents/{document_id}") in writes
     for method, path in writes:
-        url = path.format(document_id=archive.public_id, search_id=MISSING)
+        url = path.format(document_id=archive.public_id, search_id=MISSING, person_id=MISSING)
         anonymous = archive.client.request(method, url, json={})
         assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"] == "Bearer", (method, path)
         if path.startswith("/saved-searches"):

@@ -108,3 +108,23 @@ def test_merging_two_records_moves_aliases_and_mentions(fake_services, tmp_path)
         assert {m.person_id for m in session.exec(select(Mention)).all()} == {people[0].id}
     same = runner.invoke(cli, ["--data-dir", data, "persons", "merge", "Serik Zhakhin", "Serik Zhakhin"])
     assert same.exit_code == 1 and "itself" in same.output
+
+
+def test_the_people_list_pages_with_a_total_that_does_not_change(seed_client):
+    whole = seed_client.get("/persons", params={"limit": 500}).json()
+    total = whole["total"]
+    assert total == len(whole["persons"]) > 20
+    mentions = [p["mentions"] for p in whole["persons"]]
+    assert mentions == sorted(mentions, reverse=True)  # the most mentioned first
+    seen: list[int] = []
+    for offset in range(0, total + 9, 9):
+        page = seed_client.get("/persons", params={"offset": offset, "limit": 9}).json()
+        assert (page["total"], page["offset"]) == (total, offset)
+        seen += [p["id"] for p in page["persons"]]
+    assert seen == [p["id"] for p in whole["persons"]]  # the pages neither overlap nor leave a gap
+    by_name = seed_client.get("/persons", params={"limit": 500, "sort": "name"}).json()
+    names = [p["name"].casefold() for p in by_name["persons"]]
+    assert by_name["total"] == total and names == sorted(names)
+    matching = seed_client.get("/persons", params={"q": "Бокаев", "limit": 1}).json()
+    assert matching["persons"][0]["name"] == "Maks Bokayev" and matching["total"] >= 1
+    assert seed_client.get("/persons", params={"sort": "age"}).status_code == 422

@@ -371,8 +371,18 @@
     document.querySelectorAll("details.filters[open]").forEach(function (filters) { filters.open = false; });
   }
 
+  // Forms that post a key (the person page's corrections): filled with the key this tab already holds, which they
+  // keep in turn. Without this script the key is typed into the form.
+  function setUpKeyFields() {
+    document.querySelectorAll("input[data-user-key]").forEach(function (input) {
+      input.value = userKey();
+      input.form.addEventListener("submit", function () { window.sessionStorage.setItem(KEY, input.value.trim()); });
+    });
+  }
+
   setUpCopyButtons();
   foldFiltersOnPhones();
+  setUpKeyFields();
   tidySearchForms();
   openAtPassage();
   setUpUploads();
