@@ -21,6 +21,9 @@ from archive.logs import reset_logging
 from archive.settings import Settings
 from language.scripts import LANGUAGES
 
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000  # where `archive serve` listens unless told
+DEFAULT_SERVE_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+
 
 class ArchiveGroup(click.Group):
     """Turns domain errors into a one-line message and exit status 1, never a traceback."""
@@ -257,6 +260,11 @@ def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
     metavar="YYYY-MM-DD",
     help="Only documents whose stated date begins on or before this day.",
 )
+@click.option(
+    "--undated",
+    type=click.Choice(["include", "exclude"]),
+    help="With --from or --to: include undated documents too [default: exclude].",
+)
 @click.option("--kind", help="Only documents of this kind, e.g. 'news article'.")
 @click.option(
     "--format",
@@ -274,10 +282,8 @@ def retry(ctx: click.Context, job_ids: tuple[int, ...]) -> None:
 )
 @click.option(
     "--base-url",
-    default="http://127.0.0.1:8000",
-    show_default=True,
-    envvar="ARCHIVE_PUBLIC_URL",
-    help="Where `archive serve` answers, for the links back to each passage [env ARCHIVE_PUBLIC_URL].",
+    help="Where readers reach the server, for the links back to each passage [default: the configured public URL, "
+    f"ARCHIVE_PUBLIC_URL; without one, {DEFAULT_SERVE_URL}, where `archive serve` answers by default].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /search.")
 @click.pass_context
@@ -291,22 +297,35 @@ def search(
     language: str | None,
     published_from: str | None,
     published_to: str | None,
+    undated: str | None,
     kind: str | None,
     fmt: str,
     batch,
-    base_url: str,
+    base_url: str | None,
     as_json: bool,
 ) -> None:
     """Find the passages that answer QUERY (English, Russian or Kazakh), or every query of a --batch file."""
+    from api.citation import cite_hit
     from api.export import ExportFormat, meta_of, render, result_set, rows_of
     from api.schemas import SearchResponse
     from archive.access import LOCAL
+    from archive.settings import public_url
+    from search.highlight import marked_sentences
     from search.request import FILTERS, SearchRequest
 
     if (query is None) == (batch is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
+    try:
+        base_url = public_url(base_url) or ctx.obj.public_url or DEFAULT_SERVE_URL
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--base-url") from None
     fields = {"k": k, "page": page_number, **{name: ctx.params[name] for name in FILTERS}}  # options named as fields
-    searcher = _services(ctx).searcher
+    services = _services(ctx)
+    searcher = services.searcher
+
+    def rows(asked: SearchRequest, found):
+        return rows_of(found, base_url, marked_sentences(services.embedder, asked.q, found.hits))
+
     if batch is not None:
         if fmt not in ("text", "json") or as_json:
             raise click.UsageError("--batch prints one JSON line per query; --format and --json do not apply")
@@ -317,7 +336,7 @@ def search(
             found = asked.run(searcher, LOCAL)
             click.echo(
                 json.dumps(
-                    result_set(rows_of(found, base_url), asked.q, meta_of(found, asked.filters(LOCAL))),
+                    result_set(rows(asked, found), asked.q, meta_of(found, asked.filters(LOCAL))),
                     ensure_ascii=False,
                 )
             )
@@ -326,7 +345,7 @@ def search(
     found = asked.run(searcher, LOCAL)
     if fmt != "text":
         click.echo(
-            render(rows_of(found, base_url), ExportFormat(fmt), asked.q, meta_of(found, asked.filters(LOCAL))), nl=False
+            render(rows(asked, found), ExportFormat(fmt), asked.q, meta_of(found, asked.filters(LOCAL))), nl=False
         )
         return
     response = SearchResponse.of_page(asked.q, found)
@@ -337,7 +356,10 @@ def search(
         click.echo(response.notice)
     elif response.total is not None:
         click.echo(f"results {asked.start + 1}-{asked.start + len(response.results)} of {response.total}")
-    for result in response.results:
+    if response.undated_excluded:
+        click.echo(f"{_undated_note(response.undated_excluded)} (--undated include brings them in)")
+    highlights = marked_sentences(services.embedder, asked.q, found.hits)
+    for result, hit, highlight in zip(response.results, found.hits, highlights, strict=True):
         page = f", page {result.citation.pages}" if result.citation.pages else ""
         click.secho(f"{result.rank}. {result.document.title}{page}", bold=True)
         dated = f", {result.document.published}" if result.document.published else ""
@@ -346,7 +368,12 @@ def search(
             f"{result.citation.char_end}, {result.language or '?'}, score {result.score:.4f}"
         )
         click.echo("   " + " ".join(result.text.split()))
+        click.echo("   cite: " + cite_hit(hit, highlight, base_url))
         click.echo()
+
+
+def _undated_note(count: int) -> str:
+    return f"{count} undated document{'' if count == 1 else 's'} left out by the date filter"
 
 
 @cli.command(name="check-quote")
@@ -385,8 +412,8 @@ def check_quote(ctx: click.Context, quote: str, k: int, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default=DEFAULT_HOST, show_default=True)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
 @click.option(
     "--workers",
     default=1,

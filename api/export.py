@@ -1,8 +1,13 @@
 """Search results as files a researcher keeps: CSV, JSON, RIS and CSL-JSON (for reference managers).
 
-Every row carries the quote, its document (title, publisher, authors, date), page, character offsets and a link back
-to the passage in the reading view, so each quote can be found again and checked. Used by `GET /search/export` and
-`archive search --format`.
+Every row carries the quote, its document (title, publisher, authors, date), page, character offsets, a link back
+to the passage in the reading view and its citation (api.citation: the marked sentence, as the search page copies
+it), so each quote can be found again and checked. Used by `GET /search/export` and `archive search --format`.
+
+CSV cells carry no non-breaking or other fixed-width spaces: spreadsheets show them as odd characters and formulas
+do not split on them. `csv_text` (through `spreadsheet_safe`) turns each of them into a plain space, one character
+for one, in the file only: the stored text, and so every offset into it, stays as it is (the JSON exports keep the
+text exactly; a quote's offsets still index the document's text).
 """
 
 from __future__ import annotations
@@ -10,11 +15,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from enum import Enum
+from urllib.parse import quote
 
+from api.citation import Span, cite_hit, marked_span, passage_link
 from archive.models import row_id
 from indexing.dates import DAY, MONTH, YEAR, parse_iso, period
+from indexing.persons.names import to_latin
 from search.filters import SearchFilters
 from search.searcher import SearchHit, SearchPage
 
@@ -65,11 +75,13 @@ class ExportRow:
     document_id: int
     passage_id: int
     score: float
-    link: str  # the passage in the reading view
+    link: str  # the reading view at the cited (marked) sentence
     source_url: str | None  # where the document was published, when known
+    citation: str  # the citation of the marked sentence, as every page copies it (api.citation)
 
     @classmethod
-    def of(cls, hit: SearchHit, base_url: str) -> ExportRow:
+    def of(cls, hit: SearchHit, base_url: str, highlight: Span) -> ExportRow:
+        """The row of a result; `highlight` is its marked sentence, as offsets inside the result's text."""
         document, passage = hit.document, hit.passage
         stated = period(document.published, document.published_end)
         return cls(
@@ -87,13 +99,38 @@ class ExportRow:
             document_id=row_id(document),
             passage_id=row_id(passage),
             score=round(hit.score, 6),
-            link=passage_link(base_url, row_id(document), row_id(passage)),
+            link=passage_link(base_url, row_id(document), row_id(passage), marked_span(hit, highlight)),
             source_url=document.url,
+            citation=cite_hit(hit, highlight, base_url),
         )
 
 
-def rows_of(page: SearchPage, base_url: str) -> list[ExportRow]:
-    return [ExportRow.of(hit, base_url) for hit in page.hits]
+FILENAME_WORDS = 8  # a file is named after the query's first words
+FILENAME_CHARS = 60
+
+
+def export_filename(query: str, fmt: ExportFormat, *, ascii_only: bool = False) -> str:
+    """ "archive-search-colony-settlement.csv": the query's first words, joined by hyphens; with `ascii_only`, in
+    Latin letters (Cyrillic transliterated, accents dropped) for clients that read no other file names."""
+    if ascii_only:
+        query = unicodedata.normalize("NFKD", to_latin(query)).encode("ascii", "ignore").decode()
+    words = re.findall(r"[^\W_]+", query)[:FILENAME_WORDS]
+    slug = "-".join(words)[:FILENAME_CHARS].strip("-").lower()
+    return f"archive-search{'-' + slug if slug else ''}.{EXTENSIONS[fmt]}"
+
+
+def attachment_header(query: str, fmt: ExportFormat) -> str:
+    """Content-Disposition of an export: an ASCII `filename` every client reads, and the query's own words in
+    `filename*` (RFC 5987/6266) when they are not ASCII."""
+    fallback = export_filename(query, fmt, ascii_only=True)
+    name = export_filename(query, fmt)
+    header = f'attachment; filename="{fallback}"'
+    return header if name == fallback else f"{header}; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def rows_of(page: SearchPage, base_url: str, highlights: list[Span]) -> list[ExportRow]:
+    """The rows of a page of results, each with its marked sentence (`highlights`, one per result)."""
+    return [ExportRow.of(hit, base_url, highlight) for hit, highlight in zip(page.hits, highlights, strict=True)]
 
 
 def meta_of(page: SearchPage, filters: SearchFilters) -> dict:
@@ -102,11 +139,6 @@ def meta_of(page: SearchPage, filters: SearchFilters) -> dict:
 
 
 CSV_COLUMNS = list(ExportRow.__dataclass_fields__)
-
-
-def passage_link(base_url: str, document_id: int, passage_id: int) -> str:
-    """The reading view opened at a passage: the link every export and citation points back to."""
-    return f"{base_url.rstrip('/')}/read/{document_id}?passage={passage_id}#passage-{passage_id}"
 
 
 def render(rows: list[ExportRow], fmt: ExportFormat, query: str, meta: dict | None = None) -> str:
@@ -134,11 +166,18 @@ def to_csv(rows: list[ExportRow], extra: dict[str, str] | None = None) -> str:
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
 
 
+# No-break, figure, narrow and other fixed-width spaces, and the ideographic space: each becomes " " in a CSV file.
+_OTHER_SPACES = "\u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+_PLAIN_SPACES = str.maketrans(dict.fromkeys(_OTHER_SPACES, " "))
+
+
 def spreadsheet_safe(value: object) -> object:
-    """A cell a spreadsheet shows as text: a string that would start a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A cell a spreadsheet shows as text: plain spaces only, and a string that would start a formula gets a leading
+    apostrophe."""
+    if not isinstance(value, str):
+        return value
+    value = value.translate(_PLAIN_SPACES)
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def csv_text(fieldnames: list[str], records: list[dict]) -> str:
@@ -152,7 +191,7 @@ def csv_text(fieldnames: list[str], records: list[dict]) -> str:
 
 
 def to_ris(rows: list[ExportRow]) -> str:
-    """RIS records (one per quote): the quote in N1 with its offsets, the link back in UR."""
+    """RIS records (one per quote): the citation in N1, the link back in UR."""
     records = []
     for row in rows:
         lines = [("TY", RIS_TYPES.get((row.kind or "").lower(), "GEN")), ("TI", row.title)]
@@ -161,7 +200,7 @@ def to_ris(rows: list[ExportRow]) -> str:
         lines += _ris_dates(row.published)
         lines += [("SP", str(row.page))] if row.page is not None else []
         lines += [("LA", row.language)] if row.language else []
-        lines += [("N1", f"“{' '.join(row.quote.split())}” (characters {row.char_start}–{row.char_end})")]
+        lines += [("N1", row.citation)]
         lines += [("UR", row.link)] + ([("L2", row.source_url)] if row.source_url else [])
         lines += [("ID", f"passage-{row.passage_id}"), ("ER", "")]
         records.append("\r\n".join(f"{tag}  - {value}".rstrip() for tag, value in lines))
@@ -184,7 +223,7 @@ def _ris_dates(published: str | None) -> list[tuple[str, str]]:
 
 
 def to_csl(rows: list[ExportRow]) -> list[dict]:
-    """CSL-JSON items (Zotero, Zettlr, pandoc citeproc); the quote and its offsets in `note` and `custom`."""
+    """CSL-JSON items (Zotero, Zettlr, pandoc citeproc); the citation in `note`, the quote and offsets in `custom`."""
     items = []
     for row in rows:
         item: dict = {
@@ -192,7 +231,7 @@ def to_csl(rows: list[ExportRow]) -> list[dict]:
             "type": CSL_TYPES.get((row.kind or "").lower(), "document"),
             "title": row.title,
             "URL": row.link,
-            "note": f"“{' '.join(row.quote.split())}” (characters {row.char_start}–{row.char_end})",
+            "note": row.citation,
             "custom": {
                 "quote": row.quote,
                 "char_start": row.char_start,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
-from api.export import passage_link
+from api.citation import passage_link
 from api.schemas import Citation
 from archive.models import SavedSearch, row_id
 from search.alerts import Match

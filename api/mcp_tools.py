@@ -21,7 +21,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 from sqlmodel import Session, col, select
 
-from api.export import passage_link
+from api.citation import passage_link
 from api.routes.documents import passage_counts
 from api.schemas import (
     Citation,

@@ -231,6 +231,11 @@ class SearchResponse(BaseModel):
     languages_note: str | None = Field(
         default=None, description="Said when results are in other languages than the query's"
     )
+    undated_excluded: int = Field(
+        default=0,
+        description="Undated documents a date filter left out (that the other filters keep); undated=include "
+        "brings them in",
+    )
 
     @classmethod
     def of(
@@ -241,6 +246,7 @@ class SearchResponse(BaseModel):
         *,
         total: int | None = None,
         offset: int = 0,
+        undated_excluded: int = 0,
     ) -> SearchResponse:
         """Without a highlighter (embedder-assisted), the highlights are chosen by lexical overlap alone."""
         texts = [hit.text for hit in hits]
@@ -255,11 +261,14 @@ class SearchResponse(BaseModel):
             offset=offset,
             query_language=guess_language(query, min_letters=1),
             languages_note=answer_languages(query, [hit.language for hit in hits]),
+            undated_excluded=undated_excluded,
         )
 
     @classmethod
     def of_page(cls, query: str, page: SearchPage, highlighter: Highlighter | None = None) -> SearchResponse:
-        return cls.of(query, page.hits, highlighter, total=page.total, offset=page.offset)
+        return cls.of(
+            query, page.hits, highlighter, total=page.total, offset=page.offset, undated_excluded=page.undated_excluded
+        )
 
 
 class EmbedderInfo(BaseModel):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 
 import numpy as np
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from archive import storage
@@ -23,8 +23,11 @@ class SearchFilters:
     person: str | None = None  # a person's id or name, in any script
     language: str | None = None  # the passage's own language (as results report it): en, ru or kk
     published_from: date | None = None  # documents whose stated date (a day, month, year or interval) reaches
-    published_to: date | None = None  # into this range; undated documents are left out by a date filter
+    published_to: date | None = None  # into this range; undated documents are left out unless `undated`
     kind: str | None = None  # the document's kind, e.g. "news article"
+    undated: str | None = (
+        None  # "include": a date filter keeps undated documents too ("exclude" or None: it drops them)
+    )
     passage_ids: tuple[int, int] | None = None  # (after, through): only passages added in between (saved searches)
     caller: Caller = field(default=ANONYMOUS, compare=False)  # who asks: only what they may see is searched
 
@@ -33,6 +36,13 @@ class SearchFilters:
             raise InvalidInputError(f"language must be one of {', '.join(LANGUAGES)}, not {self.language!r}")
         if self.published_from and self.published_to and self.published_from > self.published_to:
             raise InvalidInputError("published_from must not be after published_to")
+        if self.undated not in (None, "include", "exclude"):
+            raise InvalidInputError(f"undated must be include or exclude, not {self.undated!r}")
+
+    @property
+    def dated(self) -> bool:
+        """Whether a date filter is set."""
+        return self.published_from is not None or self.published_to is not None
 
     @property
     def active(self) -> bool:
@@ -56,6 +66,32 @@ class SearchFilters:
         This is the one place where search candidates (dense, lexical, person) are narrowed."""
         if not self.active:
             return VISIBLE_PASSAGES.allowed(session, self.caller)
+        return storage.passage_ids_where(session, *self._conditions(session), *self._date_conditions())
+
+    def undated_excluded(self, session: Session) -> int:
+        """How many undated documents the date filter leaves out that every other filter keeps (0 without one)."""
+        if not self.dated or self.undated == "include":
+            return 0
+        statement = (
+            select(func.count(func.distinct(Passage.document_id)))
+            .join(Document)
+            .where(*self._conditions(session), col(Document.published).is_(None))
+        )
+        return int(session.exec(statement).one())
+
+    def _date_conditions(self) -> list[ColumnElement[bool]]:
+        """The date range as SQL: a document whose stated date reaches into it (or has none, when asked)."""
+        conditions: list[ColumnElement[bool]] = []
+        if self.published_from is not None:
+            conditions.append(func.coalesce(Document.published_end, Document.published) >= self.published_from)
+        if self.published_to is not None:
+            conditions.append(col(Document.published) <= self.published_to)
+        if conditions and self.undated == "include":
+            return [or_(col(Document.published).is_(None), and_(*conditions))]
+        return conditions
+
+    def _conditions(self, session: Session) -> list[ColumnElement[bool]]:
+        """Every filter but the date range, as SQL on passages joined with their documents."""
         conditions = []
         visible = visible_condition(self.caller)
         if visible is not None:
@@ -67,10 +103,6 @@ class SearchFilters:
             conditions.append(col(Document.id) == self.document_id)
         if self.kind is not None:
             conditions.append(col(Document.kind) == self.kind)
-        if self.published_from is not None:
-            conditions.append(func.coalesce(Document.published_end, Document.published) >= self.published_from)
-        if self.published_to is not None:
-            conditions.append(col(Document.published) <= self.published_to)
         if self.person is not None:
             person_id = resolve_person(session, self.person, self.caller)
             conditions.append(col(Passage.id).in_(select(Mention.passage_id).where(Mention.person_id == person_id)))
@@ -79,7 +111,7 @@ class SearchFilters:
             conditions += [col(Passage.id) > after, col(Passage.id) <= through]
         if self.language is not None:
             conditions.append(col(Passage.language) == self.language)
-        return storage.passage_ids_where(session, *conditions)
+        return conditions
 
 
 def document_kinds(session: Session, where: ColumnElement[bool] | None = None) -> list[str]:

@@ -18,6 +18,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,12 +29,16 @@ from indexing.persons.names import token_key
 from indexing.sentence_vectors import stored_sentences
 from language.words import WORD, is_informative, matching_prefix
 
+if TYPE_CHECKING:
+    from search.searcher import SearchHit
+
 LEXICAL_WEIGHT = 0.08  # one fully matched query is worth this much cosine similarity
 SEMANTIC_RESULTS = 3  # results (best first) whose sentences may be embedded
 SEMANTIC_SENTENCES = 12  # at most this many sentences compared by meaning per list of results (bounds the cost)
 CONFIDENT_MARGIN = 0.25  # sentences within this share of the query's words of the best overlap are compared by meaning
 SENTENCE_CACHE_SIZE = 4096
 MAX_QUERY_WORDS = 24
+MIN_SENTENCE_WORDS = 3  # fewer words (a heading "Hot topics:", a list number "4.") are never the answering sentence
 
 Span = tuple[int, int]
 
@@ -42,6 +47,17 @@ def sentences(passage_text: str) -> list[Span]:
     """Sentence spans of a passage, never empty for a non-empty passage."""
     spans = sentence_spans(passage_text)
     return spans or ([(0, len(passage_text))] if passage_text else [])
+
+
+def answerable(passage_text: str, spans: Sequence[Span]) -> list[Span]:
+    """The sentences that can answer: those of at least MIN_SENTENCE_WORDS words with letters (a heading such as
+    "Hot topics:" or a list number "4." is a sentence to the splitter, not an answer); all of them when none is."""
+    long_enough = [
+        (start, end)
+        for start, end in spans
+        if sum(1 for word in WORD.findall(passage_text[start:end]) if not word.isdigit()) >= MIN_SENTENCE_WORDS
+    ]
+    return long_enough or list(spans)
 
 
 @lru_cache(maxsize=8192)
@@ -84,13 +100,14 @@ def best_sentence_span(
 ) -> Span:
     """(char_start, char_end) inside `passage_text` of the sentence that best answers `query`.
 
-    Lexical overlap first (ties go to the earlier sentence). With `query_vector` and `sentence_vectors` (a function
-    that embeds a list of sentences, e.g. `embedder.embed_passages`), the sentences that the overlap cannot tell apart
-    (within `margin` of the best; all of them when no word matches, as for a Kazakh question over English text) are
-    embedded and the cosine similarity, nudged by the overlap, decides. So the embedder runs only when it matters
+    Only sentences of a few words compete (`answerable`). Lexical overlap first (ties go to the earlier sentence).
+    With `query_vector` and `sentence_vectors` (a function that embeds a list of sentences, e.g.
+    `embedder.embed_passages`), the sentences that the overlap cannot tell apart (within `margin` of the best; all of
+    them when no word matches, as for a Kazakh question over English text) are embedded and the cosine similarity,
+    nudged by the overlap, decides. So the embedder runs only when it matters
     (`query_vector` may be a function, called only then; `sentence_vectors` may return None: lexical it is).
     """
-    spans = sentences(passage_text)
+    spans = answerable(passage_text, sentences(passage_text))
     if len(spans) <= 1:
         return spans[0] if spans else (0, 0)
     lexical = lexical_scores(passage_text, spans, query_keys(query))
@@ -212,3 +229,9 @@ def highlighter_for(embedder: Embedder, passages: Sequence[Passage] = ()) -> Hig
         [pair for p in passages for pair in stored_sentences(p.text, p.sentence_spans, p.sentence_vectors, dim)]
     )
     return highlighter
+
+
+def marked_sentences(embedder: Embedder, query: str, hits: Sequence[SearchHit]) -> list[Span]:
+    """The answering sentence of each result, by words and meaning (offsets inside each result's text): the one
+    choice the web pages mark, their citations quote and the exports and `archive search` cite."""
+    return highlighter_for(embedder, [hit.passage for hit in hits]).spans(query, [hit.text for hit in hits])

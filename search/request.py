@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -24,7 +24,7 @@ from search.searcher import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS, Searcher, Search
 from search.validation import require_text
 
 DEFAULT_K = 10
-FILTERS = ("document_id", "person", "language", "published_from", "published_to", "kind")
+FILTERS = ("document_id", "person", "language", "published_from", "published_to", "undated", "kind")
 
 
 class SearchQuery(BaseModel):
@@ -52,6 +52,10 @@ class SearchQuery(BaseModel):
     published_to: Annotated[date | None, Field(description="Only documents whose stated date begins on or before")] = (
         None
     )
+    undated: Annotated[
+        Literal["include", "exclude"] | None,
+        Field(description="With a date filter: include undated documents too, or leave them out (the default)"),
+    ] = None
     kind: Annotated[str | None, Field(max_length=100, description="Only documents of this kind, e.g. news article")] = (
         None
     )

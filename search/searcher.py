@@ -34,7 +34,9 @@ from search.word_evidence import WordEvidence
 MAX_K = 100
 MAX_OFFSET = 1000
 MAX_QUERY_CHARS = 1000
-CANDIDATES = 50  # per retriever; every candidate is then scored on the same features (search.ranking)
+# Candidates per retriever, each then scored on the same features (search.ranking). Every page of a search is cut
+# from the ranking of these same candidates, so the order and the total do not change while paging.
+RANKING_DEPTH = 100
 QUERY_CACHE_SIZE = 256
 
 
@@ -71,11 +73,15 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchPage:
-    """One page of results: `hits` from rank `offset + 1` on, and `total` results (None when not counted)."""
+    """One page of results: `hits` from rank `offset + 1` on, and `total` results (None when not counted).
+
+    `total` is the length of the whole ranking the pages are cut from (the same for every page of a search);
+    `undated_excluded` counts the undated documents a date filter left out (0 without one)."""
 
     hits: list[SearchHit]
     total: int | None
     offset: int = 0
+    undated_excluded: int = 0
 
 
 class Searcher:
@@ -113,19 +119,20 @@ class Searcher:
         filters = filters or SearchFilters()
         with Session(self._engine) as session:
             allowed = filters.allowed_passage_ids(session)
+            undated = filters.undated_excluded(session)
             if allowed is not None and allowed.size == 0:
-                return SearchPage([], 0, offset)
-            depth = max(CANDIDATES, offset + k)
+                return SearchPage([], 0, offset, undated)
             query_vector = self._query_vector(query)
             if mode is SearchMode.dense:
                 found = self._index.search(query_vector, offset + k, allowed)
                 hits = self._hits(session, [(i, score, None) for i, score in found], offset)
                 audit_restricted_results(session, filters.caller, "search", [hit.document for hit in hits])
-                return SearchPage(hits, None, offset)
-            candidates = self.candidates(session, query, query_vector, depth, allowed)
+                return SearchPage(hits, None, offset, undated)
+            # The same candidates whatever the page: the ranking, and so its total, do not change while paging.
+            candidates = self.candidates(session, query, query_vector, RANKING_DEPTH, allowed)
             sample = self._archive_sample.vectors(session)
             if not answers_query(candidates, query, query_vector, sample, self._embedder.token_count):
-                return SearchPage([], 0, offset)  # nothing stands out from the archive: no answer rather than noise
+                return SearchPage([], 0, offset, undated)  # nothing stands out from the archive: no answer, not noise
             results = without_overlaps(rank(candidates))
             if filters.document_id is None:  # near-duplicates (republished copies) show once: their original
                 ranked = [(r.candidate.passage_id, 0.0) for r in results]
@@ -140,7 +147,7 @@ class Searcher:
                 offset,
             )
             audit_restricted_results(session, filters.caller, "search", [hit.document for hit in hits])
-            return SearchPage(hits, len(results), offset)
+            return SearchPage(hits, len(results), offset, undated)
 
     def candidates(
         self, session: Session, query: str, query_vector: np.ndarray, depth: int, allowed: np.ndarray | None = None

@@ -7,11 +7,11 @@ from fastapi.responses import Response
 
 from api.auth import CallerDep
 from api.deps import ServicesDep
-from api.export import EXTENSIONS, MEDIA_TYPES, ExportFormat, meta_of, render, rows_of
+from api.export import MEDIA_TYPES, ExportFormat, attachment_header, meta_of, render, rows_of
 from api.links import public_base
 from api.responses import SEARCH
 from api.schemas import SearchResponse
-from search.highlight import highlighter_for
+from search.highlight import highlighter_for, marked_sentences
 from search.request import SearchRequest
 
 router = APIRouter(tags=["search"])
@@ -51,10 +51,11 @@ def export_search(
     asked: SearchRequestQuery,
     format: Annotated[ExportFormat, Query(description="csv, json, ris or csl-json")] = ExportFormat.csv,
 ) -> Response:
-    """The same results as `GET /search` as a file: each quote with its document, date, page, offsets and link back."""
+    """The same results as `GET /search` as a file named after the query: each quote with its document, date, page,
+    offsets, link back and citation (of the sentence the web page marks)."""
     page = asked.run(services.searcher, caller)
-    body = render(rows_of(page, public_base(request)), format, asked.q, meta_of(page, asked.filters(caller)))
-    filename = f"archive-search.{EXTENSIONS[format]}"
+    rows = rows_of(page, public_base(request), marked_sentences(services.embedder, asked.q, page.hits))
+    body = render(rows, format, asked.q, meta_of(page, asked.filters(caller)))
     return Response(
-        body, media_type=MEDIA_TYPES[format], headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        body, media_type=MEDIA_TYPES[format], headers={"Content-Disposition": attachment_header(asked.q, format)}
     )

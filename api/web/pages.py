@@ -12,14 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
+from annotated_types import Ge, Le
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData, UploadFile
 
 from api.auth import CallerDep, caller_from_key, require_editor
+from api.citation import Span, cite, cite_hit, marked_span
 from api.deps import ServicesDep
-from api.links import path_for, public_url_for
+from api.links import path_for, public_base
 from api.params import DocumentIdPath, PassageIdQuery, PersonIdPath, form_number
 from api.rendering import TEMPLATES
 from api.routes.documents import document_detail, read_upload_form, submit_upload
@@ -29,13 +31,13 @@ from api.services import Services
 from archive import storage
 from archive.access import ANONYMOUS, Caller, readable_document, readable_passage, visible_condition
 from archive.errors import ArchiveError, InvalidInputError, NotFoundError
+from archive.ids import MAX_ID, Digits
 from archive.models import Document, Mention, Passage, row_id
-from indexing.dates import period
 from indexing.jobs import original_file
 from indexing.page_span import page_label, pages_of
 from language.scripts import LANGUAGES
 from search.filters import SearchFilters, document_kinds
-from search.highlight import highlighter_for
+from search.highlight import highlighter_for, marked_sentences
 from search.language_balance import answer_languages
 from search.persons import get_person, list_persons
 from search.quotes import MAX_MATCHES, MAX_QUOTE_CHARS, QuoteMatch
@@ -43,7 +45,18 @@ from search.request import FILTERS, SearchRequest
 from search.searcher import MAX_OFFSET, MAX_QUERY_CHARS, SearchHit
 from search.timeline import newest_first, timeline
 
-FORM_FIELDS = ("q", "person", "document_id", "language", "published_from", "published_to", "kind", "k", "page")
+FORM_FIELDS = (
+    "q",
+    "person",
+    "document_id",
+    "language",
+    "published_from",
+    "published_to",
+    "undated",
+    "kind",
+    "k",
+    "page",
+)
 EXAMPLES = (
     ("en", "What is a colony settlement?"),
     ("ru", "Какой срок получил Ербол Есхожин?"),
@@ -52,7 +65,8 @@ EXAMPLES = (
 
 router = APIRouter(include_in_schema=False)
 
-Span = tuple[int, int]
+# A document offset in a reading-view link: where the cited span starts or ends.
+SpanEdgeQuery = Annotated[int | None, Ge(0), Le(MAX_ID), Digits, Query(description="A document offset")]
 
 
 @dataclass(frozen=True)
@@ -89,45 +103,37 @@ def _error(request: Request, error: ArchiveError, title: str) -> HTMLResponse:
 
 
 def _read_url(
-    request: Request, document_id: int, passage_id: int | None = None, q: str | None = None, absolute: bool = False
+    request: Request,
+    document_id: int,
+    passage_id: int | None = None,
+    q: str | None = None,
+    span: Span | None = None,
 ) -> str:
-    """A link to the document view (at a passage, with the query's matches); `absolute` for a copied citation."""
-    url = (public_url_for if absolute else path_for)(request, "read_document", document_id=document_id)
+    """A link to the document view (at a passage and the span cited in it, with the query's matches)."""
+    url = path_for(request, "read_document", document_id=document_id)
     params = {key: value for key, value in (("passage", passage_id), ("q", q)) if value is not None}
+    if span is not None:
+        params.update(start=span[0], end=span[1])
     url = url.include_query_params(**params) if params else url
     return f"{url}#passage-{passage_id}" if passage_id is not None else str(url)
 
 
-def _citation(document: Document, page: str | None, quote: str, url: str) -> str:
-    """The text "copy citation" puts on the clipboard: the quote, its source, the page and a link back."""
-    stated = period(document.published, document.published_end)
-    source = ", ".join(part for part in (document.title, document.publisher, stated and stated.label()) if part)
-    where = f", {'pp' if '–' in page else 'p'}. {page}" if page is not None else ""
-    return f"“{' '.join(quote.split())}” — {source}{where}. {url}"
-
-
 def _results(request: Request, query: str, hits: list[SearchHit], spans: list[Span]) -> list[dict]:
     results = []
-    for hit, (start, end) in zip(hits, spans):
+    base = public_base(request)
+    for hit, span in zip(hits, spans, strict=True):
         passage, document = hit.passage, hit.document
-        url = _read_url(request, row_id(document), passage.id, query)
-        link = _read_url(request, row_id(document), passage.id, absolute=True)  # the citation's stable link back
         results.append(
             {
                 "rank": hit.rank,
                 "passage_id": passage.id,
-                "pieces": pieces(hit.text, [(start, end)]),
+                "pieces": pieces(hit.text, [span]),
                 "document": document,
                 "page": page_label(*pages_of(passage, hit.char_start, hit.char_end)),
                 "persons": hit.persons,
                 "language": hit.language,
-                "read_url": url,
-                "citation": _citation(
-                    document,
-                    page_label(*pages_of(passage, hit.char_start + start, hit.char_start + end)),
-                    hit.text[start:end],
-                    link,
-                ),
+                "read_url": _read_url(request, row_id(document), passage.id, query, marked_span(hit, span)),
+                "citation": cite_hit(hit, span, base),
             }
         )
     return results
@@ -173,9 +179,17 @@ def search_page(request: Request, services: ServicesDep, caller: CallerDep) -> H
         if form["q"]:
             asked = SearchRequest.parse(form)
             found = asked.run(services.searcher, caller)
-            highlighter = highlighter_for(services.embedder, [hit.passage for hit in found.hits])
-            spans = highlighter.spans(asked.q, [hit.text for hit in found.hits])
+            spans = marked_sentences(services.embedder, asked.q, found.hits)
             context["results"] = _results(request, asked.q, found.hits, spans)
+            context["undated_excluded"] = found.undated_excluded
+            context["undated_links"] = {  # the same search, from its first page, with undated documents or without
+                choice: str(
+                    path_for(request, "search_page").include_query_params(
+                        **asked.params(undated=value, page=None, offset=None)
+                    )
+                )
+                for choice, value in (("include", "include"), ("exclude", None))
+            }
             context["languages_note"] = answer_languages(asked.q, [hit.language for hit in found.hits])
             context["follow"] = {"q": asked.q, **asked.filters(caller).as_params()}
             context["total"], context["offset"] = found.total, asked.start
@@ -202,19 +216,18 @@ DEFAULT_QUOTE_MATCHES = 3
 
 def _quote_matches(request: Request, matches: list[QuoteMatch]) -> list[dict]:
     results = []
+    base = public_base(request)
     for match in matches:
         document, passage = match.document, match.passage
-        link = _read_url(request, row_id(document), passage.id, absolute=True)
+        span = (match.char_start, match.char_end)
         results.append(
             {
                 "match": match,
                 "document": document,
-                "page": page_label(*pages_of(passage, match.char_start, match.char_end)),
-                "read_url": _read_url(request, row_id(document), passage.id),
+                "page": page_label(*pages_of(passage, *span)),
+                "read_url": _read_url(request, row_id(document), passage.id, span=span),
                 "changes": [d for d in match.diff if d.op != "equal"],
-                "citation": _citation(
-                    document, page_label(*pages_of(passage, match.char_start, match.char_end)), match.original, link
-                ),
+                "citation": cite(document, passage, span, base),  # the original wording, cited
             }
         )
     return results
@@ -283,8 +296,12 @@ def read_document(
     document_id: DocumentIdPath,
     passage: PassageIdQuery = None,
     q: Annotated[str | None, Query(max_length=MAX_QUERY_CHARS)] = None,
+    start: SpanEdgeQuery = None,
+    end: SpanEdgeQuery = None,
 ) -> HTMLResponse:
-    """The whole document, the cited passage marked (`<mark id="passage-ID">`) and scrolled to."""
+    """The whole document, the cited passage marked (`<mark id="passage-ID">`) and scrolled to; the cited span
+    (`start`, `end`: document offsets inside the passage, as every citation's link carries them) or else the
+    sentence that best answers `q` in bold."""
     try:
         with Session(services.engine) as session:
             document = readable_document(session, caller, document_id)
@@ -293,6 +310,7 @@ def read_document(
                 raise InvalidInputError(
                     f"passage {cited.id} belongs to document {cited.document_id}, not {document.id}"
                 )
+            span = _cited_span(cited, start, end)
             breaks = _page_breaks(session, document)
             has_file = _has_original(session, row_id(document))
             family = document_detail(session, caller, document)
@@ -304,17 +322,22 @@ def read_document(
         before, inside, after = _with_page_breaks(text, 0, breaks), [], []
     else:
         before = _with_page_breaks(text[: cited.char_start], 0, breaks)
-        answer = highlighter_for(services.embedder).span(q, cited.text) if q and q.strip() else None
-        inside = pieces(cited.text, [answer] if answer else [])
+        if span is None and q and q.strip():
+            answer = highlighter_for(services.embedder).span(q, cited.text)
+            span = (cited.char_start + answer[0], cited.char_start + answer[1])
+        inside = pieces(cited.text, [span] if span else [], offset=cited.char_start)
         after = _with_page_breaks(
             text[cited.char_end :], cited.char_end, [b for b in breaks if b[0] > cited.char_start]
         )
+    cited_span = span or ((cited.char_start, cited.char_end) if cited else None)
     return _page(
         request,
         "read.html",
         title=document.title,
         document=document,
         passage=cited,
+        cited_span=cited_span,
+        cited_pages=page_label(*pages_of(cited, *cited_span)) if cited and cited_span else None,
         before=before,
         inside=inside,
         after=after,
@@ -322,49 +345,44 @@ def read_document(
         matches=_match_links(request, row_id(document), matches, cited, q),
         file_url=_file_url(request, document, cited) if has_file else None,
         family=family,
-        citation=_citation(
-            document,
-            page_label(*pages_of(cited)),
-            cited.text,
-            _read_url(request, row_id(document), cited.id, absolute=True),
-        )
-        if cited
-        else None,
+        citation=cite(document, cited, cited_span, public_base(request)) if cited and cited_span else None,
     )
+
+
+def _cited_span(cited: Passage | None, start: int | None, end: int | None) -> Span | None:
+    """The span a link cites, checked to lie inside its passage; None when the link names none."""
+    if start is None and end is None:
+        return None
+    if cited is None or start is None or end is None or not cited.char_start <= start < end <= cited.char_end:
+        raise InvalidInputError("start and end must give a span inside the cited passage")
+    return start, end
 
 
 MAX_MATCHES_IN_DOCUMENT = 50
 
 
 def _matches_in(services, caller: Caller, document_id: int, q: str) -> list[Passage]:
-    """The passages of one document that answer `q`, in reading order (for previous/next match)."""
+    """The passages of one document that answer `q`, best first: the order the search page lists them in, so the
+    document's best match, the one its first result opens, is match 1."""
     filters = SearchFilters(document_id=document_id, caller=caller)
-    hits = services.searcher.search(q, k=MAX_MATCHES_IN_DOCUMENT, filters=filters)
-    return sorted((hit.passage for hit in hits), key=lambda passage: passage.char_start)
+    return [hit.passage for hit in services.searcher.search(q, k=MAX_MATCHES_IN_DOCUMENT, filters=filters)]
 
 
 def _match_links(
     request: Request, document_id: int, matches: list[Passage], cited: Passage | None, q: str | None
 ) -> dict:
-    """Where the cited passage stands among the document's matches, with links to the previous and next ones."""
-    ids = [passage.id for passage in matches]
-    if not ids:
+    """Where the cited passage stands among the document's matches (best first), with links to the matches ranked
+    just above and below it. A cited passage the document's own search does not rank is counted as the first."""
+    if cited is not None and cited.id not in {passage.id for passage in matches}:
+        matches = [cited, *matches]
+    if not matches:
         return {}
-    if cited is not None and cited.id in ids:
-        index = ids.index(cited.id)
-        previous, following = (
-            matches[index - 1] if index > 0 else None,
-            matches[index + 1] if index + 1 < len(ids) else None,
-        )
-        position = index + 1
-    else:
-        start = cited.char_start if cited is not None else -1
-        previous = next((m for m in reversed(matches) if m.char_start < start), None)
-        following = next((m for m in matches if m.char_start > start), None)
-        position = None
+    index = next((i for i, passage in enumerate(matches) if cited is not None and passage.id == cited.id), None)
+    previous = matches[index - 1] if index else None
+    following = matches[0 if index is None else index + 1] if index is None or index + 1 < len(matches) else None
     return {
-        "count": len(ids),
-        "position": position,
+        "count": len(matches),
+        "position": None if index is None else index + 1,
         "previous": _read_url(request, document_id, previous.id, q) if previous else None,
         "next": _read_url(request, document_id, following.id, q) if following else None,
     }

@@ -203,7 +203,7 @@ def test_links_start_with_the_public_url_or_the_root_path(services):
             export = client.get("/search/export", params={"q": "court", "format": "csv"}, headers={"Host": "x.test"})
             assert "https://archive.example.org/rights/read/" in export.text
             page = client.get("/", params={"q": "court"})
-            assert 'data-citation="' in page.text and "https://archive.example.org/rights/read/" in page.text
+            assert 'class="citation-text"' in page.text and "https://archive.example.org/rights/read/" in page.text
     finally:
         services.settings.public_url = None
     with TestClient(create_app(services=services), root_path="/archive") as client:

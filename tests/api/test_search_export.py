@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -63,6 +64,40 @@ def test_the_language_filter_selects_by_the_passage_language(seed_client):
     assert seed_client.get("/search", params={"q": "x", "language": "de"}).status_code == 422
 
 
+def test_the_total_is_the_same_on_every_page(seed_client):
+    pages = {n: seed_client.get("/search", params={"q": QUERY, "k": 10, "page": n}).json() for n in (1, 3, 6)}
+    totals = {n: page["total"] for n, page in pages.items()}
+    assert len(set(totals.values())) == 1 and totals[1] > 50, totals  # page 6 holds results, and counts the same
+    assert [r["rank"] for r in pages[6]["results"]][:1] == [51]
+    everything = seed_client.get("/search", params={"q": QUERY, "k": 100}).json()
+    assert everything["total"] == totals[1] and len(everything["results"]) == min(100, totals[1])
+    beyond = seed_client.get("/search", params={"q": QUERY, "k": 10, "offset": totals[1]}).json()
+    assert beyond["results"] == [] and beyond["total"] == totals[1]  # no page past the total holds anything
+
+
+def test_a_date_filter_says_how_many_undated_documents_it_left_out(seed_client):
+    documents = _documents(seed_client)
+    undated = {d["id"] for d in documents if d["published"] is None}
+    assert undated and len(undated) < len(documents)
+    dated = seed_client.get("/search", params={"q": "Qaiyrbek hunger strike", "published_from": "2020-01-01"}).json()
+    assert dated["undated_excluded"] == len(undated)
+    assert not {r["document"]["id"] for r in dated["results"]} & undated
+    included = seed_client.get(
+        "/search", params={"q": "Qaiyrbek hunger strike", "published_from": "2020-01-01", "undated": "include"}
+    ).json()
+    assert included["undated_excluded"] == 0
+    assert {r["document"]["id"] for r in included["results"]} & undated  # the Qaiyrbek article is back
+    # Only undated documents the other filters keep are counted; without a date filter, none is left out.
+    reports = seed_client.get(
+        "/search", params={"q": QUERY, "published_from": "2020-01-01", "kind": "NGO report"}
+    ).json()
+    assert reports["undated_excluded"] == 0
+    assert seed_client.get("/search", params={"q": QUERY}).json()["undated_excluded"] == 0
+    nothing = seed_client.get("/search", params={"q": QUERY, "published_to": "2019-01-01"}).json()
+    assert nothing["results"] == [] and nothing["undated_excluded"] == len(undated)
+    assert seed_client.get("/search", params={"q": QUERY, "undated": "maybe"}).status_code == 422
+
+
 def test_pages_continue_the_ranking(seed_client):
     ten = seed_client.get("/search", params={"q": QUERY, "k": 10}).json()
     first = seed_client.get("/search", params={"q": QUERY, "k": 5, "page": 1}).json()
@@ -85,10 +120,13 @@ def test_every_export_format_holds_the_api_results(seed_client):
     expected = [(r["passage_id"], r["text"], r["citation"]["char_start"], r["citation"]["char_end"]) for r in api]
 
     rows = list(csv.DictReader(io.StringIO(_export(seed_client, "csv"))))
-    assert [(int(r["passage_id"]), r["quote"], int(r["char_start"]), int(r["char_end"])) for r in rows] == expected
+    plain = [(i, quote.replace("\u00a0", " "), start, end) for i, quote, start, end in expected]  # CSV: plain spaces
+    assert [(int(r["passage_id"]), r["quote"], int(r["char_start"]), int(r["char_end"])) for r in rows] == plain
     assert [r["title"] for r in rows] == [r["document"]["title"] for r in api]
     assert all(
-        f"/read/{r['document_id']}?passage={r['passage_id']}#passage-{r['passage_id']}" in r["link"] for r in rows
+        f"/read/{r['document_id']}?passage={r['passage_id']}&start=" in r["link"]
+        and r["link"].endswith(f"#passage-{r['passage_id']}")
+        for r in rows
     )
 
     exported = json.loads(_export(seed_client, "json"))
@@ -104,10 +142,53 @@ def test_every_export_format_holds_the_api_results(seed_client):
 
     records = [r for r in _export(seed_client, "ris").split("ER  -") if r.strip()]
     assert len(records) == len(api)
-    for record, result in zip(records, api):
+    citations = [r["citation"] for r in exported["results"]]
+    for record, result, citation in zip(records, api, citations):
         tags = dict(line.split("  - ", 1) for line in record.strip().splitlines() if "  - " in line)
         assert tags["TI"] == result["document"]["title"] and tags["ID"] == f"passage-{result['passage_id']}"
-        assert f"characters {result['citation']['char_start']}–{result['citation']['char_end']}" in tags["N1"]
+        assert tags["N1"] == citation
+    # One citation in every format: the CSV's and CSL-JSON's are the JSON's.
+    assert [r["citation"] for r in rows] == citations == [i["note"] for i in items]
+
+
+def test_a_citation_names_the_document_page_offsets_link_and_quotes_the_marked_span(seed_client):
+    exported = json.loads(_export(seed_client, "json", kind="NGO report"))
+    for row in exported["results"]:
+        citation = row["citation"]
+        quoted, _, rest = citation[1:].partition("” — ")
+        link = rest.rsplit(" ", 1)[1]
+        start, end = (int(x) for x in link.split("&start=")[1].split("#")[0].split("&end="))
+        assert rest.startswith(f"{row['title']}, Open Dialogue Foundation, 31 January 2020 – 29 February 2020")
+        assert f", characters {start}–{end}. " in rest
+        assert row["char_start"] <= start < end <= row["char_end"]  # the marked sentence, inside the quote
+        text = seed_client.get(f"/documents/{row['document_id']}/text").json()["text"]
+        assert quoted == " ".join(text[start:end].split())
+        assert link == row["link"] and link.startswith("http")
+
+
+def test_an_export_is_named_after_its_query(seed_client):
+    english = seed_client.get("/search/export", params={"q": "Qaiyrbek hunger strike?", "format": "csl-json"})
+    assert (
+        english.headers["content-disposition"]
+        == 'attachment; filename="archive-search-qaiyrbek-hunger-strike.csl.json"'
+    )
+    russian = seed_client.get("/search/export", params={"q": "Какой срок получил Ербол Есхожин?", "k": 2})
+    disposition = russian.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="archive-search-kakoy-srok-poluchil-erbol-eskhozhin.csv"; ')
+    assert disposition.endswith("filename*=UTF-8''archive-search-" + quote("какой-срок-получил-ербол-есхожин") + ".csv")
+    assert disposition.isascii()
+
+
+def test_csv_quotes_carry_plain_spaces_and_keep_their_offsets(seed_client):
+    response = seed_client.get(
+        "/search/export", params={"q": "Ulasbek Akhmetov sentence toughened", "k": 10, "format": "csv"}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert "\u00a0" not in response.text
+    texts = {int(r["document_id"]): seed_client.get(f"/documents/{r['document_id']}/text").json()["text"] for r in rows}
+    originals = [texts[int(r["document_id"])][int(r["char_start"]) : int(r["char_end"])] for r in rows]
+    assert any("\u00a0" in original for original in originals)  # the stored text has them, and keeps them
+    assert [r["quote"] for r in rows] == [original.replace("\u00a0", " ") for original in originals]
 
 
 def test_exports_keep_the_filters_and_state_dates_as_precisely_as_the_source(seed_client):
@@ -175,3 +256,21 @@ def test_cli_exports_and_batch(runner_args, tmp_path, seed_client):
 
     neither = runner.invoke(cli, [*runner_args, "search"])
     assert neither.exit_code == 2 and "either a QUERY or --batch" in neither.output
+
+
+def test_cli_links_start_with_the_configured_public_url(runner_args, monkeypatch):
+    monkeypatch.setenv("ARCHIVE_PUBLIC_URL", "https://archive.example.org/archive/")
+    runner = CliRunner()
+    exported = runner.invoke(cli, [*runner_args, "search", QUERY, "-k", "2", "--format", "csv"])
+    assert exported.exit_code == 0, exported.output
+    rows = list(csv.DictReader(io.StringIO(exported.output)))
+    assert rows and all(r["link"].startswith("https://archive.example.org/archive/read/") for r in rows)
+    text = runner.invoke(cli, [*runner_args, "search", QUERY, "-k", "2"])
+    cited = [
+        line.strip().removeprefix("cite: ") for line in text.output.splitlines() if line.strip().startswith("cite:")
+    ]
+    assert cited == [r["citation"] for r in rows]  # the text output cites as every export does
+    given = runner.invoke(
+        cli, [*runner_args, "search", QUERY, "-k", "1", "--format", "json", "--base-url", "http://h:1"]
+    )
+    assert json.loads(given.output)["results"][0]["link"].startswith("http://h:1/read/")

@@ -114,3 +114,12 @@ def test_sentence_vectors_stored_at_ingest_spare_the_embedder(seed_services):
     assert fresh.spans(query, texts) and fresh.embedded > 0
     primed.spans(query, texts)
     assert primed.embedded < fresh.embedded
+
+
+def test_a_heading_or_a_list_number_is_never_the_answering_sentence() -> None:
+    headed = (
+        "Hot topics:\n\n4.\n\nThe report lists the hot topics of the year: the trials of activists and their sentences."
+    )
+    quoted = _quote(headed, best_sentence_span(headed, "hot topics 4"))
+    assert quoted.startswith("The report lists the hot topics"), quoted  # not "Hot topics:" nor "4."
+    assert best_sentence_span("Hot topics:", "hot topics") == (0, 11)  # a passage with nothing else keeps it

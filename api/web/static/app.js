@@ -32,17 +32,21 @@
     });
   }
 
+  // A copy button copies the text of the element it names (data-copy-from): the citation the server rendered.
   function setUpCopyButtons() {
     document.querySelectorAll("button.copy-citation").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-copy-from"));
+      if (!source) { return; }
       button.hidden = false;
       button.addEventListener("click", function () {
         var label = button.textContent;
-        copyText(button.getAttribute("data-citation")).then(function () {
+        var citation = source.textContent;
+        copyText(citation).then(function () {
           button.textContent = "Copied ✓";
           button.setAttribute("data-copied", "");
           announce("Citation copied to the clipboard");
         }, function () {
-          window.prompt("Copy the citation:", button.getAttribute("data-citation"));
+          window.prompt("Copy the citation:", citation);
         }).then(function () {
           window.setTimeout(function () { button.textContent = label; button.removeAttribute("data-copied"); }, 2000);
         });
