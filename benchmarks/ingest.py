@@ -5,7 +5,8 @@
 Ingests the bundled corpus (or PATHs) into a fresh temporary archive with the real pipeline
 (``Services.open(...).ingestor.ingest``), reads back the texts the pipeline embedded
 (``embedding_text(document.title, passage.text)`` of every stored passage, each distinct text once: the passages'
-text embedded once) and embeds exactly those with the bare embedder, in the same process, after a warm-up.
+text embedded once) and embeds exactly those with the bare embedder, in the same process, after a warm-up, with the
+threads the pipeline gets (its share of the cores among the processes embedding on the machine).
 Rounds alternate the order (ingest, bare; then bare, ingest; ...) so neither side profits from a warmer machine.
 Prints both totals, tokens/s and the ratio (target: ingest <= 1.15 x bare embedder), how far the ETA shown after
 the first minute was from the real end (the extremes, as a share of the ingest's time), and the load average.
@@ -13,6 +14,10 @@ the first minute was from the real end (the extremes, as a share of the ingest's
     python -m benchmarks.ingest --workers 1,2 [--threads T] [--database-url URL] [--documents 16] [--json]
 
 measures the throughput of N `archive worker` processes on PostgreSQL instead (see benchmarks.ingest_workers).
+
+    python -m benchmarks.ingest --memory [--text-mb 200] [--ingested-text-mb 10] [--pdf-pages 1000] [--real-embedder]
+
+measures the peak memory of `archive ingest` on a very long text and a PDF of many pages (benchmarks.ingest_memory).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from archive.settings import Settings
 from indexing.chunk import embedding_text
 from indexing.pipeline import collect_files
 from indexing.reembed import passage_content
+from indexing.threads import MachineShare, use_openmp_threads
 
 ROOT = Path(__file__).resolve().parent.parent
 ETA_SAMPLE_S = 5.0
@@ -84,9 +90,13 @@ def ingest_once(
 
 
 def bare_once(embedder, texts: list[str]) -> float:
-    t0 = time.perf_counter()
-    embedder.embed_passages(texts)
-    return time.perf_counter() - t0
+    """Seconds the embedder takes over `texts` in one call, with the threads the pipeline would have now (its share
+    of the machine's cores among the processes that embed on it), so that both sides run on the same cores."""
+    with MachineShare() as share:
+        use_openmp_threads(share.threads())
+        t0 = time.perf_counter()
+        embedder.embed_passages(texts)
+        return time.perf_counter() - t0
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,8 +111,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", help="with --workers: a PostgreSQL server (default: a throwaway one)")
     parser.add_argument("--documents", type=int, default=16, help="with --workers: synthetic documents per run")
     parser.add_argument("--threads", type=int, help="with --workers: CPU threads per worker (default: cores / N)")
+    parser.add_argument("--memory", action="store_true", help="peak memory of very long files instead")
+    parser.add_argument("--text-mb", type=float, default=200, help="with --memory: the text past the size limit")
+    parser.add_argument("--ingested-text-mb", type=float, default=10, help="with --memory: the text ingested")
+    parser.add_argument("--pdf-pages", type=int, default=1000, help="with --memory: the PDF's pages")
+    parser.add_argument("--real-embedder", action="store_true", help="with --memory: the bundled model, not a fake")
     args = parser.parse_args(argv)
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
+    if args.memory:
+        from benchmarks.ingest_memory import benchmark as memory_benchmark
+
+        report = memory_benchmark(args.text_mb, args.ingested_text_mb, args.pdf_pages, args.real_embedder, say)
+        print(json.dumps(report) if args.json else json.dumps(report, indent=2))
+        return
     if args.workers:
         from benchmarks.ingest_workers import benchmark
 

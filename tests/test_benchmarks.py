@@ -67,3 +67,17 @@ def test_the_lexical_benchmark_ranks_alike_on_both_databases(tmp_path, postgres_
     assert report["passages"] == 600 and report["queries"] == 60
     assert report["same_top10"] == 1.0  # every query's ten best lexical candidates agree
     assert report["postgres_lexical_ms"]["p50"] > 0 and report["sqlite_lexical_ms"]["p50"] > 0
+
+
+def test_the_memory_benchmark_measures_a_real_ingest_and_its_files_have_the_size_asked(tmp_path):
+    import pymupdf
+
+    from benchmarks.ingest_memory import run_ingest, write_pdf, write_text
+
+    text = write_text(tmp_path / "long.txt", 0.05)
+    assert 50_000 <= text.stat().st_size < 80_000
+    with pymupdf.open(write_pdf(tmp_path / "long.pdf", 3)) as pdf:
+        assert pdf.page_count == 3 and "Almaty" in pdf[2].get_text()
+    run = run_ingest(text, tmp_path / "data", real_embedder=False)
+    assert run["exit_code"] == 0 and "1 indexed" in run["summary"], run
+    assert 100 < run["peak_rss_mb"] < 1024, run
