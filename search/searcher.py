@@ -36,7 +36,7 @@ MAX_OFFSET = 1000
 MAX_QUERY_CHARS = 1000
 # Candidates per retriever, each then scored on the same features (search.ranking). Every page of a search is cut
 # from the ranking of these same candidates, so the order and the total do not change while paging.
-RANKING_DEPTH = 100
+RANKING_DEPTH = 50
 QUERY_CACHE_SIZE = 256
 
 
