@@ -8,10 +8,12 @@ redirect back to the person page, which says what was done; an error with the er
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlmodel import Session
 
 from api.auth import caller_from_key, require_editor
 from api.deps import ServicesDep
@@ -38,14 +40,21 @@ def _back_to(request: Request, person_id: int, done: str) -> RedirectResponse:
     return RedirectResponse(str(url), status_code=303)
 
 
+def _judge(
+    request: Request, services: ServicesDep, person_id: int, key: str, judge: Callable[[Session, int, str], object]
+) -> None:
+    """Apply one editor's verdict on a person record the editor may see."""
+    caller = _editor(request, services, key)
+    with session_scope(services.engine) as session:
+        known_person(session, person_id, caller)
+        judge(session, person_id, caller.actor)
+
+
 @router.post("/people/{person_id}/not-a-person", response_class=HTMLResponse)
 def judge_not_a_person_page(
     request: Request, services: ServicesDep, person_id: PersonIdPath, key: FormText = ""
 ) -> RedirectResponse:
-    caller = _editor(request, services, key)
-    with session_scope(services.engine) as session:
-        known_person(session, person_id, caller)
-        mark_not_a_person(session, person_id, caller.actor)
+    _judge(request, services, person_id, key, mark_not_a_person)
     return _back_to(request, person_id, "not-a-person")
 
 
@@ -53,10 +62,7 @@ def judge_not_a_person_page(
 def judge_a_person_page(
     request: Request, services: ServicesDep, person_id: PersonIdPath, key: FormText = ""
 ) -> RedirectResponse:
-    caller = _editor(request, services, key)
-    with session_scope(services.engine) as session:
-        known_person(session, person_id, caller)
-        mark_a_person(session, person_id, caller.actor)
+    _judge(request, services, person_id, key, mark_a_person)
     return _back_to(request, person_id, "a-person")
 
 

@@ -45,18 +45,7 @@ from search.request import FILTERS, SearchRequest
 from search.searcher import MAX_OFFSET, MAX_QUERY_CHARS, SearchHit
 from search.timeline import newest_first, timeline
 
-FORM_FIELDS = (
-    "q",
-    "person",
-    "document_id",
-    "language",
-    "published_from",
-    "published_to",
-    "undated",
-    "kind",
-    "k",
-    "page",
-)
+FORM_FIELDS = ("q", *FILTERS, "k", "page")  # the search request's fields a form carries (pages, not offsets)
 EXAMPLES = (
     ("en", "What is a colony settlement?"),
     ("ru", "Какой срок получил Ербол Есхожин?"),
