@@ -348,7 +348,7 @@ def search(
             render(rows(asked, found), ExportFormat(fmt), asked.q, meta_of(found, asked.filters(LOCAL))), nl=False
         )
         return
-    response = SearchResponse.of_page(asked.q, found)
+    response = SearchResponse.of_page(asked.q, found, base_url=base_url)
     if as_json:
         click.echo(response.model_dump_json(indent=2))
         return

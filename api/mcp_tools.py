@@ -151,7 +151,7 @@ def build_server(resolve: Resolver) -> MCPServer:
                 }
             )
             page = asked.run(invocation.services.searcher, invocation.caller)
-        answer = SearchResponse.of_page(asked.q, page).model_dump(mode="json")
+        answer = SearchResponse.of_page(asked.q, page, base_url=invocation.base_url).model_dump(mode="json")
         answer["results"] = [_with_link(r, invocation.base_url) for r in answer["results"]]
         return answer
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from api.citation import cite_hit
 from archive.access import Visibility
 from archive.ids import MAX_ID
 from archive.models import AuditEvent, Document, Passage
@@ -202,9 +203,15 @@ class SearchResult(BaseModel):
     citation: Citation
     persons: list[PersonRef]
     highlight: Highlight
+    cite: str | None = Field(
+        default=None,
+        description="The citation of the highlighted sentence as people copy it: “quote” — title, publisher, date, "
+        "page, characters, and the link to the reading view at that span",
+    )
 
     @classmethod
-    def of(cls, hit: SearchHit, highlight: tuple[int, int]) -> SearchResult:
+    def of(cls, hit: SearchHit, highlight: tuple[int, int], base_url: str | None = None) -> SearchResult:
+        """`base_url` (the archive's public address) adds the citation text."""
         return cls(
             rank=hit.rank,
             score=round(hit.score, 6),
@@ -215,6 +222,7 @@ class SearchResult(BaseModel):
             citation=Citation.of(hit.passage, hit.char_start, hit.char_end),
             persons=[PersonRef(id=p.id, name=p.name) for p in hit.persons],
             highlight=Highlight(char_start=highlight[0], char_end=highlight[1]),
+            cite=cite_hit(hit, highlight, base_url) if base_url is not None else None,
         )
 
 
@@ -247,11 +255,13 @@ class SearchResponse(BaseModel):
         total: int | None = None,
         offset: int = 0,
         undated_excluded: int = 0,
+        base_url: str | None = None,
     ) -> SearchResponse:
-        """Without a highlighter (embedder-assisted), the highlights are chosen by lexical overlap alone."""
+        """Without a highlighter (embedder-assisted), the highlights are chosen by lexical overlap alone; with
+        `base_url` every result carries its citation text."""
         texts = [hit.text for hit in hits]
         spans = highlighter.spans(query, texts) if highlighter else [best_sentence_span(t, query) for t in texts]
-        results = [SearchResult.of(hit, span) for hit, span in zip(hits, spans)]
+        results = [SearchResult.of(hit, span, base_url) for hit, span in zip(hits, spans)]
         notice = None if results or (total or 0) > offset else NO_MATCH
         return cls(
             query=query,
@@ -265,9 +275,17 @@ class SearchResponse(BaseModel):
         )
 
     @classmethod
-    def of_page(cls, query: str, page: SearchPage, highlighter: Highlighter | None = None) -> SearchResponse:
+    def of_page(
+        cls, query: str, page: SearchPage, highlighter: Highlighter | None = None, base_url: str | None = None
+    ) -> SearchResponse:
         return cls.of(
-            query, page.hits, highlighter, total=page.total, offset=page.offset, undated_excluded=page.undated_excluded
+            query,
+            page.hits,
+            highlighter,
+            total=page.total,
+            offset=page.offset,
+            undated_excluded=page.undated_excluded,
+            base_url=base_url,
         )
 
 

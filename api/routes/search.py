@@ -23,6 +23,7 @@ SearchRequestQuery = Annotated[SearchRequest, Query()]
 
 @router.get("/search", response_model=SearchResponse, responses=SEARCH)
 def search(
+    request: Request,
     services: ServicesDep,
     caller: CallerDep,
     asked: SearchRequestQuery,
@@ -36,7 +37,7 @@ def search(
     highlighter = (
         highlighter_for(services.embedder, [hit.passage for hit in page.hits]) if highlight == "semantic" else None
     )
-    return SearchResponse.of_page(asked.q, page, highlighter)
+    return SearchResponse.of_page(asked.q, page, highlighter, base_url=public_base(request))
 
 
 @router.get(

@@ -20,6 +20,7 @@ def test_search_answers_in_the_documented_shape(seed_client):
         "citation",
         "persons",
         "highlight",
+        "cite",
     }
     assert result["language"] == "en" and body["notice"] is None
     assert 0 <= result["highlight"]["char_start"] < result["highlight"]["char_end"] <= len(result["text"])

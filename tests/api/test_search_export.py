@@ -147,8 +147,12 @@ def test_every_export_format_holds_the_api_results(seed_client):
         tags = dict(line.split("  - ", 1) for line in record.strip().splitlines() if "  - " in line)
         assert tags["TI"] == result["document"]["title"] and tags["ID"] == f"passage-{result['passage_id']}"
         assert tags["N1"] == citation
-    # One citation in every format: the CSV's and CSL-JSON's are the JSON's.
+    # One citation in every format: the CSV's and CSL-JSON's are the JSON's, and the API's with the same marked
+    # sentence (exports mark it by meaning).
     assert [r["citation"] for r in rows] == citations == [i["note"] for i in items]
+    semantic = seed_client.get("/search", params={"q": QUERY, "k": 5, "highlight": "semantic"}).json()["results"]
+    assert [r["cite"] for r in semantic] == citations
+    assert all(r["cite"].startswith("“") and f"passage={r['passage_id']}&" in r["cite"] for r in api)
 
 
 def test_a_citation_names_the_document_page_offsets_link_and_quotes_the_marked_span(seed_client):
