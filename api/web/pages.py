@@ -366,9 +366,10 @@ def _match_links(
         matches = [cited, *matches]
     if not matches:
         return {}
-    index = next((i for i, passage in enumerate(matches) if cited is not None and passage.id == cited.id), None)
+    index = [passage.id for passage in matches].index(cited.id) if cited is not None else None
     previous = matches[index - 1] if index else None
-    following = matches[0 if index is None else index + 1] if index is None or index + 1 < len(matches) else None
+    next_at = 0 if index is None else index + 1  # without a cited passage, "next" is the best match
+    following = matches[next_at] if next_at < len(matches) else None
     return {
         "count": len(matches),
         "position": None if index is None else index + 1,
